@@ -1,0 +1,18 @@
+import eslint from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'cdktf.out/', 'coverage/', '.terraform-cli/', '**/*.js', '**/*.mjs'] },
+  eslint.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      // Deep imports keep synth fast: the provider's root index costs ~2.5 s per process.
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: '@cdktf/provider-aws', message: 'Deep-import @cdktf/provider-aws/lib/<resource> instead.' }] },
+      ],
+    },
+  },
+);

@@ -1,0 +1,13 @@
+import { App } from 'cdktf';
+import { buildStacks } from './stacks/app';
+import { ConfigError, loadConfig } from './stacks/config';
+
+try {
+  const app = new App();
+  buildStacks(app, loadConfig());
+  app.synth();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(`error: ${error.message}`);
+  process.exit(1);
+}

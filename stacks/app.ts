@@ -1,0 +1,11 @@
+import { App } from 'cdktf';
+import { Config } from './config';
+import { NetworkStack } from './network-stack';
+import { StateStack } from './state-stack';
+
+/** Every stack of the platform, in dependency order. */
+export function buildStacks(app: App, config: Config) {
+  const state = new StateStack(app, config);
+  const network = new NetworkStack(app, config);
+  return { state, network };
+}

@@ -1,0 +1,114 @@
+import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
+import { S3BucketLoggingA } from '@cdktf/provider-aws/lib/s3-bucket-logging';
+import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
+import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
+import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
+import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
+import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import { Construct } from 'constructs';
+
+export interface SecureBucketProps {
+  /** Globally unique name prefix; AWS appends a random suffix. */
+  readonly bucketPrefix: string;
+  /**
+   * Encryption: a KMS key ARN, `aws-managed-kms` for the account's aws/s3 key (no key to manage), or
+   * `s3-managed` (SSE-S3, required for a bucket that receives S3 server access logs).
+   */
+  readonly encryption: string;
+  /** Days before noncurrent object versions expire. */
+  readonly noncurrentVersionExpirationDays: number;
+  /** Days before current objects expire (for scratch data such as training artifacts). */
+  readonly expirationDays?: number;
+  /** Bucket that receives this bucket's server access logs. */
+  readonly accessLogs?: { readonly bucket: string; readonly prefix: string };
+  /** Keep the bucket when the stack is destroyed (Terraform `prevent_destroy`). */
+  readonly preventDestroy?: boolean;
+  /** Allow `terraform destroy` to empty the bucket first. Never for buckets that hold state. */
+  readonly forceDestroy?: boolean;
+}
+
+/**
+ * An S3 bucket with the baseline of DESIGN.md section 5: public access blocked, default encryption,
+ * versioning, TLS-only access, bucket-owner-enforced ownership, lifecycle for incomplete uploads and
+ * old versions, and optional access logging.
+ */
+export class SecureBucket extends Construct {
+  readonly bucket: S3Bucket;
+
+  constructor(scope: Construct, id: string, props: SecureBucketProps) {
+    super(scope, id);
+    this.bucket = new S3Bucket(this, 'bucket', {
+      bucketPrefix: props.bucketPrefix,
+      forceDestroy: props.forceDestroy ?? false,
+      lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
+    });
+    const bucket = this.bucket.id;
+
+    new S3BucketPublicAccessBlock(this, 'public-access-block', {
+      bucket,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    new S3BucketOwnershipControls(this, 'ownership', {
+      bucket,
+      rule: { objectOwnership: 'BucketOwnerEnforced' },
+    });
+    new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
+      bucket,
+      rule: [
+        props.encryption === 's3-managed'
+          ? { applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }
+          : {
+              applyServerSideEncryptionByDefault: {
+                sseAlgorithm: 'aws:kms',
+                kmsMasterKeyId: props.encryption === 'aws-managed-kms' ? undefined : props.encryption,
+              },
+              bucketKeyEnabled: true,
+            },
+      ],
+    });
+    new S3BucketVersioningA(this, 'versioning', {
+      bucket,
+      versioningConfiguration: { status: 'Enabled' },
+    });
+    new S3BucketLifecycleConfiguration(this, 'lifecycle', {
+      bucket,
+      rule: [
+        {
+          id: 'abort-incomplete-uploads-and-expire-old-versions',
+          status: 'Enabled',
+          filter: [{ prefix: '' }],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
+          noncurrentVersionExpiration: [{ noncurrentDays: props.noncurrentVersionExpirationDays }],
+          expiration: props.expirationDays === undefined ? undefined : [{ days: props.expirationDays }],
+        },
+      ],
+    });
+    new S3BucketPolicy(this, 'tls-only', {
+      bucket,
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'DenyInsecureTransport',
+            Effect: 'Deny',
+            Principal: '*',
+            Action: 's3:*',
+            Resource: [this.bucket.arn, `${this.bucket.arn}/*`],
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          },
+        ],
+      }),
+    });
+    if (props.accessLogs) {
+      new S3BucketLoggingA(this, 'access-logging', {
+        bucket,
+        targetBucket: props.accessLogs.bucket,
+        targetPrefix: props.accessLogs.prefix,
+      });
+    }
+  }
+}

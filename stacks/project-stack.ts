@@ -1,0 +1,51 @@
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { LocalBackend, S3Backend, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { Config } from './config';
+
+/** Stack ids are fixed: they name the state files and the `cdktf deploy <stack>` arguments. */
+export type StackName = 'state' | 'network' | 'redshift' | 'api' | 'waf';
+
+/** The S3 key of a stack's state file in the remote-state bucket. */
+export const stateKey = (config: Config, stack: StackName): string =>
+  `${config.projectName}/${config.environment}/${stack}.tfstate`;
+
+/**
+ * Base for every stack: the AWS provider with the project's default tags, and the backend. Stacks
+ * keep their state locally until STATE_BUCKET is set; the `state` stack, which creates that bucket,
+ * always stays local.
+ */
+export class ProjectStack extends TerraformStack {
+  constructor(
+    scope: Construct,
+    readonly stackName: StackName,
+    readonly config: Config,
+  ) {
+    super(scope, stackName);
+    new AwsProvider(this, 'aws', {
+      region: config.region,
+      defaultTags: [
+        {
+          tags: {
+            project: config.projectName,
+            environment: config.environment,
+            'managed-by': 'cdktf',
+            stack: stackName,
+          },
+        },
+      ],
+    });
+    if (config.stateBucket !== undefined && stackName !== 'state') {
+      const backend = new S3Backend(this, {
+        bucket: config.stateBucket,
+        key: stateKey(config, stackName),
+        region: config.region,
+        encrypt: true,
+      });
+      // Terraform's native S3 locking (1.10+); cdktf 0.21 has no typed property for it yet.
+      backend.addOverride('use_lockfile', true);
+    } else {
+      new LocalBackend(this, {});
+    }
+  }
+}
