@@ -1,0 +1,32 @@
+import { TerraformDataSource, TerraformResource } from 'cdktf';
+
+/** Shortest reason accepted: long enough to say why, not just "n/a" or the rule id. */
+export const MIN_REASON_LENGTH = 20;
+
+/**
+ * Records, next to the resource, that a security-baseline rule does not apply to it and why.
+ *
+ * The suppression is written into the resource's `//` block of the synthesized Terraform JSON
+ * (`"//": { "suppressions": { "<rule id>": "<reason>" } }`), which Terraform ignores, so reviewers see
+ * it in `cdktf.out` and the policy report lists it. An unknown rule id fails synth.
+ *
+ * @example suppressRule(accessLogs.bucket, 'LR-S3-007', 'This bucket is the access-log target itself')
+ */
+export function suppressRule(resource: TerraformResource | TerraformDataSource, ruleId: string, reason: string): void {
+  const trimmed = reason.trim();
+  if (trimmed.length < MIN_REASON_LENGTH) {
+    throw new Error(
+      `suppressRule(${resource.node.path}, ${ruleId}): give a reason of at least ${MIN_REASON_LENGTH} characters ` +
+        `saying why the rule does not apply (got ${JSON.stringify(reason)})`,
+    );
+  }
+  resource.addOverride(`//.suppressions.${ruleId}`, trimmed);
+}
+
+/** The suppressions recorded on one synthesized resource or data source block, by rule id. */
+export function suppressionsOf(block: Record<string, unknown>): Record<string, string> {
+  const comment = block['//'];
+  if (typeof comment !== 'object' || comment === null) return {};
+  const suppressions = (comment as Record<string, unknown>).suppressions;
+  return typeof suppressions === 'object' && suppressions !== null ? (suppressions as Record<string, string>) : {};
+}
