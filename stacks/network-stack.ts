@@ -1,5 +1,4 @@
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-group';
 import { Eip } from '@cdktf/provider-aws/lib/eip';
 import { FlowLog } from '@cdktf/provider-aws/lib/flow-log';
@@ -215,28 +214,34 @@ export class NetworkStack extends ProjectStack {
       name: `/aws/vpc/flow-logs/${name}`,
       retentionInDays: config.logRetentionDays,
     });
-    const trust = new DataAwsIamPolicyDocument(this, 'flow-log-trust', {
-      statement: [
-        {
-          actions: ['sts:AssumeRole'],
-          principals: [{ type: 'Service', identifiers: ['vpc-flow-logs.amazonaws.com'] }],
-        },
-      ],
-    });
     const role = new IamRole(this, 'flow-log-role', {
       name: `${name}-vpc-flow-logs`,
       description: 'Lets VPC Flow Logs write to its own log group',
-      assumeRolePolicy: trust.json,
+      assumeRolePolicy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Service: 'vpc-flow-logs.amazonaws.com' },
+            Action: 'sts:AssumeRole',
+          },
+        ],
+      }),
     });
-    const write = new DataAwsIamPolicyDocument(this, 'flow-log-write', {
-      statement: [
-        {
-          actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
-          resources: [logGroup.arn, `${logGroup.arn}:*`],
-        },
-      ],
+    new IamRolePolicy(this, 'flow-log-write-policy', {
+      name: 'write-flow-logs',
+      role: role.id,
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+            Resource: [logGroup.arn, `${logGroup.arn}:*`],
+          },
+        ],
+      }),
     });
-    new IamRolePolicy(this, 'flow-log-write-policy', { name: 'write-flow-logs', role: role.id, policy: write.json });
     new FlowLog(this, 'flow-log', {
       vpcId: this.vpc.id,
       trafficType: 'ALL',

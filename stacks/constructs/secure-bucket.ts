@@ -6,6 +6,7 @@ import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import { TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
 
 export interface SecureBucketProps {
@@ -43,6 +44,9 @@ export class SecureBucket extends Construct {
       forceDestroy: props.forceDestroy ?? false,
       lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
     });
+    // Plans then read `aws_s3_bucket.dataset-bucket` and `aws_s3_bucket_versioning.dataset-bucket_versioning`
+    // rather than hashed construct paths (see the loop at the end).
+    this.bucket.overrideLogicalId(id);
     const bucket = this.bucket.id;
 
     new S3BucketPublicAccessBlock(this, 'public-access-block', {
@@ -109,6 +113,12 @@ export class SecureBucket extends Construct {
         targetBucket: props.accessLogs.bucket,
         targetPrefix: props.accessLogs.prefix,
       });
+    }
+
+    for (const child of this.node.children) {
+      if (child instanceof TerraformResource && child !== this.bucket) {
+        child.overrideLogicalId(`${id}_${child.node.id}`);
+      }
     }
   }
 }

@@ -1,0 +1,88 @@
+import { ConfigError, loadConfig, subnetCidrs } from '../stacks/config';
+
+describe('loadConfig defaults', () => {
+  test('an empty environment gives a working dev deployment', () => {
+    expect(loadConfig({})).toMatchObject({
+      region: 'us-east-1',
+      projectName: 'loan-remediation',
+      environment: 'dev',
+      stateBucket: undefined,
+      vpcCidr: '10.80.0.0/20',
+      availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'],
+      enableNatGateway: false,
+      logRetentionDays: 365,
+      namePrefix: 'loan-remediation-dev',
+    });
+  });
+
+  test('availability zones follow the region', () => {
+    expect(loadConfig({ AWS_REGION: 'eu-west-2' }).availabilityZones).toEqual(['eu-west-2a', 'eu-west-2b', 'eu-west-2c']);
+  });
+
+  test('values are read and trimmed', () => {
+    const config = loadConfig({
+      AWS_REGION: 'eu-central-1',
+      PROJECT_NAME: 'loans',
+      ENVIRONMENT: 'prod',
+      STATE_BUCKET: 'my-state-bucket',
+      VPC_CIDR: ' 10.0.0.0/16 ',
+      AVAILABILITY_ZONES: 'eu-central-1a, eu-central-1b, eu-central-1c',
+      ENABLE_NAT_GATEWAY: 'true',
+      LOG_RETENTION_DAYS: '30',
+    });
+    expect(config).toMatchObject({
+      namePrefix: 'loans-prod',
+      stateBucket: 'my-state-bucket',
+      vpcCidr: '10.0.0.0/16',
+      enableNatGateway: true,
+      logRetentionDays: 30,
+    });
+  });
+});
+
+describe('bad configuration fails with one line naming the variable, the value and what is allowed', () => {
+  const cases: [string, Record<string, string>, RegExp][] = [
+    ['prefix out of range', { VPC_CIDR: '10.0.0.0/33' }, /^VPC_CIDR="10.0.0.0\/33" is invalid: expected an IPv4 network .* \/16 to \/24/],
+    ['prefix too small for three subnets', { VPC_CIDR: '10.0.0.0/27' }, /^VPC_CIDR="10.0.0.0\/27"/],
+    ['host bits set', { VPC_CIDR: '10.80.1.0/20' }, /^VPC_CIDR="10.80.1.0\/20" .*host bits must be zero/],
+    ['octet above 255', { VPC_CIDR: '10.300.0.0/16' }, /^VPC_CIDR="10.300.0.0\/16"/],
+    ['not a CIDR', { VPC_CIDR: 'ten-dot-eighty' }, /^VPC_CIDR="ten-dot-eighty"/],
+    ['unknown environment', { ENVIRONMENT: 'qa' }, /^ENVIRONMENT="qa" is invalid: expected one of dev, staging, prod$/],
+    ['malformed region', { AWS_REGION: 'mars' }, /^AWS_REGION="mars" is invalid: expected an AWS region name/],
+    ['uppercase project name', { PROJECT_NAME: 'Loans' }, /^PROJECT_NAME="Loans" is invalid/],
+    ['state bucket with uppercase letters', { STATE_BUCKET: 'My_Bucket' }, /^STATE_BUCKET="My_Bucket" is invalid: expected an S3 bucket name/],
+    ['state bucket shaped like an IP address', { STATE_BUCKET: '192.168.1.1' }, /^STATE_BUCKET="192.168.1.1"/],
+    ['two availability zones', { AVAILABILITY_ZONES: 'us-east-1a,us-east-1b' }, /^AVAILABILITY_ZONES=.* three distinct/],
+    ['zone of another region', { AVAILABILITY_ZONES: 'us-east-1a,us-east-1b,eu-west-1c' }, /^AVAILABILITY_ZONES=/],
+    ['repeated zone', { AVAILABILITY_ZONES: 'us-east-1a,us-east-1a,us-east-1b' }, /^AVAILABILITY_ZONES=/],
+    ['NAT flag not a boolean', { ENABLE_NAT_GATEWAY: 'yes' }, /^ENABLE_NAT_GATEWAY="yes" is invalid: expected one of true, false$/],
+    ['retention CloudWatch does not offer', { LOG_RETENTION_DAYS: '10' }, /^LOG_RETENTION_DAYS="10" is invalid: expected one of 1, 3, 5/],
+  ];
+
+  test.each(cases)('%s', (_name, env, message) => {
+    const load = () => loadConfig(env);
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(message);
+    try {
+      load();
+    } catch (error) {
+      expect((error as Error).message).not.toContain('\n');
+    }
+  });
+});
+
+describe('subnetCidrs', () => {
+  test('splits the VPC into three private blocks and one reserved public block', () => {
+    expect(subnetCidrs('10.80.0.0/20')).toEqual({
+      private: ['10.80.0.0/22', '10.80.4.0/22', '10.80.8.0/22'],
+      public: '10.80.12.0/22',
+    });
+  });
+
+  test('works across octet boundaries', () => {
+    expect(subnetCidrs('172.16.0.0/16')).toEqual({
+      private: ['172.16.0.0/18', '172.16.64.0/18', '172.16.128.0/18'],
+      public: '172.16.192.0/18',
+    });
+  });
+});

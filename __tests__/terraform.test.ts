@@ -1,0 +1,63 @@
+/**
+ * Offline verification of every synthesized stack against the real AWS provider schema
+ * (hashicorp/aws 5.100.0): `terraform validate`, a mocked apply with `terraform test`, and an offline
+ * `terraform plan` of the network stack. Needs Terraform on PATH; never skips.
+ */
+import { App } from 'cdktf';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { buildStacks } from '../stacks/app';
+import { loadConfig } from '../stacks/config';
+import {
+  AWS_PROVIDER,
+  TERRAFORM_MISSING,
+  addTestFiles,
+  offlinePlan,
+  stackTestFile,
+  terraform,
+  terraformVersion,
+  writeCliConfig,
+} from '../scripts/lib/terraform';
+
+jest.setTimeout(180_000);
+
+const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdktf-verify-'));
+const app = new App({ outdir });
+const stacks = buildStacks(app, loadConfig({}));
+app.synth();
+const stackNames = Object.values(stacks).map((stack) => stack.stackName);
+const stackDir = (stack: string) => path.join(outdir, 'stacks', stack);
+const synthesizedResources = (stack: string): string[] => {
+  const json = JSON.parse(fs.readFileSync(path.join(stackDir(stack), 'cdk.tf.json'), 'utf8')) as {
+    resource: Record<string, Record<string, unknown>>;
+  };
+  return Object.entries(json.resource).flatMap(([type, byName]) => Object.keys(byName).map((n) => `${type}.${n}`));
+};
+
+beforeAll(() => {
+  if (terraformVersion() === undefined) throw new Error(TERRAFORM_MISSING);
+  writeCliConfig();
+});
+
+afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+
+describe.each(stackNames)('%s stack', (stack) => {
+  test(`terraform validate passes against ${AWS_PROVIDER.source} ${AWS_PROVIDER.version}`, () => {
+    terraform(stackDir(stack), ['init', '-backend=false', '-input=false']);
+    expect(terraform(stackDir(stack), ['validate']).output).toContain('The configuration is valid');
+  });
+
+  test('terraform test: mocked apply passes its assertions', () => {
+    expect(fs.existsSync(stackTestFile(stack))).toBe(true);
+    addTestFiles(stackDir(stack), stack);
+    const { output } = terraform(stackDir(stack), ['test']);
+    expect(output).toMatch(/Success! [1-9]\d* passed, 0 failed/);
+  });
+});
+
+test(`network: offline terraform plan with dummy credentials plans all ${synthesizedResources('network').length} resources`, () => {
+  const { summary, plannedAddresses } = offlinePlan(stackDir('network'));
+  expect(plannedAddresses.sort()).toEqual(synthesizedResources('network').sort());
+  expect(summary).toBe(`Plan: ${plannedAddresses.length} to add, 0 to change, 0 to destroy.`);
+});

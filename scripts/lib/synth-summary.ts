@@ -1,0 +1,53 @@
+import * as fs from 'fs';
+import * as path from 'path';
+
+export interface StackSummary {
+  readonly name: string;
+  readonly resources: number;
+  readonly dataSources: number;
+  readonly outputs: number;
+  readonly backend: string;
+  readonly file: string;
+}
+
+interface StackJson {
+  resource?: Record<string, Record<string, unknown>>;
+  data?: Record<string, Record<string, unknown>>;
+  output?: Record<string, unknown>;
+  terraform?: { backend?: Record<string, unknown> };
+}
+
+interface Manifest {
+  stacks: Record<string, { synthesizedStackPath: string }>;
+}
+
+const countBlocks = (blocks: Record<string, Record<string, unknown>> = {}): number =>
+  Object.values(blocks).reduce((sum, byName) => sum + Object.keys(byName).length, 0);
+
+/** Reads a cdktf output directory and counts what each synthesized stack contains. */
+export function summarizeSynth(outdir: string): StackSummary[] {
+  const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8')) as Manifest;
+  return Object.entries(manifest.stacks).map(([name, stack]) => {
+    const file = path.join(outdir, stack.synthesizedStackPath);
+    const json = JSON.parse(fs.readFileSync(file, 'utf8')) as StackJson;
+    return {
+      name,
+      resources: countBlocks(json.resource),
+      dataSources: countBlocks(json.data),
+      outputs: Object.keys(json.output ?? {}).length,
+      backend: Object.keys(json.terraform?.backend ?? { local: {} })[0],
+      file: path.relative(process.cwd(), file),
+    };
+  });
+}
+
+/** A plain-text table: one row per stack plus a total. */
+export function formatSummary(stacks: readonly StackSummary[]): string {
+  const header = ['stack', 'resources', 'data sources', 'outputs', 'backend', 'file'];
+  const rows = stacks.map((s) => [s.name, s.resources, s.dataSources, s.outputs, s.backend, s.file].map(String));
+  const total = (key: 'resources' | 'dataSources' | 'outputs') => String(stacks.reduce((n, s) => n + s[key], 0));
+  rows.push(['total', total('resources'), total('dataSources'), total('outputs'), '', '']);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
