@@ -1,0 +1,49 @@
+/**
+ * `npm run bench:synth`: wall time of synthesizing every stack, side by side in one run:
+ * `npm run synth` (what the quick start runs) and `npx cdktf synth` (the CLI around the same app).
+ * Prints the median, min and max of N runs (default 5; `-- --runs N`).
+ */
+import { spawnSync } from 'child_process';
+import { performance } from 'perf_hooks';
+
+const USAGE = 'usage: npm run bench:synth [-- --runs N]   (N: 1..50, default 5)';
+
+function parseRuns(argv: string[]): number {
+  if (argv.length === 0) return 5;
+  const runs = Number(argv[1]);
+  if (argv.length !== 2 || argv[0] !== '--runs' || !Number.isInteger(runs) || runs < 1 || runs > 50) {
+    console.error(`error: unexpected arguments: ${argv.join(' ')}\n${USAGE}`);
+    process.exit(2);
+  }
+  return runs;
+}
+
+function time(command: string, args: string[]): number {
+  const start = performance.now();
+  const result = spawnSync(command, args, { stdio: 'pipe', env: { ...process.env, CHECKPOINT_DISABLE: '1' } });
+  if (result.status !== 0) {
+    console.error(`${command} ${args.join(' ')} failed:\n${result.stderr}`);
+    process.exit(1);
+  }
+  return (performance.now() - start) / 1000;
+}
+
+const runs = parseRuns(process.argv.slice(2));
+const commands: [string, string, string[]][] = [
+  ['npm run synth', 'npm', ['run', 'synth', '--silent']],
+  ['npx cdktf synth', 'npx', ['cdktf', 'synth']],
+];
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const times = new Map(commands.map(([label]) => [label, [] as number[]]));
+// Interleave the commands so both see the same machine load.
+for (let i = 0; i < runs; i++) {
+  for (const [label, command, args] of commands) times.get(label)!.push(time(command, args));
+  process.stderr.write(`\rrun ${i + 1}/${runs}`);
+}
+process.stderr.write('\n');
+console.log(`command          median   min      max      (${runs} runs, seconds)`);
+for (const [label, xs] of times) {
+  const cells = [median(xs), Math.min(...xs), Math.max(...xs)].map((x) => `${x.toFixed(2)} s`.padEnd(9));
+  console.log(`${label.padEnd(17)}${cells.join('')}`);
+}
+console.log('target: npm run synth under 4 s (the original CDK app: cdk synth --all about 6.6 s)');
