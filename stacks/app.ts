@@ -1,11 +1,13 @@
 import { App } from 'cdktf';
 import { Config } from './config';
 import { NetworkStack } from './network-stack';
+import { RedshiftStack } from './redshift-stack';
 import { StateStack } from './state-stack';
 
 /** Every stack of the platform, in dependency order. */
 export function buildStacks(app: App, config: Config) {
   const state = new StateStack(app, config);
   const network = new NetworkStack(app, config);
-  return { state, network };
+  const redshift = new RedshiftStack(app, network, config);
+  return { state, network, redshift };
 }

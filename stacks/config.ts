@@ -31,6 +31,31 @@ export interface Config {
   readonly logRetentionDays: number;
   /** Prefix for resource names: `<project>-<environment>`. */
   readonly namePrefix: string;
+  readonly warehouse: WarehouseConfig;
+}
+
+export const USAGE_BREACH_ACTIONS = ['deactivate', 'emit-metric', 'log'] as const;
+export type UsageBreachAction = (typeof USAGE_BREACH_ACTIONS)[number];
+
+/** The Redshift Serverless warehouse and the names the warehouse SQL and the Lambda share. */
+export interface WarehouseConfig {
+  /** Base RPUs: 4, or 8 to 512 in steps of 8. */
+  readonly baseCapacity: number;
+  /** RPU ceiling for scaling; undefined leaves the AWS default. */
+  readonly maxCapacity: number | undefined;
+  /** Compute the workgroup may use per day before the breach action fires. */
+  readonly dailyRpuHours: number;
+  readonly usageBreachAction: UsageBreachAction;
+  readonly adminUsername: string;
+  readonly database: string;
+  readonly schema: string;
+  readonly table: string;
+  readonly model: string;
+  readonly predictionFunction: string;
+  /** CREATE MODEL's MAX_RUNTIME: the SageMaker training budget. */
+  readonly modelMaxRuntimeSeconds: number;
+  /** Workgroup `max_query_execution_time`: any query running longer is cancelled. */
+  readonly queryTimeoutSeconds: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -39,6 +64,11 @@ const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 const PROJECT_NAME = /^[a-z][a-z0-9-]{1,18}[a-z0-9]$/;
 // S3 bucket naming rules: 3-63 chars, lowercase letters, digits, dots and hyphens, no IP-like names.
 const BUCKET_NAME = /^(?!\d+\.\d+\.\d+\.\d+$)(?!xn--)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+/** A lowercase SQL identifier that never needs quoting (Redshift folds unquoted names to lowercase). */
+export const SQL_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+const SQL_IDENTIFIER_ALLOWED = '1-63 characters: lowercase letters, digits and underscores, not starting with a digit';
+/** Redshift's own default admin names, which every scanner of the namespace flags. */
+const DEFAULT_ADMIN_USERNAMES = ['admin', 'awsuser'];
 
 function read(env: Env, variable: string): string | undefined {
   const value = env[variable];
@@ -57,6 +87,24 @@ function oneOf<T extends string | number>(env: Env, variable: string, fallback: 
   const found = allowed.find((candidate) => String(candidate) === raw);
   if (found === undefined) throw new ConfigError(variable, raw, `one of ${allowed.join(', ')}`);
   return found;
+}
+
+function integer<F extends number | undefined>(
+  env: Env,
+  variable: string,
+  fallback: F,
+  valid: (n: number) => boolean,
+  allowed: string,
+): number | F {
+  const raw = read(env, variable);
+  if (raw === undefined) return fallback;
+  const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!valid(value)) throw new ConfigError(variable, raw, allowed);
+  return value;
+}
+
+function sqlIdentifier(env: Env, variable: string, fallback: string): string {
+  return matching(env, variable, fallback, SQL_IDENTIFIER, SQL_IDENTIFIER_ALLOWED);
 }
 
 function flag(env: Env, variable: string, fallback: boolean): boolean {
@@ -109,6 +157,48 @@ function availabilityZones(env: Env, region: string): [string, string, string] {
   return [zones[0], zones[1], zones[2]];
 }
 
+function warehouseConfig(env: Env): WarehouseConfig {
+  const baseCapacity = integer(
+    env,
+    'REDSHIFT_BASE_CAPACITY',
+    8,
+    (n) => n === 4 || (n >= 8 && n <= 512 && n % 8 === 0),
+    'RPUs: 4, or 8 to 512 in steps of 8',
+  );
+  const maxCapacity = integer(
+    env,
+    'REDSHIFT_MAX_CAPACITY',
+    undefined,
+    (n) => n >= baseCapacity && n <= 5632 && n % 8 === 0,
+    `unset, or RPUs: a multiple of 8 from the base capacity (${baseCapacity}) to 5632`,
+  );
+  const adminUsername = sqlIdentifier(env, 'REDSHIFT_ADMIN_USERNAME', 'warehouse_admin');
+  if (DEFAULT_ADMIN_USERNAMES.includes(adminUsername)) {
+    const allowed = `a name other than Redshift's defaults ${DEFAULT_ADMIN_USERNAMES.join(' and ')}`;
+    throw new ConfigError('REDSHIFT_ADMIN_USERNAME', adminUsername, allowed);
+  }
+  return {
+    baseCapacity,
+    maxCapacity,
+    dailyRpuHours: integer(env, 'REDSHIFT_DAILY_RPU_HOURS', 24, (n) => n >= 1 && n <= 10_000, 'RPU-hours from 1 to 10000'),
+    usageBreachAction: oneOf<UsageBreachAction>(env, 'REDSHIFT_USAGE_BREACH_ACTION', 'deactivate', USAGE_BREACH_ACTIONS),
+    adminUsername,
+    database: sqlIdentifier(env, 'REDSHIFT_DATABASE', 'loans'),
+    schema: sqlIdentifier(env, 'REDSHIFT_SCHEMA', 'public'),
+    table: sqlIdentifier(env, 'TABLE_NAME', 'loan_remediation'),
+    model: sqlIdentifier(env, 'MODEL_NAME', 'predict_model'),
+    predictionFunction: sqlIdentifier(env, 'PREDICTION_FUNCTION', 'ml_fn_prediction'),
+    modelMaxRuntimeSeconds: integer(
+      env,
+      'MODEL_MAX_RUNTIME_SECONDS',
+      5400,
+      (n) => n >= 1800 && n <= 86_400,
+      'seconds from 1800 (30 minutes) to 86400 (24 hours)',
+    ),
+    queryTimeoutSeconds: integer(env, 'QUERY_TIMEOUT_SECONDS', 3600, (n) => n >= 60 && n <= 86_399, 'seconds from 60 to 86399'),
+  };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const region = matching(env, 'AWS_REGION', 'us-east-1', REGION, 'an AWS region name such as us-east-1 or eu-west-2');
   const projectName = matching(
@@ -134,5 +224,6 @@ export function loadConfig(env: Env = process.env): Config {
     enableNatGateway: flag(env, 'ENABLE_NAT_GATEWAY', false),
     logRetentionDays: oneOf(env, 'LOG_RETENTION_DAYS', 365, LOG_RETENTION_DAYS),
     namePrefix: `${projectName}-${environment}`,
+    warehouse: warehouseConfig(env),
   };
 }

@@ -1,0 +1,96 @@
+import { ConfigError, loadConfig } from '../stacks/config';
+
+describe('warehouse configuration', () => {
+  test('defaults: 8 RPU, no max, 24 RPU-hours a day that then stop queries, the original names', () => {
+    expect(loadConfig({}).warehouse).toEqual({
+      baseCapacity: 8,
+      maxCapacity: undefined,
+      dailyRpuHours: 24,
+      usageBreachAction: 'deactivate',
+      adminUsername: 'warehouse_admin',
+      database: 'loans',
+      schema: 'public',
+      table: 'loan_remediation',
+      model: 'predict_model',
+      predictionFunction: 'ml_fn_prediction',
+      modelMaxRuntimeSeconds: 5400,
+      queryTimeoutSeconds: 3600,
+    });
+  });
+
+  test('every value can be set', () => {
+    expect(
+      loadConfig({
+        REDSHIFT_BASE_CAPACITY: '4',
+        REDSHIFT_MAX_CAPACITY: '8',
+        REDSHIFT_DAILY_RPU_HOURS: '100',
+        REDSHIFT_USAGE_BREACH_ACTION: 'log',
+        REDSHIFT_ADMIN_USERNAME: 'dw_owner',
+        REDSHIFT_DATABASE: 'lending',
+        REDSHIFT_SCHEMA: 'ml',
+        TABLE_NAME: 'outcomes',
+        MODEL_NAME: 'remediation_model',
+        PREDICTION_FUNCTION: 'predict_remediation',
+        MODEL_MAX_RUNTIME_SECONDS: '7200',
+        QUERY_TIMEOUT_SECONDS: '60',
+      }).warehouse,
+    ).toEqual({
+      baseCapacity: 4,
+      maxCapacity: 8,
+      dailyRpuHours: 100,
+      usageBreachAction: 'log',
+      adminUsername: 'dw_owner',
+      database: 'lending',
+      schema: 'ml',
+      table: 'outcomes',
+      model: 'remediation_model',
+      predictionFunction: 'predict_remediation',
+      modelMaxRuntimeSeconds: 7200,
+      queryTimeoutSeconds: 60,
+    });
+  });
+
+  test.each([
+    ['REDSHIFT_BASE_CAPACITY', '12', 'RPUs: 4, or 8 to 512 in steps of 8'],
+    ['REDSHIFT_BASE_CAPACITY', '0', 'RPUs: 4, or 8 to 512 in steps of 8'],
+    ['REDSHIFT_BASE_CAPACITY', '520', 'RPUs: 4, or 8 to 512 in steps of 8'],
+    ['REDSHIFT_BASE_CAPACITY', '8.0', 'RPUs: 4, or 8 to 512 in steps of 8'],
+    ['REDSHIFT_BASE_CAPACITY', 'eight', 'RPUs: 4, or 8 to 512 in steps of 8'],
+    ['REDSHIFT_MAX_CAPACITY', '4', 'a multiple of 8 from the base capacity (8) to 5632'],
+    ['REDSHIFT_MAX_CAPACITY', '20', 'a multiple of 8 from the base capacity (8) to 5632'],
+    ['REDSHIFT_MAX_CAPACITY', '5640', 'a multiple of 8 from the base capacity (8) to 5632'],
+    ['REDSHIFT_DAILY_RPU_HOURS', '0', 'RPU-hours from 1 to 10000'],
+    ['REDSHIFT_DAILY_RPU_HOURS', '-5', 'RPU-hours from 1 to 10000'],
+    ['REDSHIFT_USAGE_BREACH_ACTION', 'stop', 'one of deactivate, emit-metric, log'],
+    ['REDSHIFT_ADMIN_USERNAME', 'admin', "a name other than Redshift's defaults admin and awsuser"],
+    ['REDSHIFT_ADMIN_USERNAME', 'awsuser', "a name other than Redshift's defaults admin and awsuser"],
+    ['REDSHIFT_ADMIN_USERNAME', 'Admin-User', 'lowercase letters, digits and underscores'],
+    ['REDSHIFT_DATABASE', '1loans', 'lowercase letters, digits and underscores'],
+    ['REDSHIFT_SCHEMA', 'public;drop', 'lowercase letters, digits and underscores'],
+    ['TABLE_NAME', 'public.loans', 'lowercase letters, digits and underscores'],
+    ['TABLE_NAME', 'loans"--', 'lowercase letters, digits and underscores'],
+    ['TABLE_NAME', 'a'.repeat(64), 'lowercase letters, digits and underscores'],
+    ['MODEL_NAME', 'predict model', 'lowercase letters, digits and underscores'],
+    ['PREDICTION_FUNCTION', "fn');--", 'lowercase letters, digits and underscores'],
+    ['MODEL_MAX_RUNTIME_SECONDS', '600', 'seconds from 1800 (30 minutes) to 86400 (24 hours)'],
+    ['MODEL_MAX_RUNTIME_SECONDS', '90000', 'seconds from 1800 (30 minutes) to 86400 (24 hours)'],
+    ['QUERY_TIMEOUT_SECONDS', '30', 'seconds from 60 to 86399'],
+    ['QUERY_TIMEOUT_SECONDS', '1h', 'seconds from 60 to 86399'],
+  ])('%s=%s is refused in one line naming the variable, the value and what is allowed', (variable, value, allowed) => {
+    const load = () => loadConfig({ [variable]: value });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(`${variable}=${JSON.stringify(value)} is invalid: expected`);
+    expect(load).toThrow(allowed);
+    try {
+      load();
+    } catch (error) {
+      expect((error as Error).message).not.toContain('\n');
+    }
+  });
+
+  test('the max capacity is checked against the configured base capacity', () => {
+    expect(() => loadConfig({ REDSHIFT_BASE_CAPACITY: '64', REDSHIFT_MAX_CAPACITY: '32' })).toThrow(
+      'a multiple of 8 from the base capacity (64) to 5632',
+    );
+  });
+});

@@ -1,0 +1,200 @@
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { RedshiftserverlessNamespace } from '@cdktf/provider-aws/lib/redshiftserverless-namespace';
+import { RedshiftserverlessUsageLimit } from '@cdktf/provider-aws/lib/redshiftserverless-usage-limit';
+import { RedshiftserverlessWorkgroup } from '@cdktf/provider-aws/lib/redshiftserverless-workgroup';
+import { TerraformOutput } from 'cdktf';
+import { Construct } from 'constructs';
+import { Config } from './config';
+import { RedshiftMlRole } from './constructs/redshift-ml-role';
+import { SecureBucket } from './constructs/secure-bucket';
+import { NetworkStack } from './network-stack';
+import { suppressRule } from './policy/suppress';
+import { ProjectStack } from './project-stack';
+
+/** Every audit log Redshift Serverless can export; DESIGN.md section 5 asks for all three. */
+export const LOG_EXPORTS = ['useractivitylog', 'userlog', 'connectionlog'] as const;
+
+/**
+ * Redshift deletes CREATE MODEL's staging data when training ends (S3_GARBAGE_COLLECT is on by
+ * default); this expiry removes what a failed or abandoned training run leaves behind.
+ */
+export const TRAINING_ARTIFACT_EXPIRATION_DAYS = 30;
+
+/**
+ * The warehouse: a Redshift Serverless namespace and workgroup in the private subnets, encrypted with
+ * the stack's own KMS key, with a managed admin password (never in Terraform state), all audit logs,
+ * a daily compute cap, and the least-privilege role that Redshift ML uses for COPY and CREATE MODEL.
+ *
+ * Loading the table, training the model and granting the Lambda access are SQL, run by
+ * `npm run warehouse:setup` from `sql/` after this stack is deployed.
+ */
+export class RedshiftStack extends ProjectStack {
+  readonly key: KmsKey;
+  readonly mlRole: RedshiftMlRole;
+  readonly artifactsBucket: SecureBucket;
+  readonly namespace: RedshiftserverlessNamespace;
+  readonly workgroup: RedshiftserverlessWorkgroup;
+
+  constructor(scope: Construct, network: NetworkStack, config: Config) {
+    super(scope, 'redshift', config);
+    const warehouse = config.warehouse;
+    const name = config.namePrefix;
+    const partition = new DataAwsPartition(this, 'partition').partition;
+    const accountId = new DataAwsCallerIdentity(this, 'account').accountId;
+
+    this.key = this.createKey(name, partition, accountId);
+
+    this.artifactsBucket = new SecureBucket(this, 'model-artifacts-bucket', {
+      bucketPrefix: `${name}-model-artifacts-`,
+      encryption: this.key.arn,
+      expirationDays: TRAINING_ARTIFACT_EXPIRATION_DAYS,
+      noncurrentVersionExpirationDays: 7,
+      forceDestroy: config.environment === 'dev',
+    });
+    suppressRule(
+      this.artifactsBucket.bucket,
+      'LR-S3-008',
+      'Scratch space of CREATE MODEL: only the Redshift ML role writes and reads it, Redshift deletes the staging data ' +
+        'after training and the rest expires; the network stack keeps the access-logs bucket to itself',
+    );
+
+    this.mlRole = new RedshiftMlRole(this, 'redshift-ml-role', {
+      roleName: `${name}-redshift-ml`,
+      partition,
+      region: config.region,
+      accountId,
+      dataset: { bucketArn: network.datasetBucket.bucket.arn, objectKey: network.datasetObject.key },
+      artifactsBucketArn: this.artifactsBucket.bucket.arn,
+      keyArn: this.key.arn,
+    });
+
+    // Created before the namespace so Redshift exports into them (retention, encryption) instead of
+    // creating its own never-expiring, unencrypted groups.
+    const auditLogGroups = LOG_EXPORTS.map(
+      (logType) =>
+        new CloudwatchLogGroup(this, `${logType}-log-group`, {
+          name: `/aws/redshift/${name}/${logType}`,
+          retentionInDays: config.logRetentionDays,
+          kmsKeyId: this.key.arn,
+        }),
+    );
+
+    this.namespace = new RedshiftserverlessNamespace(this, 'namespace', {
+      namespaceName: name,
+      dbName: warehouse.database,
+      adminUsername: warehouse.adminUsername,
+      // Redshift generates the password and keeps it in Secrets Manager, encrypted with our key.
+      manageAdminPassword: true,
+      adminPasswordSecretKmsKeyId: this.key.arn,
+      kmsKeyId: this.key.arn,
+      defaultIamRoleArn: this.mlRole.role.arn,
+      iamRoles: [this.mlRole.role.arn],
+      logExports: [...LOG_EXPORTS],
+      dependsOn: auditLogGroups,
+    });
+
+    this.workgroup = new RedshiftserverlessWorkgroup(this, 'workgroup', {
+      workgroupName: name,
+      namespaceName: this.namespace.namespaceName,
+      baseCapacity: warehouse.baseCapacity,
+      maxCapacity: warehouse.maxCapacity,
+      subnetIds: network.privateSubnets.map((subnet) => subnet.id),
+      securityGroupIds: [network.redshiftSecurityGroup.id],
+      publiclyAccessible: false,
+      // Enhanced VPC routing stays off. With it on, every COPY and CREATE MODEL call leaves through the
+      // VPC: S3 works through the gateway endpoint, but CREATE MODEL also calls the SageMaker API, which
+      // this network cannot reach (no NAT by default, no SageMaker interface endpoint, and the Redshift
+      // security group allows HTTPS only to S3 and the VPC). Off, Redshift reaches S3 and SageMaker over
+      // the AWS network; access stays limited by the ML role and the TLS-only bucket policies. To turn
+      // it on, first add `sagemaker.api` interface endpoints to the network stack (about 22 USD/month).
+      enhancedVpcRouting: false,
+      // All nine keys AWS reports back, so plans show no drift; the security ones are ours.
+      configParameter: Object.entries({
+        require_ssl: 'true',
+        use_fips_ssl: 'false',
+        enable_user_activity_logging: 'true',
+        max_query_execution_time: String(warehouse.queryTimeoutSeconds),
+        // The warehouse SQL relies on unquoted-equals-quoted lowercase names.
+        enable_case_sensitive_identifier: 'false',
+        search_path: `$user, ${warehouse.schema}`,
+        auto_mv: 'true',
+        datestyle: 'ISO, MDY',
+        query_group: 'default',
+      }).map(([parameterKey, parameterValue]) => ({ parameterKey, parameterValue })),
+    });
+
+    new RedshiftserverlessUsageLimit(this, 'daily-compute-limit', {
+      resourceArn: this.workgroup.arn,
+      usageType: 'serverless-compute',
+      period: 'daily',
+      amount: warehouse.dailyRpuHours,
+      breachAction: warehouse.usageBreachAction,
+    });
+
+    const outputs: Record<string, [string | number, string]> = {
+      workgroup_name: [this.workgroup.workgroupName, 'Redshift Serverless workgroup (Data API WorkgroupName)'],
+      workgroup_arn: [this.workgroup.arn, 'Workgroup ARN (scope of redshift-data:ExecuteStatement)'],
+      namespace_name: [this.namespace.namespaceName, 'Redshift Serverless namespace'],
+      database_name: [this.namespace.dbName, 'Database that holds the table and the model'],
+      admin_secret_arn: [this.namespace.adminPasswordSecretArn, 'Secrets Manager secret with the admin credentials'],
+      ml_role_arn: [this.mlRole.role.arn, 'Role Redshift ML uses for COPY and CREATE MODEL (IAM_ROLE default)'],
+      artifacts_bucket_name: [this.artifactsBucket.bucket.bucket, 'Bucket for CREATE MODEL training artifacts'],
+      kms_key_arn: [this.key.arn, 'KMS key of the namespace, its admin secret, the artifacts bucket and audit logs'],
+      kms_key_id: [this.key.keyId, 'KMS key id for CREATE MODEL KMS_KEY_ID'],
+      dataset_uri: [
+        `s3://${network.datasetBucket.bucket.bucket}/${network.datasetObject.key}`,
+        'The CSV that COPY loads',
+      ],
+      schema_name: [warehouse.schema, 'Schema of the table and the model'],
+      table_name: [warehouse.table, 'Table with the loan-remediation outcomes'],
+      model_name: [warehouse.model, 'Redshift ML model'],
+      prediction_function: [warehouse.predictionFunction, 'SQL function CREATE MODEL installs'],
+      model_max_runtime_seconds: [warehouse.modelMaxRuntimeSeconds, 'CREATE MODEL MAX_RUNTIME'],
+    };
+    for (const [id, [value, description]] of Object.entries(outputs)) {
+      new TerraformOutput(this, id, { value, description });
+    }
+  }
+
+  /**
+   * The stack's customer managed key, rotated yearly. The account statement delegates to IAM, as
+   * Redshift Serverless, Secrets Manager, S3 and SageMaker use the key on behalf of IAM principals
+   * that hold it in their own policies (the deployer, the ML role). CloudWatch Logs encrypts as
+   * itself, so it gets its own statement, limited to this namespace's audit log groups.
+   */
+  private createKey(name: string, partition: string, accountId: string): KmsKey {
+    const region = this.config.region;
+    return new KmsKey(this, 'key', {
+      description: `${name} warehouse: namespace data, admin secret, model artifacts, audit logs`,
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'AccountAdministersAndDelegatesToIam',
+            Effect: 'Allow',
+            Principal: { AWS: `arn:${partition}:iam::${accountId}:root` },
+            Action: 'kms:*',
+            Resource: '*',
+          },
+          {
+            Sid: 'CloudWatchLogsEncryptsWarehouseAuditLogs',
+            Effect: 'Allow',
+            Principal: { Service: `logs.${region}.amazonaws.com` },
+            Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+            Resource: '*',
+            Condition: {
+              ArnLike: {
+                'kms:EncryptionContext:aws:logs:arn': `arn:${partition}:logs:${region}:${accountId}:log-group:/aws/redshift/${name}/*`,
+              },
+            },
+          },
+        ],
+      }),
+    });
+  }
+}
