@@ -1,0 +1,152 @@
+import { StackIndex, blocks, list } from '../graph';
+import { Rule, TfElement } from '../types';
+
+const METHOD = ['aws_api_gateway_method'];
+const STAGE = ['aws_api_gateway_stage'];
+const METHOD_SETTINGS = ['aws_api_gateway_method_settings'];
+
+/** CORS preflight methods carry no data and cannot send a token. */
+const isPreflight = (method: TfElement): boolean => method.body.http_method === 'OPTIONS';
+
+/** The referenced element of `type` behind an attribute, or 'external' when it is set but defined elsewhere. */
+function target(value: unknown, type: string, stack: StackIndex): TfElement | 'external' | undefined {
+  if (value === undefined) return undefined;
+  return stack.referencedBy(value).find((e) => e.type === type) ?? 'external';
+}
+
+const settingsOf = (ms: TfElement): Record<string, unknown> => blocks(ms.body, 'settings')[0] ?? {};
+
+/** Method settings that apply to every method of a stage (method_path "*\/*"). */
+function stageWideSettings(stage: TfElement, stack: StackIndex): Record<string, unknown>[] {
+  return stack
+    .ofType('aws_api_gateway_method_settings')
+    .filter((ms) => stack.referencedBy(ms.body.stage_name).includes(stage) || ms.body.stage_name === stage.body.stage_name)
+    .filter((ms) => ms.body.method_path === '*/*')
+    .map(settingsOf);
+}
+
+export const apiGatewayRules: Rule[] = [
+  {
+    id: 'LR-APIGW-001',
+    mirrors: ['AwsSolutions-APIG4', 'AwsSolutions-COG4', 'CKV_AWS_59'],
+    severity: 'error',
+    description: 'API Gateway method requires a Cognito user pool authorizer (OPTIONS excepted)',
+    fix: 'set authorization = "COGNITO_USER_POOLS" and authorizer_id to the Cognito authorizer',
+    appliesTo: METHOD,
+    check(method, stack) {
+      if (isPreflight(method)) return undefined;
+      if (method.body.authorization !== 'COGNITO_USER_POOLS') return `authorization is ${String(method.body.authorization)}`;
+      const authorizer = target(method.body.authorizer_id, 'aws_api_gateway_authorizer', stack);
+      if (authorizer === undefined) return 'authorizer_id is not set';
+      return authorizer !== 'external' && authorizer.body.type !== 'COGNITO_USER_POOLS' ? 'the authorizer is not COGNITO_USER_POOLS' : undefined;
+    },
+  },
+  {
+    id: 'LR-APIGW-002',
+    mirrors: ['AwsSolutions-APIG2'],
+    severity: 'error',
+    description: 'API Gateway method validates the request body and parameters (OPTIONS excepted)',
+    fix: 'set request_validator_id to an aws_api_gateway_request_validator with validate_request_body and validate_request_parameters true',
+    appliesTo: METHOD,
+    check(method, stack) {
+      if (isPreflight(method)) return undefined;
+      const validator = target(method.body.request_validator_id, 'aws_api_gateway_request_validator', stack);
+      if (validator === undefined) return 'no request validator';
+      const full = validator === 'external' || (validator.body.validate_request_body === true && validator.body.validate_request_parameters === true);
+      return full ? undefined : 'the validator does not check both body and parameters';
+    },
+  },
+  {
+    id: 'LR-APIGW-003',
+    mirrors: ['CKV_AWS_76', 'AwsSolutions-APIG1'],
+    severity: 'error',
+    description: 'API Gateway stage writes access logs in a JSON format',
+    fix: 'set access_log_settings { destination_arn = <log group ARN>, format = jsonencode({...$context fields}) }',
+    appliesTo: STAGE,
+    check(stage) {
+      const settings = blocks(stage.body, 'access_log_settings')[0];
+      if (!settings?.destination_arn) return 'access logging is off';
+      const format = String(settings.format ?? '').trim();
+      return format.startsWith('{') && format.endsWith('}') ? undefined : 'the access log format is not JSON';
+    },
+  },
+  {
+    id: 'LR-APIGW-004',
+    mirrors: ['CKV_AWS_73'],
+    severity: 'error',
+    description: 'API Gateway stage has X-Ray tracing enabled',
+    fix: 'set xray_tracing_enabled = true',
+    appliesTo: STAGE,
+    check: (stage) => (stage.body.xray_tracing_enabled === true ? undefined : 'xray_tracing_enabled is not true'),
+  },
+  {
+    id: 'LR-APIGW-005',
+    mirrors: ['AwsSolutions-APIG6', 'CKV2_AWS_4'],
+    severity: 'error',
+    description: 'API Gateway stage has method settings for */* with metrics and INFO or ERROR logging',
+    fix: 'add aws_api_gateway_method_settings for the stage: method_path "*/*", metrics_enabled true, logging_level "INFO" or "ERROR"',
+    appliesTo: STAGE,
+    check(stage, stack) {
+      const settings = stageWideSettings(stage, stack);
+      if (settings.length === 0) return 'no */* method settings reference this stage';
+      const good = settings.some((s) => s.metrics_enabled === true && ['INFO', 'ERROR'].includes(String(s.logging_level)));
+      return good ? undefined : 'metrics_enabled or logging_level (INFO/ERROR) missing';
+    },
+  },
+  {
+    id: 'LR-APIGW-006',
+    mirrors: [],
+    severity: 'error',
+    description: 'API Gateway method settings keep data tracing off (it logs full request and response bodies)',
+    fix: 'set settings.data_trace_enabled = false',
+    appliesTo: METHOD_SETTINGS,
+    check: (ms) => (settingsOf(ms).data_trace_enabled === true ? 'data_trace_enabled is true' : undefined),
+  },
+  {
+    id: 'LR-APIGW-007',
+    mirrors: [],
+    severity: 'error',
+    description: 'API Gateway method settings set throttling (rate and burst limits)',
+    fix: 'set settings.throttling_rate_limit and settings.throttling_burst_limit to positive numbers',
+    appliesTo: METHOD_SETTINGS,
+    check(ms) {
+      const s = settingsOf(ms);
+      const unset = ['throttling_rate_limit', 'throttling_burst_limit'].filter((key) => !(Number(s[key] ?? -1) > 0));
+      return unset.length > 0 ? `${unset.join(' and ')} not set` : undefined;
+    },
+  },
+  {
+    id: 'LR-APIGW-008',
+    mirrors: ['CKV_AWS_308'],
+    severity: 'error',
+    description: 'API Gateway response cache, when enabled, is encrypted',
+    fix: 'set settings.cache_data_encrypted = true',
+    appliesTo: METHOD_SETTINGS,
+    check(ms) {
+      const s = settingsOf(ms);
+      return s.caching_enabled === true && s.cache_data_encrypted !== true ? 'the cache is not encrypted' : undefined;
+    },
+  },
+  {
+    id: 'LR-APIGW-009',
+    mirrors: [],
+    severity: 'warning',
+    description: 'API Gateway deployment is created before the old one is destroyed (no outage on change)',
+    fix: 'set lifecycle { create_before_destroy = true } and triggers on the API definition',
+    appliesTo: ['aws_api_gateway_deployment'],
+    check: (deployment) =>
+      blocks(deployment.body, 'lifecycle').some((l) => l.create_before_destroy === true) ? undefined : 'create_before_destroy is not set',
+  },
+  {
+    id: 'LR-APIGW-010',
+    mirrors: [],
+    severity: 'warning',
+    description: 'Cognito-authorized API Gateway method requires OAuth scopes (access tokens, not ID tokens)',
+    fix: 'set authorization_scopes, e.g. ["<resource server>/predict"]',
+    appliesTo: METHOD,
+    check: (method) =>
+      method.body.authorization === 'COGNITO_USER_POOLS' && list(method.body.authorization_scopes).length === 0
+        ? 'no authorization_scopes: any ID token of the pool is accepted'
+        : undefined,
+  },
+];

