@@ -1,6 +1,7 @@
 import { App } from 'cdktf';
 import { Config } from './config';
 import { NetworkStack } from './network-stack';
+import { enforceSecurityBaseline } from './policy/enforce';
 import { RedshiftStack } from './redshift-stack';
 import { StateStack } from './state-stack';
 
@@ -9,5 +10,6 @@ export function buildStacks(app: App, config: Config) {
   const state = new StateStack(app, config);
   const network = new NetworkStack(app, config);
   const redshift = new RedshiftStack(app, network, config);
+  enforceSecurityBaseline(app);
   return { state, network, redshift };
 }

@@ -21,6 +21,7 @@ import { Construct } from 'constructs';
 import * as path from 'path';
 import { Config, subnetCidrs } from './config';
 import { SecureBucket } from './constructs/secure-bucket';
+import { suppressRule } from './policy/suppress';
 import { ProjectStack } from './project-stack';
 
 /** The dataset the warehouse loads: written by `npm run dataset`, uploaded by this stack. */
@@ -135,6 +136,8 @@ export class NetworkStack extends ProjectStack {
       expirationDays: config.logRetentionDays,
       forceDestroy: config.environment === 'dev',
     });
+    suppressRule(accessLogs.bucket, 'LR-S3-003', 'S3 server access logging delivers only to buckets encrypted with SSE-S3');
+    suppressRule(accessLogs.bucket, 'LR-S3-008', 'This bucket is the access-log target; logging it into itself would loop');
     this.datasetBucket = new SecureBucket(this, 'dataset-bucket', {
       bucketPrefix: `${name}-dataset-`,
       encryption: 'aws-managed-kms',
@@ -214,6 +217,11 @@ export class NetworkStack extends ProjectStack {
       name: `/aws/vpc/flow-logs/${name}`,
       retentionInDays: config.logRetentionDays,
     });
+    suppressRule(
+      logGroup,
+      'LR-LOG-002',
+      'No CMK in this stack: it must plan offline without a caller-identity lookup, and flow logs carry no payload',
+    );
     const role = new IamRole(this, 'flow-log-role', {
       name: `${name}-vpc-flow-logs`,
       description: 'Lets VPC Flow Logs write to its own log group',

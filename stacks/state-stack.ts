@@ -2,6 +2,7 @@ import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { Config } from './config';
 import { SecureBucket } from './constructs/secure-bucket';
+import { suppressRule } from './policy/suppress';
 import { ProjectStack } from './project-stack';
 
 /**
@@ -21,6 +22,7 @@ export class StateStack extends ProjectStack {
       noncurrentVersionExpirationDays: 90,
       preventDestroy: true,
     });
+    suppressRule(this.bucket.bucket, 'LR-S3-008', 'State reads and writes are audited with CloudTrail S3 data events');
 
     new TerraformOutput(this, 'state_bucket_name', {
       value: this.bucket.bucket.bucket,
