@@ -1,0 +1,365 @@
+import {
+  ActiveWaitingRequestsExceededException,
+  CancelStatementCommand,
+  DescribeStatementCommand,
+  ExecuteStatementCommand,
+  ExecuteStatementCommandInput,
+  Field,
+  GetStatementResultCommand,
+  RedshiftDataClient,
+  RedshiftDataServiceException,
+  ValidationException,
+} from '@aws-sdk/client-redshift-data';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { Clock } from '../lambda-src/clock';
+import { LoanApplication } from '../lambda-src/features';
+import { parseSqlIdentifier, SqlIdentifier } from '../lambda-src/sql';
+import { RedshiftDataWarehouse, WarehouseError } from '../lambda-src/warehouse';
+
+const sample: LoanApplication = {
+  age: 38,
+  gender: 'Male',
+  income: 41820,
+  loan_type: 'Home',
+  loan_amount: 221750,
+  interest_rate: 0.1,
+  loan_term: 58,
+  loan_interest_rate: 10,
+  credit_score: 424,
+  employment_status: 'Unemployed',
+  marital_status: 'Single',
+  remediation_strategy: 'Forbearance',
+  missed_payments: 9,
+  missed_payments_duration: 10,
+};
+
+/** Time passes only when the code sleeps or a fake Data API call says so. */
+class FakeClock implements Clock {
+  time = 0;
+  readonly sleeps: number[] = [];
+  now = () => this.time;
+  sleep = async (ms: number) => {
+    this.sleeps.push(ms);
+    this.time += ms;
+  };
+}
+
+const id = (name: string) => parseSqlIdentifier(name, { qualified: true }) as SqlIdentifier;
+const client = new RedshiftDataClient({ region: 'eu-west-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+const dataApi = mockClient(client);
+let clock: FakeClock;
+let warnings: { message: string; attributes: Record<string, unknown> }[];
+
+function warehouse(sessionKeepAliveSeconds = 300) {
+  return new RedshiftDataWarehouse({
+    client,
+    workgroupName: 'loan-dev',
+    database: 'dev',
+    target: {
+      table: id('public.loan_remediation'),
+      predictionFunction: id('ml_fn_prediction'),
+      probabilityFunction: id('ml_fn_prediction_probabilities'),
+    },
+    sessionKeepAliveSeconds,
+    logger: { warn: (message, attributes) => warnings.push({ message, attributes }) },
+    clock,
+    random: () => 0.5,
+  });
+}
+
+const row = (index: number, effective: boolean, probabilityOfTrue: number): Field[] => [
+  { longValue: index },
+  { booleanValue: effective },
+  { stringValue: JSON.stringify({ probabilities: [1 - probabilityOfTrue, probabilityOfTrue], labels: ['f', 't'] }) },
+];
+
+const DEADLINE_MS = 25_000;
+const deadline = () => clock.now() + DEADLINE_MS;
+
+function serviceError(name: string, message = name): RedshiftDataServiceException {
+  return new RedshiftDataServiceException({ name, message, $fault: 'server', $metadata: {} });
+}
+
+/** A statement that finishes after `runMs`, seen through a Data API that honours WaitTimeSeconds. */
+function statementRunning(runMs: number, finalStatus: 'FINISHED' | 'FAILED' = 'FINISHED', error?: string) {
+  let startedAt = 0;
+  const waitFor = (waitSeconds: number | undefined) => {
+    const finishAt = startedAt + runMs;
+    const until = Math.min(finishAt, clock.time + (waitSeconds ?? 0) * 1000);
+    clock.time = Math.max(clock.time, until);
+    return clock.time >= finishAt ? finalStatus : 'STARTED';
+  };
+  dataApi.on(ExecuteStatementCommand).callsFake((input: ExecuteStatementCommandInput) => {
+    startedAt = clock.time;
+    return { Id: 'st-1', Status: waitFor(input.WaitTimeSeconds), SessionId: 'session-1' };
+  });
+  dataApi.on(DescribeStatementCommand).callsFake((input: { WaitTimeSeconds?: number }) => {
+    const status = waitFor(input.WaitTimeSeconds);
+    return { Id: 'st-1', Status: status, Error: status === 'FAILED' ? error : undefined };
+  });
+}
+
+beforeEach(() => {
+  dataApi.reset();
+  clock = new FakeClock();
+  warnings = [];
+});
+
+describe('RedshiftDataWarehouse', () => {
+  it('predicts one application with two round trips: ExecuteStatement (long poll) + GetStatementResult', async () => {
+    statementRunning(50);
+    dataApi.on(GetStatementResultCommand).resolves({ Records: [row(0, true, 0.8)] });
+
+    const result = await warehouse().predict([sample], deadline());
+
+    expect(result).toEqual({
+      predictions: [{ effective: true, probability: 0.8 }],
+      statementId: 'st-1',
+      roundTrips: 2,
+      sessionReused: false,
+    });
+    expect(dataApi).toHaveReceivedCommandWith(ExecuteStatementCommand, {
+      WorkgroupName: 'loan-dev',
+      Database: 'dev',
+      WaitTimeSeconds: 24,
+      SessionKeepAliveSeconds: 300,
+    });
+    expect(dataApi).toHaveReceivedCommandWith(GetStatementResultCommand, { Id: 'st-1' });
+    expect(dataApi).not.toHaveReceivedCommand(DescribeStatementCommand);
+    expect(clock.sleeps).toEqual([]);
+  });
+
+  it('predicts a batch with one statement and keeps the request order', async () => {
+    statementRunning(500);
+    dataApi
+      .on(GetStatementResultCommand)
+      .resolves({ Records: [row(0, true, 0.9), row(1, false, 0.3), row(2, true, 0.55)] });
+
+    const result = await warehouse().predict([sample, { ...sample, age: 50 }, { ...sample, age: 60 }], deadline());
+
+    expect(result.predictions).toEqual([
+      { effective: true, probability: 0.9 },
+      { effective: false, probability: 0.3 },
+      { effective: true, probability: 0.55 },
+    ]);
+    expect(dataApi).toHaveReceivedCommandTimes(ExecuteStatementCommand, 1);
+  });
+
+  it('puts request values only into Parameters, never into the SQL text', async () => {
+    statementRunning(50);
+    dataApi.on(GetStatementResultCommand).resolves({ Records: [row(0, true, 0.8)] });
+    await warehouse().predict([sample], deadline());
+
+    const input = dataApi.commandCalls(ExecuteStatementCommand)[0].args[0].input;
+    for (const value of ['41820', '221750', '424', 'Male', 'Home', 'Unemployed', 'Single', 'Forbearance']) {
+      expect(input.Sql).not.toContain(value);
+      expect(input.Parameters).toContainEqual({ name: expect.stringMatching(/^a0_/), value });
+    }
+  });
+
+  it('waits with DescribeStatement long polling while the statement still runs, then fetches the result', async () => {
+    statementRunning(35_000);
+    dataApi.on(GetStatementResultCommand).resolves({ Records: [row(0, false, 0.1)] });
+
+    const result = await warehouse().predict([sample], clock.now() + 60_000);
+
+    expect(result.predictions).toEqual([{ effective: false, probability: 0.1 }]);
+    expect(result.roundTrips).toBe(3);
+    expect(dataApi).toHaveReceivedCommandWith(ExecuteStatementCommand, { WaitTimeSeconds: 30 });
+    expect(dataApi).toHaveReceivedCommandWith(DescribeStatementCommand, { Id: 'st-1', WaitTimeSeconds: 29 });
+    expect(clock.time).toBe(35_000);
+  });
+
+  it('falls back to short adaptive polling when the endpoint does not hold long polls', async () => {
+    let describes = 0;
+    dataApi.on(ExecuteStatementCommand).resolves({ Id: 'st-1', Status: 'SUBMITTED' });
+    dataApi.on(DescribeStatementCommand).callsFake(() => ({ Status: ++describes < 4 ? 'STARTED' : 'FINISHED' }));
+    dataApi.on(GetStatementResultCommand).resolves({ Records: [row(0, true, 0.7)] });
+
+    await warehouse().predict([sample], deadline());
+
+    const waits = dataApi.commandCalls(DescribeStatementCommand).map((call) => call.args[0].input.WaitTimeSeconds);
+    expect(waits).toEqual([24, undefined, undefined, undefined]);
+    expect(clock.sleeps).toEqual([50, 100, 200]);
+  });
+
+  it('short-polls when too many requests already wait on the statement', async () => {
+    dataApi.on(ExecuteStatementCommand).resolves({ Id: 'st-1', Status: 'STARTED' });
+    dataApi
+      .on(DescribeStatementCommand)
+      .rejectsOnce(new ActiveWaitingRequestsExceededException({ message: 'too many waiting', $metadata: {} }))
+      .resolves({ Status: 'FINISHED' });
+    dataApi.on(GetStatementResultCommand).resolves({ Records: [row(0, true, 0.7)] });
+
+    await expect(warehouse().predict([sample], deadline())).resolves.toMatchObject({ roundTrips: 4 });
+    expect(clock.sleeps).toEqual([50]);
+  });
+
+  it('reports a FAILED statement with its error and never runs it again', async () => {
+    statementRunning(100, 'FAILED', 'ERROR: permission denied for function ml_fn_prediction');
+
+    const failure = await warehouse().predict([sample], deadline()).catch((e: unknown) => e);
+
+    expect(failure).toBeInstanceOf(WarehouseError);
+    expect(failure).toMatchObject({ kind: 'failed', statementId: 'st-1' });
+    expect((failure as WarehouseError).reason).toContain('permission denied');
+    expect(dataApi).toHaveReceivedCommandTimes(ExecuteStatementCommand, 1);
+    expect(dataApi).toHaveReceivedCommandWith(DescribeStatementCommand, { Id: 'st-1' });
+    expect(dataApi).not.toHaveReceivedCommand(GetStatementResultCommand);
+  });
+
+  it('reports an ABORTED statement as failed', async () => {
+    dataApi.on(ExecuteStatementCommand).resolves({ Id: 'st-1', Status: 'STARTED' });
+    dataApi.on(DescribeStatementCommand).resolves({ Status: 'ABORTED', Error: 'Query was cancelled by the user' });
+
+    await expect(warehouse().predict([sample], deadline())).rejects.toMatchObject({
+      kind: 'failed',
+      reason: 'statement ABORTED: Query was cancelled by the user',
+    });
+    expect(dataApi).toHaveReceivedCommandTimes(ExecuteStatementCommand, 1);
+  });
+
+  it.each([
+    'ERROR: function ml_fn_prediction(integer, character varying, integer) does not exist',
+    'ERROR: Model public.predict_model is not ready',
+    'ERROR: model "predict_model" is in TRAINING state',
+  ])('maps "%s" to model-not-ready', async (error) => {
+    statementRunning(100, 'FAILED', error);
+    await expect(warehouse().predict([sample], deadline())).rejects.toMatchObject({ kind: 'model-not-ready' });
+  });
+
+  it('does not mistake a missing table for a model that is not ready', async () => {
+    statementRunning(100, 'FAILED', 'ERROR: relation "public.loan_remediation" does not exist');
+    await expect(warehouse().predict([sample], deadline())).rejects.toMatchObject({ kind: 'failed' });
+  });
+
+  it('masks SQL string literals in the logged reason', async () => {
+    statementRunning(100, 'FAILED', "ERROR: invalid input syntax for integer: 'abc'");
+    await expect(warehouse().predict([sample], deadline())).rejects.toMatchObject({
+      reason: "statement FAILED: ERROR: invalid input syntax for integer: '?'",
+    });
+  });
+
+  it('cancels the statement when the deadline passes', async () => {
+    statementRunning(60_000);
+
+    const failure = await warehouse().predict([sample], deadline()).catch((e: unknown) => e);
+
+    expect(failure).toMatchObject({ kind: 'deadline', statementId: 'st-1' });
+    expect(dataApi).toHaveReceivedCommandWith(CancelStatementCommand, { Id: 'st-1' });
+    expect(clock.time).toBe(DEADLINE_MS);
+    expect(dataApi).not.toHaveReceivedCommand(GetStatementResultCommand);
+  });
+
+  it('retries throttling with jittered backoff, resubmitting with the same ClientToken', async () => {
+    dataApi
+      .on(ExecuteStatementCommand)
+      .rejectsOnce(serviceError('ThrottlingException', 'Rate exceeded'))
+      .rejectsOnce(serviceError('ThrottlingException', 'Rate exceeded'))
+      .resolves({ Id: 'st-1', Status: 'FINISHED' });
+    dataApi.on(GetStatementResultCommand).resolves({ Records: [row(0, true, 0.6)] });
+
+    const result = await warehouse().predict([sample], deadline());
+
+    expect(result.roundTrips).toBe(4);
+    expect(clock.sleeps).toEqual([50, 100]);
+    const tokens = dataApi.commandCalls(ExecuteStatementCommand).map((call) => call.args[0].input.ClientToken);
+    expect(new Set(tokens).size).toBe(1);
+    expect(warnings.map((w) => w.message)).toEqual(['Retrying Data API call', 'Retrying Data API call']);
+  });
+
+  it('gives up after four attempts', async () => {
+    dataApi.on(ExecuteStatementCommand).rejects(serviceError('ThrottlingException'));
+    await expect(warehouse(0).predict([sample], deadline())).rejects.toMatchObject({ kind: 'failed' });
+    expect(dataApi).toHaveReceivedCommandTimes(ExecuteStatementCommand, 4);
+  });
+
+  it('does not retry a refused request', async () => {
+    dataApi.on(ExecuteStatementCommand).rejects(new ValidationException({ message: 'bad request', $metadata: {} }));
+    await expect(warehouse(0).predict([sample], deadline())).rejects.toMatchObject({
+      kind: 'failed',
+      reason: 'Data API call failed: ValidationException: bad request',
+    });
+    expect(dataApi).toHaveReceivedCommandTimes(ExecuteStatementCommand, 1);
+  });
+
+  it('treats an empty result as a failure', async () => {
+    statementRunning(50);
+    dataApi.on(GetStatementResultCommand).resolves({ Records: [] });
+    await expect(warehouse().predict([sample], deadline())).rejects.toMatchObject({
+      kind: 'failed',
+      reason: 'expected 1 result rows, got 0',
+    });
+  });
+
+  it('answers a null probability when the model gives none or it cannot be read', async () => {
+    statementRunning(50);
+    dataApi.on(GetStatementResultCommand).resolves({
+      Records: [
+        [{ longValue: 0 }, { booleanValue: true }, { isNull: true }],
+        [{ longValue: 1 }, { booleanValue: false }, { stringValue: 'not json' }],
+      ],
+    });
+    const result = await warehouse().predict([sample, sample], deadline());
+    expect(result.predictions).toEqual([
+      { effective: true, probability: null },
+      { effective: false, probability: null },
+    ]);
+    expect(warnings).toHaveLength(1);
+  });
+
+  describe('Data API session reuse', () => {
+    beforeEach(() => {
+      statementRunning(50);
+      dataApi.on(GetStatementResultCommand).resolves({ Records: [row(0, true, 0.8)] });
+    });
+
+    it('reuses the session of the previous invocation', async () => {
+      const shared = warehouse();
+      await shared.predict([sample], deadline());
+      const second = await shared.predict([sample], deadline());
+
+      expect(second.sessionReused).toBe(true);
+      const inputs = dataApi.commandCalls(ExecuteStatementCommand).map((call) => call.args[0].input);
+      expect(inputs[1]).toMatchObject({ SessionId: 'session-1' });
+      expect(inputs[1]).not.toHaveProperty('WorkgroupName');
+      expect(inputs[1].SessionKeepAliveSeconds).toBeUndefined();
+    });
+
+    it('opens a new session before the old one expires', async () => {
+      const shared = warehouse(60);
+      await shared.predict([sample], deadline());
+      clock.time += 50_000;
+      await expect(shared.predict([sample], deadline())).resolves.toMatchObject({ sessionReused: false });
+    });
+
+    it('submits without the session when the Data API refuses it', async () => {
+      const shared = warehouse();
+      await shared.predict([sample], deadline());
+      dataApi
+        .on(ExecuteStatementCommand, { SessionId: 'session-1' })
+        .rejects(new ValidationException({ message: 'Session is not available', $metadata: {} }));
+
+      await expect(shared.predict([sample], deadline())).resolves.toMatchObject({ sessionReused: false, roundTrips: 3 });
+      const retried = dataApi.commandCalls(ExecuteStatementCommand)[2].args[0].input;
+      expect(retried).toMatchObject({ WorkgroupName: 'loan-dev', Database: 'dev' });
+      expect(retried.SessionKeepAliveSeconds).toBeUndefined();
+    });
+
+    it('drops the session after a failure', async () => {
+      const shared = warehouse();
+      await shared.predict([sample], deadline());
+      let results = 0;
+      dataApi.on(GetStatementResultCommand).callsFake(() => ({ Records: ++results === 1 ? [] : [row(0, true, 0.8)] }));
+      await expect(shared.predict([sample], deadline())).rejects.toBeInstanceOf(WarehouseError);
+      await shared.predict([sample], deadline());
+      expect(dataApi.commandCalls(ExecuteStatementCommand)[2].args[0].input).toMatchObject({ WorkgroupName: 'loan-dev' });
+    });
+
+    it('runs without sessions when SESSION_KEEP_ALIVE_SECONDS is 0', async () => {
+      await warehouse(0).predict([sample], deadline());
+      expect(dataApi.commandCalls(ExecuteStatementCommand)[0].args[0].input.SessionKeepAliveSeconds).toBeUndefined();
+    });
+  });
+});
