@@ -1,0 +1,405 @@
+import {
+  DescribeStatementCommand,
+  ExecuteStatementCommand,
+  ExecuteStatementCommandInput,
+  Field,
+  GetStatementResultCommand,
+  RedshiftDataClient,
+} from '@aws-sdk/client-redshift-data';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { WarehouseEnvironment } from '../scripts/warehouse/cli';
+import { classifyModelState, modelStatusMain, summarizeExplanation } from '../scripts/warehouse/model-status';
+import { setupMain } from '../scripts/warehouse/setup';
+import { StackName, StackOutputs } from '../scripts/warehouse/stack-outputs';
+
+const REDSHIFT_OUTPUTS = {
+  workgroup_name: 'loan-remediation-dev',
+  workgroup_arn: 'arn:aws:redshift-serverless:eu-west-2:123456789012:workgroup/0b1c',
+  namespace_name: 'loan-remediation-dev',
+  database_name: 'loans',
+  admin_secret_arn: 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:redshift!loan-remediation-dev-admin-AbCdEf',
+  schema_name: 'public',
+  table_name: 'loan_remediation',
+  model_name: 'predict_model',
+  prediction_function: 'ml_fn_prediction',
+  artifacts_bucket_name: 'loan-remediation-dev-model-artifacts-2026',
+  kms_key_id: '11111111-2222-3333-4444-555555555555',
+  dataset_uri: 's3://loan-remediation-dev-dataset-2026/dataset/loan_remediation_data.csv',
+  model_max_runtime_seconds: 5400,
+};
+const API_OUTPUTS = { lambda_role_name: 'loan-remediation-dev-prediction' };
+
+type Row = Record<string, string | number | boolean | null>;
+/** What the fake warehouse answers to one statement: rows, nothing, or a database error. */
+type Reply = { rows?: Row[]; error?: string; runningChecks?: number };
+
+const redshiftData = mockClient(RedshiftDataClient);
+
+function toField(value: Row[string]): Field {
+  if (value === null) return { isNull: true };
+  if (typeof value === 'number') return { longValue: value };
+  if (typeof value === 'boolean') return { booleanValue: value };
+  return { stringValue: value };
+}
+
+/**
+ * A Data API backed by `answer`: each statement gets an id; it is FINISHED (or FAILED with the reply's
+ * error) right away, or after `runningChecks` DescribeStatement calls.
+ */
+function fakeWarehouse(answer: (sql: string) => Reply): void {
+  const replies = new Map<string, Reply & { checks: number }>();
+  const statusOf = (reply: Reply & { checks: number }) =>
+    reply.checks < (reply.runningChecks ?? 0) ? 'STARTED' : reply.error ? 'FAILED' : 'FINISHED';
+  redshiftData.on(ExecuteStatementCommand).callsFake((input: ExecuteStatementCommandInput) => {
+    const id = `statement-${replies.size + 1}`;
+    const reply = { ...answer(input.Sql ?? ''), checks: 0 };
+    replies.set(id, reply);
+    return { Id: id, Status: statusOf(reply), HasResultSet: reply.rows !== undefined };
+  });
+  redshiftData.on(DescribeStatementCommand).callsFake(({ Id }: { Id: string }) => {
+    const reply = replies.get(Id)!;
+    reply.checks += 1;
+    return { Id, Status: statusOf(reply), Error: reply.error, HasResultSet: reply.rows !== undefined };
+  });
+  redshiftData.on(GetStatementResultCommand).callsFake(({ Id }: { Id: string }) => {
+    const rows = replies.get(Id)!.rows ?? [];
+    return {
+      ColumnMetadata: Object.keys(rows[0] ?? {}).map((name) => ({ name, label: name })),
+      Records: rows.map((row) => Object.values(row).map(toField)),
+      TotalNumRows: rows.length,
+    };
+  });
+}
+
+/** An environment with fixed stack outputs, a fake clock, and everything printed kept for assertions. */
+function testEnvironment(outputs: Partial<Record<StackName, StackOutputs>> = { redshift: REDSHIFT_OUTPUTS, api: API_OUTPUTS }) {
+  let clock = 0;
+  const printed: string[] = [];
+  const errors: string[] = [];
+  const sleeps: number[] = [];
+  const environment: WarehouseEnvironment = {
+    createClient: (region) =>
+      new RedshiftDataClient({ region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }),
+    outputs: () => ({ description: 'test outputs', read: async (stack) => outputs[stack] }),
+    print: (line) => printed.push(line),
+    printError: (line) => errors.push(line),
+    progress: (line) => printed.push(line),
+    now: () => clock,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+      clock += ms;
+    },
+  };
+  return { environment, printed, errors, sleeps, output: () => printed.join('\n'), errorOutput: () => errors.join('\n') };
+}
+
+const executed = (): string[] =>
+  redshiftData.commandCalls(ExecuteStatementCommand).map((call) => call.args[0].input.Sql ?? '');
+const ran = (pattern: RegExp): boolean => executed().some((sql) => pattern.test(sql));
+
+/** Answers for a warehouse where nothing exists yet: guards find nothing, every statement works. */
+const freshWarehouse = (sql: string): Reply => (/^SELECT/.test(sql) ? { rows: [] } : {});
+
+/** Answers for a warehouse where a previous run did everything. */
+function finishedWarehouse(sql: string): Reply {
+  if (/FROM "public"."loan_remediation" HAVING/.test(sql)) return { rows: [{ rows_already_loaded: 1000 }] };
+  if (/FROM stv_ml_model_info/.test(sql)) return { rows: [{ model_state: 'Model is Ready' }] };
+  if (/FROM svv_roles/.test(sql)) return { rows: [{ role_name: 'prediction_api' }] };
+  if (/FROM pg_user/.test(sql)) return { rows: [{ usename: 'iamr:loan-remediation-dev-prediction' }] };
+  return {};
+}
+
+beforeEach(() => redshiftData.reset());
+
+describe('npm run warehouse:setup', () => {
+  test('on a fresh warehouse it creates, loads, trains and grants, through long-polled statements', async () => {
+    fakeWarehouse(freshWarehouse);
+    const { environment, output } = testEnvironment();
+
+    expect(await setupMain([], environment)).toBe(0);
+
+    expect(ran(/^CREATE TABLE IF NOT EXISTS "public"\."loan_remediation" \(\n {2}"customer_id" BIGINT,/)).toBe(true);
+    expect(ran(/^COPY "public"\."loan_remediation" \("customer_id", "age",[^)]*\)\nFROM 's3:\/\/loan-remediation-dev-dataset-2026\/dataset\/loan_remediation_data\.csv'/)).toBe(true);
+    expect(ran(/^CREATE MODEL "public"\."predict_model"\nFROM \(/)).toBe(true);
+    expect(ran(/S3_BUCKET 'loan-remediation-dev-model-artifacts-2026',\n {2}KMS_KEY_ID '11111111-2222-3333-4444-555555555555',\n {2}MAX_RUNTIME 5400/)).toBe(true);
+    expect(ran(/^GRANT EXECUTE ON MODEL "public"\."predict_model" TO ROLE prediction_api$/)).toBe(true);
+    expect(ran(/^CREATE USER "IAMR:loan-remediation-dev-prediction" PASSWORD DISABLE$/)).toBe(true);
+    expect(ran(/^GRANT ROLE prediction_api TO "IAMR:loan-remediation-dev-prediction"$/)).toBe(true);
+
+    for (const call of redshiftData.commandCalls(ExecuteStatementCommand)) {
+      expect(call.args[0].input).toMatchObject({
+        WorkgroupName: 'loan-remediation-dev',
+        Database: 'loans',
+        SecretArn: REDSHIFT_OUTPUTS.admin_secret_arn,
+        WaitTimeSeconds: 30,
+      });
+    }
+    expect(await redshiftData.call(0).thisValue.config.region()).toBe('eu-west-2');
+    expect(output()).toMatch(/002_load_dataset\.sql: Load the dataset CSV from S3 into the table, once\.\n {2}ok {4}COPY "public"\."loan_remediation"/);
+    expect(output()).toContain('Done: 10 statements ran, 0 skipped as already done, 0 files waiting.');
+    expect(output()).toContain('npm run model:status -- --wait');
+  });
+
+  test('the order is table, load, model, grants, and each guard runs before its statement', async () => {
+    fakeWarehouse(freshWarehouse);
+    await setupMain([], testEnvironment().environment);
+    const kinds = executed().map((sql) => sql.split(/\s/).slice(0, 2).join(' '));
+    expect(kinds).toEqual([
+      'CREATE SCHEMA',
+      'CREATE TABLE',
+      'SELECT COUNT(*)',
+      'COPY "public"."loan_remediation"',
+      'SELECT TRIM(model_state)',
+      'CREATE MODEL',
+      'SELECT role_name',
+      'CREATE ROLE',
+      'GRANT USAGE',
+      'GRANT SELECT',
+      'GRANT EXECUTE',
+      'SELECT usename',
+      'CREATE USER',
+      'GRANT ROLE',
+    ]);
+  });
+
+  test('a re-run where everything exists changes nothing and says why each step was skipped', async () => {
+    fakeWarehouse(finishedWarehouse);
+    const { environment, output } = testEnvironment();
+
+    expect(await setupMain([], environment)).toBe(0);
+
+    expect(ran(/^COPY/)).toBe(false);
+    expect(ran(/^CREATE MODEL/)).toBe(false);
+    expect(ran(/^CREATE ROLE/)).toBe(false);
+    expect(ran(/^CREATE USER/)).toBe(false);
+    expect(output()).toContain('skip  COPY "public"."loan_remediation"');
+    expect(output()).toContain('(already done: rows_already_loaded=1000)');
+    expect(output()).toContain('skip  CREATE MODEL "public"."predict_model"  (already done: model_state=Model is Ready)');
+    expect(output()).toContain('(already done: usename=iamr:loan-remediation-dev-prediction)');
+    expect(output()).toContain('Done: 6 statements ran, 4 skipped as already done, 0 files waiting.');
+  });
+
+  test('a FAILED statement stops the run, naming the file and the database message', async () => {
+    const loadError = "Load into table 'loan_remediation' failed. Check 'sys_load_error_detail' system table for details.";
+    fakeWarehouse((sql) => (/^COPY/.test(sql) ? { error: loadError } : freshWarehouse(sql)));
+    const { environment, output, errorOutput } = testEnvironment();
+
+    expect(await setupMain([], environment)).toBe(1);
+
+    expect(output()).toContain('  FAIL  COPY "public"."loan_remediation"');
+    expect(errorOutput()).toContain(`Stopped at 002_load_dataset.sql: the database says: ${loadError}`);
+    expect(errorOutput()).toContain('run npm run warehouse:setup again');
+    expect(ran(/^CREATE MODEL/)).toBe(false);
+    expect(redshiftData).toHaveReceivedCommandWith(DescribeStatementCommand, { Id: 'statement-4' });
+  });
+
+  test('an AWS error (not the database) also stops the run at its file', async () => {
+    redshiftData.on(ExecuteStatementCommand).rejects(Object.assign(new Error('User is not authorized'), { name: 'AccessDeniedException' }));
+    const { environment, errorOutput } = testEnvironment();
+
+    expect(await setupMain([], environment)).toBe(1);
+    expect(errorOutput()).toContain('Stopped at 001_create_table.sql: AccessDeniedException: User is not authorized');
+  });
+
+  test('a slow statement is followed with long-polling DescribeStatement calls, not sleeps', async () => {
+    fakeWarehouse((sql) => (/^CREATE MODEL/.test(sql) ? { runningChecks: 3 } : freshWarehouse(sql)));
+    const { environment, sleeps } = testEnvironment();
+
+    expect(await setupMain([], environment)).toBe(0);
+    const waits = redshiftData.commandCalls(DescribeStatementCommand).map((call) => call.args[0].input.WaitTimeSeconds);
+    expect(waits).toEqual([30, 30, 30]);
+    expect(sleeps).toEqual([]);
+  });
+
+  test('without the api stack the grant file waits for it and the rest still runs', async () => {
+    fakeWarehouse(freshWarehouse);
+    const { environment, output } = testEnvironment({ redshift: REDSHIFT_OUTPUTS });
+
+    expect(await setupMain([], environment)).toBe(0);
+
+    expect(ran(/^CREATE MODEL/)).toBe(true);
+    expect(ran(/^CREATE ROLE|^GRANT|^CREATE USER/)).toBe(false);
+    expect(output()).toContain(
+      "004_grant_lambda_access.sql: Let the prediction Lambda call the model, and nothing else.\n  wait  waiting for the api stack's output lambda_role_name: deploy the api stack, then re-run",
+    );
+    expect(output()).toContain('1 files waiting');
+  });
+
+  test('without the redshift stack it says to deploy it and sends nothing', async () => {
+    const { environment, errorOutput } = testEnvironment({});
+
+    expect(await setupMain([], environment)).toBe(1);
+    expect(errorOutput()).toBe('error: the redshift stack has no outputs (test outputs): deploy it first (npx cdktf deploy network redshift)');
+    expect(redshiftData.calls()).toHaveLength(0);
+  });
+
+  test('outputs that could change the SQL are refused before anything is sent', async () => {
+    const { environment, errorOutput } = testEnvironment({
+      redshift: { ...REDSHIFT_OUTPUTS, table_name: 'loans"; DROP TABLE users; --' },
+    });
+
+    expect(await setupMain([], environment)).toBe(1);
+    expect(errorOutput()).toContain('refusing identifier');
+    expect(redshiftData.calls()).toHaveLength(0);
+  });
+
+  test('--dry-run prints the rendered SQL and sends nothing', async () => {
+    const { environment, output } = testEnvironment();
+
+    expect(await setupMain(['--dry-run'], environment)).toBe(0);
+    expect(output()).toContain('CREATE USER "IAMR:loan-remediation-dev-prediction" PASSWORD DISABLE');
+    expect(output()).toContain('unless a row comes back from:');
+    expect(redshiftData.calls()).toHaveLength(0);
+  });
+
+  test.each([[['--force']], [['extra']], [['--outputs-file']]])('bad flags %j exit 2 with the usage and no stack trace', async (argv) => {
+    const { environment, errorOutput } = testEnvironment();
+
+    expect(await setupMain(argv, environment)).toBe(2);
+    expect(errorOutput()).toMatch(/^error: .+\n\nUsage: npm run warehouse:setup/);
+    expect(errorOutput()).not.toMatch(/\n\s+at /);
+    expect(redshiftData.calls()).toHaveLength(0);
+  });
+});
+
+/** SHOW MODEL's Key/Value rows. */
+const showModel = (state: string, extra: Row[] = []): Reply => ({
+  rows: [
+    { Key: 'Model Name', Value: 'predict_model' },
+    { Key: 'Schema Name', Value: 'public' },
+    { Key: 'Model State', Value: state },
+    { Key: 'Query', Value: 'SELECT age, gender, ... FROM public.loan_remediation' },
+    { Key: '', Value: '' },
+    ...extra,
+  ],
+});
+
+const EXPLANATION = JSON.stringify({
+  explanations: {
+    kernel_shap: {
+      label0: {
+        expected_value: -0.2,
+        global_shap_values: {
+          age: 0.01,
+          credit_score: 0.42,
+          missed_payments: -0.31,
+          remediation_strategy: 0.2,
+          income: 0.05,
+          loan_amount: 0.04,
+          gender: 0.001,
+        },
+      },
+    },
+  },
+  version: '1.0',
+});
+
+function modelWarehouse(states: string[], explanation: Reply = { rows: [{ explanation: EXPLANATION }] }, extra: Row[] = []) {
+  let checks = 0;
+  fakeWarehouse((sql) => {
+    if (/FROM stv_ml_model_info/.test(sql)) return { rows: [{ model_state: 'whatever' }] };
+    if (/^SHOW MODEL "public"\."predict_model"$/.test(sql)) {
+      const state = states[Math.min(checks, states.length - 1)];
+      checks += 1;
+      return showModel(state, extra);
+    }
+    if (/^SELECT EXPLAIN_MODEL\('public\.predict_model'\)/.test(sql)) return explanation;
+    throw new Error(`unexpected SQL ${sql}`);
+  });
+}
+
+describe('npm run model:status', () => {
+  test('READY: prints the state, the metrics and the EXPLAIN_MODEL summary', async () => {
+    modelWarehouse(['READY'], undefined, [
+      { Key: 'validation:f1_binary', Value: '0.912' },
+      { Key: 'Estimated Cost', Value: '5.33' },
+    ]);
+    const { environment, output } = testEnvironment();
+
+    expect(await modelStatusMain([], environment)).toBe(0);
+
+    expect(output()).toContain('Model public.predict_model: READY');
+    expect(output()).toContain('Metrics: validation:f1_binary = 0.912, Estimated Cost = 5.33');
+    expect(output()).not.toContain('Query:');
+    expect(output()).toMatch(/EXPLAIN_MODEL\n {2}label0: the 5 features with the largest mean \|SHAP\| value\n {4}credit_score +0\.4200\n {4}missed_payments +-0\.3100/);
+    expect(output()).not.toContain('gender');
+  });
+
+  test('TRAINING without --wait: shows the state and how to follow it', async () => {
+    modelWarehouse(['TRAINING']);
+    const { environment, output, sleeps } = testEnvironment();
+
+    expect(await modelStatusMain([], environment)).toBe(0);
+    expect(output()).toContain('Model public.predict_model: TRAINING');
+    expect(output()).toContain('npm run model:status -- --wait');
+    expect(sleeps).toEqual([]);
+  });
+
+  test('--wait follows training to READY with a progress line and the elapsed time', async () => {
+    modelWarehouse(['TRAINING', 'TRAINING', 'READY']);
+    const { environment, output, sleeps } = testEnvironment();
+
+    expect(await modelStatusMain(['--wait', '--interval', '60'], environment)).toBe(0);
+    expect(sleeps).toEqual([60_000, 60_000]);
+    expect(output()).toContain('Model public.predict_model: TRAINING, waited 0m 00s, next check in 60 s');
+    expect(output()).toContain('Model public.predict_model: TRAINING, waited 1m 00s, next check in 60 s');
+    expect(output()).toContain('Model public.predict_model: READY, waited 2m 00s');
+  });
+
+  test('a model that fails training: the reason and how to retry, exit 1', async () => {
+    modelWarehouse(['TRAINING', 'FAILED'], undefined, [
+      { Key: 'Reason', Value: 'Training data must have at least 500 rows' },
+    ]);
+    const { environment, output, sleeps } = testEnvironment();
+
+    expect(await modelStatusMain(['--wait'], environment)).toBe(1);
+    expect(sleeps).toEqual([300_000]);
+    expect(output()).toContain('Model public.predict_model: FAILED');
+    expect(output()).toContain('Reason: Training data must have at least 500 rows');
+    expect(output()).toContain(`--sql 'DROP MODEL "public"."predict_model"'`);
+    expect(output()).toContain('--workgroup-name loan-remediation-dev --database loans');
+    expect(output()).toContain('run npm run warehouse:setup again');
+    expect(ran(/EXPLAIN_MODEL/)).toBe(false);
+  });
+
+  test('a model that does not exist yet points to the setup', async () => {
+    fakeWarehouse(() => ({ rows: [] }));
+    const { environment, output } = testEnvironment();
+
+    expect(await modelStatusMain([], environment)).toBe(1);
+    expect(output()).toBe('Model public.predict_model does not exist yet: run npm run warehouse:setup to train it.');
+  });
+
+  test('EXPLAIN_MODEL failing (not an XGBoost model) does not fail the status', async () => {
+    modelWarehouse(['READY'], { error: 'explainability is only supported for XGBoost models' });
+    const { environment, output } = testEnvironment();
+
+    expect(await modelStatusMain([], environment)).toBe(0);
+    expect(output()).toContain('EXPLAIN_MODEL unavailable (it covers XGBoost models only): explainability is only supported');
+  });
+
+  test.each([[['--wiat']], [['--interval', '5', '--wait']], [['--interval', 'soon', '--wait']], [['--interval', '60']]])(
+    'bad flags %j exit 2 with the usage and no stack trace',
+    async (argv) => {
+      const { environment, errorOutput } = testEnvironment();
+
+      expect(await modelStatusMain(argv, environment)).toBe(2);
+      expect(errorOutput()).toMatch(/^error: .+\n\nUsage: npm run model:status/);
+      expect(redshiftData.calls()).toHaveLength(0);
+    },
+  );
+
+  test('SHOW MODEL states map to TRAINING, READY and FAILED', () => {
+    expect(classifyModelState('READY')).toBe('READY');
+    expect(classifyModelState('Model is Ready')).toBe('READY');
+    expect(classifyModelState('FAILED')).toBe('FAILED');
+    expect(classifyModelState('TRAINING')).toBe('TRAINING');
+    expect(classifyModelState('Train Model On SageMaker In Progress')).toBe('TRAINING');
+  });
+
+  test('an explanation cut short by MAX_RUNTIME is shown as it is', () => {
+    const message = 'Processing job failed: Maximum runtime reached and processing job is unfinished.';
+    expect(summarizeExplanation(JSON.stringify({ explanations: message }))).toEqual([message]);
+  });
+});

@@ -1,0 +1,190 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { SETUP_SQL_DIRECTORY } from '../sql';
+import { FEATURE_NAMES, TABLE_COLUMNS, TABLE_COLUMN_NAMES, TARGET, TIMESTAMP } from '../lambda-src/features';
+import { placeholderValues } from '../scripts/warehouse/placeholders';
+import {
+  SqlFile,
+  SqlTemplateError,
+  fragment,
+  identifier,
+  loadSetupFiles,
+  loadSqlFile,
+  parseSqlFile,
+  pending,
+  placeholdersIn,
+  render,
+  stringLiteral,
+} from '../scripts/warehouse/sql-template';
+import { WarehouseOutputs } from '../scripts/warehouse/stack-outputs';
+
+const SQL_DIR = SETUP_SQL_DIRECTORY;
+
+const OUTPUTS: WarehouseOutputs = {
+  workgroupName: 'loan-remediation-dev',
+  workgroupArn: 'arn:aws:redshift-serverless:us-east-1:123456789012:workgroup/0b1c',
+  databaseName: 'loans',
+  adminSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:redshift!admin-AbCdEf',
+  schemaName: 'public',
+  tableName: 'loan_remediation',
+  modelName: 'predict_model',
+  predictionFunction: 'ml_fn_prediction',
+  artifactsBucketName: 'loan-remediation-dev-model-artifacts-2026',
+  kmsKeyId: '11111111-2222-3333-4444-555555555555',
+  datasetUri: 's3://loan-remediation-dev-dataset-2026/dataset/loan_remediation_data.csv',
+  modelMaxRuntimeSeconds: 5400,
+};
+const VALUES = placeholderValues(OUTPUTS, 'loan-remediation-dev-prediction');
+
+/** Every SQL file in sql/, setup steps and status queries. */
+function allSqlFiles(directory = SQL_DIR): SqlFile[] {
+  return fs.readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
+    const file = path.join(directory, entry.name);
+    if (entry.isDirectory()) return allSqlFiles(file);
+    return entry.name.endsWith('.sql') ? [loadSqlFile(file)] : [];
+  });
+}
+
+const renderedStatements = (): string[] =>
+  allSqlFiles().flatMap((file) => file.statements.flatMap((s) => [s.unless, s.template].filter((t) => t !== undefined)))
+    .map((sql) => render(sql, VALUES));
+
+const unquote = (list: string): string[] => list.split(',').map((name) => name.trim().replace(/^"(.*)"$/, '$1'));
+
+describe('column lists in sql/ come from the feature module', () => {
+  const statements = renderedStatements();
+
+  test('CREATE TABLE defines every column with its SQL type, in the CSV order', () => {
+    const tables = statements.flatMap((sql) => /^CREATE TABLE IF NOT EXISTS \S+ \(\n([\s\S]*)\n\)$/.exec(sql)?.[1] ?? []);
+    expect(tables).toHaveLength(1);
+    const columns = tables[0].split(',\n').map((line) => {
+      const [, name, sqlType] = /^\s*"([a-z_]+)" (.+)$/.exec(line) ?? [];
+      return { name, sqlType };
+    });
+    expect(columns).toEqual(TABLE_COLUMNS.map(({ name, sqlType }) => ({ name, sqlType })));
+  });
+
+  test('COPY maps every table column, in the CSV order', () => {
+    const lists = statements.flatMap((sql) => /^COPY \S+ \(([^)]*)\)/.exec(sql)?.[1] ?? []);
+    expect(lists).toHaveLength(1);
+    expect(unquote(lists[0])).toEqual(TABLE_COLUMN_NAMES);
+  });
+
+  test('CREATE MODEL trains on the 14 features and the target, before 2023-01-31, like the original', () => {
+    const models = statements.filter((sql) => sql.startsWith('CREATE MODEL'));
+    expect(models).toHaveLength(1);
+    const [, selected, whereColumn, target] =
+      /SELECT (.*)\n\s*FROM \S+\n\s*WHERE "([a-z_]+)" < '2023-01-31'\n\)\nTARGET "([a-z_]+)"/.exec(models[0]) ?? [];
+    expect(unquote(selected)).toEqual([...FEATURE_NAMES, TARGET.name]);
+    expect(whereColumn).toBe(TIMESTAMP.name);
+    expect(target).toBe(TARGET.name);
+    expect(models[0]).toMatch(/FUNCTION "ml_fn_prediction"\nIAM_ROLE default\nSETTINGS \(\n {2}S3_BUCKET '[^']+',\n {2}KMS_KEY_ID '[^']+',\n {2}MAX_RUNTIME 5400\n\)$/);
+  });
+
+  test('no SQL file spells a column name itself: every list is generated', () => {
+    for (const file of allSqlFiles()) {
+      for (const statement of file.statements) {
+        const written = `${statement.unless ?? ''}\n${statement.template}`;
+        const spelled = TABLE_COLUMN_NAMES.filter((name) => new RegExp(`\\b${name}\\b`).test(written));
+        expect({ file: file.name, spelled }).toEqual({ file: file.name, spelled: [] });
+      }
+    }
+  });
+
+  test('every placeholder used in sql/ has a value', () => {
+    const used = new Set(
+      allSqlFiles().flatMap((file) => file.statements.flatMap((s) => placeholdersIn(`${s.unless ?? ''} ${s.template}`))),
+    );
+    expect([...used].filter((name) => !(name in VALUES))).toEqual([]);
+  });
+});
+
+describe('setup files', () => {
+  test('run in numbered order, and every statement that cannot be repeated is guarded or idempotent', () => {
+    const files = loadSetupFiles(SQL_DIR);
+    expect(files.map((f) => f.name)).toEqual([
+      '001_create_table.sql',
+      '002_load_dataset.sql',
+      '003_create_model.sql',
+      '004_grant_lambda_access.sql',
+    ]);
+    for (const statement of files.flatMap((f) => f.statements)) {
+      const repeatable = /^(CREATE (SCHEMA|TABLE) IF NOT EXISTS|GRANT )/.test(statement.template);
+      expect({ statement: statement.template, safe: repeatable || statement.unless !== undefined }).toEqual({
+        statement: statement.template,
+        safe: true,
+      });
+    }
+  });
+});
+
+describe('placeholder substitution refuses anything that could change a statement', () => {
+  test.each([
+    ['a quote', 'loans"; DROP TABLE users; --'],
+    ['a space', 'loan remediation'],
+    ['a semicolon', 'loans;'],
+    ['an uppercase name where lowercase is required', 'Loans'],
+  ])('an identifier with %s', (_case, value) => {
+    expect(() => identifier(value, /^[a-z_][a-z0-9_]*$/)).toThrow(SqlTemplateError);
+  });
+
+  test.each([
+    ["a single quote", "s3://bucket/key'; DROP TABLE x; --"],
+    ['a backslash', 's3://bucket/key\\'],
+    ['whitespace', 's3://bucket/my key.csv'],
+  ])('a string value with %s', (_case, value) => {
+    expect(() => stringLiteral(value, /^s3:\/\/.+$/)).toThrow(SqlTemplateError);
+  });
+
+  test('outputs that do not look like what they claim to be', () => {
+    expect(() => placeholderValues({ ...OUTPUTS, datasetUri: 'https://example.com/data.csv' }, undefined)).toThrow(
+      SqlTemplateError,
+    );
+    expect(() => placeholderValues({ ...OUTPUTS, kmsKeyId: 'alias/aws/s3' }, undefined)).toThrow(SqlTemplateError);
+    expect(() => placeholderValues(OUTPUTS, 'role name with spaces')).toThrow(SqlTemplateError);
+    expect(() => placeholderValues(OUTPUTS, 'x'.repeat(65))).toThrow(SqlTemplateError);
+  });
+
+  test('unknown and pending placeholders, wrong filters and stray braces', () => {
+    const values = { table: identifier('loans'), uri: stringLiteral('s3://b/k', /^s3:/), list: fragment('"a", "b"') };
+    expect(render('SELECT * FROM {{ table }} -- {{table | literal}}', values)).toBe(`SELECT * FROM "loans" -- 'loans'`);
+    expect(() => render('SELECT {{nope}}', values)).toThrow('unknown placeholder {{nope}}');
+    expect(() => render('SELECT {{uri | literal}}', values)).toThrow('only identifiers take the `literal` filter');
+    expect(() => render('SELECT {{table | upper}}', values)).toThrow(SqlTemplateError);
+    expect(() => render('SELECT {{ Table }}', values)).toThrow('malformed placeholder');
+    expect(() => render('SELECT {{user}}', { user: pending('deploy the api stack') })).toThrow(
+      '{{user}} has no value yet: deploy the api stack',
+    );
+  });
+});
+
+describe('SQL file format', () => {
+  test('statements end at a line ending with ;, comments are dropped, `-- unless:` guards the next statement', () => {
+    const file = parseSqlFile(
+      'x.sql',
+      `-- Title of the file.
+-- more words; with a semicolon
+CREATE TABLE a (
+  id INT
+);
+
+-- unless: SELECT 1 FROM b
+-- why the guard
+INSERT INTO b VALUES (1);`,
+    );
+    expect(file).toEqual({
+      name: 'x.sql',
+      title: 'Title of the file.',
+      statements: [{ template: 'CREATE TABLE a (\n  id INT\n)' }, { template: 'INSERT INTO b VALUES (1)', unless: 'SELECT 1 FROM b' }],
+    });
+  });
+
+  test.each([
+    ['a guard inside a statement', 'SELECT\n-- unless: SELECT 1\n1;'],
+    ['two guards for one statement', '-- unless: SELECT 1\n-- unless: SELECT 2\nSELECT 3;'],
+    ['a guard with no statement after it', 'SELECT 1;\n-- unless: SELECT 2'],
+    ['a statement without ;', 'SELECT 1'],
+  ])('refuses %s', (_case, text) => {
+    expect(() => parseSqlFile('bad.sql', text)).toThrow(SqlTemplateError);
+  });
+});
