@@ -1,0 +1,113 @@
+import { HandlerConfigError, loadHandlerConfig } from '../lambda-src/config';
+
+const required = {
+  WORKGROUP_NAME: 'loan-remediation-dev',
+  DATABASE_NAME: 'dev',
+  TABLE_NAME: 'public.loan_remediation',
+  PREDICTION_FUNCTION: 'ml_fn_prediction',
+};
+
+function problemsOf(env: Record<string, string>): readonly string[] {
+  try {
+    loadHandlerConfig(env);
+  } catch (error) {
+    if (error instanceof HandlerConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('loadHandlerConfig', () => {
+  it('reads the required variables and applies the defaults', () => {
+    expect(loadHandlerConfig(required)).toEqual({
+      workgroupName: 'loan-remediation-dev',
+      database: 'dev',
+      target: {
+        table: 'public.loan_remediation',
+        predictionFunction: 'ml_fn_prediction',
+        probabilityFunction: 'ml_fn_prediction_probabilities',
+      },
+      deadlineMs: 25_000,
+      sessionKeepAliveSeconds: 300,
+    });
+  });
+
+  it('reads the optional variables', () => {
+    const config = loadHandlerConfig({
+      ...required,
+      INCLUDE_PROBABILITY: 'false',
+      DEADLINE_MS: '10000',
+      SESSION_KEEP_ALIVE_SECONDS: '0',
+    });
+    expect(config).toMatchObject({ deadlineMs: 10_000, sessionKeepAliveSeconds: 0 });
+    expect(config.target.probabilityFunction).toBeUndefined();
+  });
+
+  it('names every bad variable at once', () => {
+    expect(problemsOf({})).toEqual([
+      'WORKGROUP_NAME="" must be 3-64 lowercase letters, digits or hyphens',
+      'DATABASE_NAME="" must be a SQL identifier',
+      'TABLE_NAME="" must be a SQL identifier, optionally schema-qualified (schema.name)',
+      'PREDICTION_FUNCTION="" must be a SQL identifier, optionally schema-qualified (schema.name)',
+    ]);
+  });
+
+  it.each([
+    ['TABLE_NAME', 'loan_data; DROP TABLE loan_data'],
+    ['TABLE_NAME', 'public."loan"'],
+    ['PREDICTION_FUNCTION', 'ml_fn_prediction(1) --'],
+    ['DATABASE_NAME', 'dev.public'],
+    ['WORKGROUP_NAME', 'Loan_WG'],
+    ['INCLUDE_PROBABILITY', 'yes'],
+    ['DEADLINE_MS', '29000'],
+    ['DEADLINE_MS', '5s'],
+    ['SESSION_KEEP_ALIVE_SECONDS', '-1'],
+    ['SESSION_KEEP_ALIVE_SECONDS', '86400'],
+  ])('rejects %s=%j', (name, value) => {
+    const problems = problemsOf({ ...required, [name]: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(`^${name}=`));
+  });
+});
+
+describe('handler module initialisation (cold start)', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  /** Loads lambda-src/handler.ts in a fresh module registry, as a cold start would. */
+  async function coldStart(env: Record<string, string>) {
+    process.env = { ...saved, ...env };
+    let outcome: { error?: unknown; handler?: unknown; critical: jest.SpyInstance } | undefined;
+    await jest.isolateModulesAsync(async () => {
+      const { Logger } = await import('@aws-lambda-powertools/logger');
+      const critical = jest.spyOn(Logger.prototype, 'critical').mockImplementation(() => undefined);
+      try {
+        outcome = { handler: (await import('../lambda-src/handler')).handler, critical };
+      } catch (error) {
+        outcome = { error, critical };
+      }
+    });
+    return outcome!;
+  }
+
+  it('fails to start with one critical log line naming every problem', async () => {
+    const { error, critical } = await coldStart({ ...required, TABLE_NAME: 'x; DROP TABLE y', DEADLINE_MS: '0' });
+    expect(error).toMatchObject({ name: 'HandlerConfigError' });
+    expect(critical).toHaveBeenCalledTimes(1);
+    expect(critical).toHaveBeenCalledWith('Invalid configuration: the function cannot start', {
+      problems: [
+        'TABLE_NAME="x; DROP TABLE y" must be a SQL identifier, optionally schema-qualified (schema.name)',
+        'DEADLINE_MS="0" must be an integer from 1000 to 28000',
+      ],
+    });
+  });
+
+  it('exports the handler when the configuration is valid', async () => {
+    const { error, handler, critical } = await coldStart({ ...required, AWS_REGION: 'eu-west-1' });
+    expect(error).toBeUndefined();
+    expect(typeof handler).toBe('function');
+    expect(critical).not.toHaveBeenCalled();
+  });
+});

@@ -1,0 +1,88 @@
+/**
+ * The Lambda's configuration, read once at cold start. Every problem is collected and reported together,
+ * so a bad deployment fails at init with one log line that names each variable, never per request.
+ */
+import { parseSqlIdentifier, PredictionQueryTarget, SqlIdentifier } from './sql';
+
+export interface HandlerConfig {
+  readonly workgroupName: string;
+  readonly database: SqlIdentifier;
+  readonly target: PredictionQueryTarget;
+  /** Budget for the warehouse work of one request; the handler also stays inside the Lambda's remaining time. */
+  readonly deadlineMs: number;
+  /** How long the Data API keeps a session open for reuse by warm invocations; 0 disables sessions. */
+  readonly sessionKeepAliveSeconds: number;
+}
+
+export class HandlerConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid Lambda configuration: ${problems.join('; ')}`);
+    this.name = 'HandlerConfigError';
+  }
+}
+
+/** Optional variables and their defaults. */
+export const CONFIG_DEFAULTS = {
+  INCLUDE_PROBABILITY: 'true',
+  // API Gateway gives up after 29 s; 25 s leaves time to cancel the statement and answer 504.
+  DEADLINE_MS: '25000',
+  SESSION_KEEP_ALIVE_SECONDS: '300',
+} as const;
+
+// Redshift Serverless workgroup names: 3-64 lowercase letters, digits and hyphens.
+const WORKGROUP_NAME = /^[a-z0-9-]{3,64}$/;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export function loadHandlerConfig(env: Env): HandlerConfig {
+  const problems: string[] = [];
+  const read = (name: string): string => (env[name] ?? '').trim();
+  const optional = (name: keyof typeof CONFIG_DEFAULTS): string => read(name) || CONFIG_DEFAULTS[name];
+
+  const identifier = (name: string, qualified: boolean): SqlIdentifier => {
+    const value = read(name);
+    const parsed = parseSqlIdentifier(value, { qualified });
+    if (parsed === undefined) {
+      const shape = qualified ? 'a SQL identifier, optionally schema-qualified (schema.name)' : 'a SQL identifier';
+      problems.push(`${name}=${JSON.stringify(value)} must be ${shape}`);
+    }
+    return parsed ?? ('' as SqlIdentifier);
+  };
+  const integer = (name: keyof typeof CONFIG_DEFAULTS, min: number, max: number): number => {
+    const value = optional(name);
+    const parsed = /^\d+$/.test(value) ? Number(value) : NaN;
+    if (!(parsed >= min && parsed <= max)) problems.push(`${name}=${JSON.stringify(value)} must be an integer from ${min} to ${max}`);
+    return parsed;
+  };
+
+  const workgroupName = read('WORKGROUP_NAME');
+  if (!WORKGROUP_NAME.test(workgroupName)) {
+    problems.push(`WORKGROUP_NAME=${JSON.stringify(workgroupName)} must be 3-64 lowercase letters, digits or hyphens`);
+  }
+  const database = identifier('DATABASE_NAME', false);
+  const table = identifier('TABLE_NAME', true);
+  const predictionFunction = identifier('PREDICTION_FUNCTION', true);
+  const includeProbability = optional('INCLUDE_PROBABILITY');
+  if (includeProbability !== 'true' && includeProbability !== 'false') {
+    problems.push(`INCLUDE_PROBABILITY=${JSON.stringify(includeProbability)} must be true or false`);
+  }
+  // Redshift ML names the probability function of a classification model `<function>_probabilities`.
+  const probabilityFunction =
+    includeProbability === 'true'
+      ? parseSqlIdentifier(`${predictionFunction}_probabilities`, { qualified: true })
+      : undefined;
+  if (includeProbability === 'true' && predictionFunction && !probabilityFunction) {
+    problems.push('PREDICTION_FUNCTION is too long to derive <function>_probabilities (127 characters at most)');
+  }
+  const deadlineMs = integer('DEADLINE_MS', 1000, 28_000);
+  const sessionKeepAliveSeconds = integer('SESSION_KEEP_ALIVE_SECONDS', 0, 3600);
+
+  if (problems.length > 0) throw new HandlerConfigError(problems);
+  return {
+    workgroupName,
+    database,
+    target: { table, predictionFunction, probabilityFunction },
+    deadlineMs,
+    sessionKeepAliveSeconds,
+  };
+}
