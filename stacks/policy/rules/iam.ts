@@ -74,7 +74,7 @@ export const iamRules: Rule[] = [
     description: 'Policy documents are readable at synth time (JSON, jsonencode or aws_iam_policy_document)',
     fix: 'build the policy with aws_iam_policy_document, Fn.jsonencode or JSON.stringify so the baseline can check it',
     appliesTo: DOCUMENTS,
-    check: (element) => problems(writtenStatements(element).unreadable, (a) => `cannot read the policy in ${a}`),
+    check: (element) => problems(writtenStatements(element).unreadable, (a) => `cannot read the policy document in attribute ${a}`),
   },
   {
     id: 'LR-IAM-003',
