@@ -153,9 +153,10 @@ describe('redshift stack with the default configuration', () => {
     });
   });
 
-  test('the missing access logs of the artifacts bucket are a written exception', () => {
-    const bucket = only('aws_s3_bucket') as { '//': { suppressions: Record<string, string> } };
-    expect(Object.keys(bucket['//'].suppressions)).toEqual(['LR-S3-008']);
+  test('the two exceptions to the security baseline are written next to their resources', () => {
+    const suppressions = (type: string) => Object.keys((only(type) as { '//': { suppressions: object } })['//'].suppressions);
+    expect(suppressions('aws_s3_bucket')).toEqual(['LR-S3-008']);
+    expect(suppressions('aws_redshiftserverless_workgroup')).toEqual(['LR-RS-008']);
   });
 
   describe('the ML role (least privilege, DESIGN.md section 4)', () => {

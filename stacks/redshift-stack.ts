@@ -125,6 +125,12 @@ export class RedshiftStack extends ProjectStack {
         query_group: 'default',
       }).map(([parameterKey, parameterValue]) => ({ parameterKey, parameterValue })),
     });
+    suppressRule(
+      this.workgroup,
+      'LR-RS-008',
+      'CREATE MODEL calls the SageMaker API, which this VPC cannot reach (no NAT, no sagemaker.api endpoint); ' +
+        'see the comment on enhanced_vpc_routing',
+    );
 
     new RedshiftserverlessUsageLimit(this, 'daily-compute-limit', {
       resourceArn: this.workgroup.arn,
