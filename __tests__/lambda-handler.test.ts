@@ -1,0 +1,384 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import {
+  CancelStatementCommand,
+  DescribeStatementCommand,
+  ExecuteStatementCommand,
+  GetStatementResultCommand,
+  RedshiftDataClient,
+} from '@aws-sdk/client-redshift-data';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { Clock } from '../lambda-src/clock';
+import { LoanApplication } from '../lambda-src/features';
+import { createPredictionHandler } from '../lambda-src/prediction-handler';
+import { MAX_BATCH_SIZE } from '../lambda-src/request-schema';
+import { parseSqlIdentifier, SqlIdentifier } from '../lambda-src/sql';
+import { RedshiftDataWarehouse, Warehouse } from '../lambda-src/warehouse';
+
+// The original's sample request (seed/test-request-body.json), unchanged.
+const sample: LoanApplication = {
+  age: 38,
+  gender: 'Male',
+  income: 41820,
+  loan_type: 'Home',
+  loan_amount: 221750,
+  interest_rate: 0.1,
+  loan_term: 58,
+  loan_interest_rate: 10,
+  credit_score: 424,
+  employment_status: 'Unemployed',
+  marital_status: 'Single',
+  remediation_strategy: 'Forbearance',
+  missed_payments: 9,
+  missed_payments_duration: 10,
+};
+const sampleBody = JSON.stringify(sample, null, 2);
+
+class FakeClock implements Clock {
+  time = 0;
+  now = () => this.time;
+  sleep = async (ms: number) => {
+    this.time += ms;
+  };
+}
+
+const id = (name: string) => parseSqlIdentifier(name, { qualified: true }) as SqlIdentifier;
+const client = new RedshiftDataClient({ region: 'eu-west-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+const dataApi = mockClient(client);
+const logger = new Logger({ serviceName: 'loan-prediction-test', logLevel: 'SILENT' });
+let clock: FakeClock;
+
+function handlerWith(warehouse?: Warehouse) {
+  return createPredictionHandler({
+    warehouse:
+      warehouse ??
+      new RedshiftDataWarehouse({
+        client,
+        workgroupName: 'loan-dev',
+        database: 'dev',
+        target: {
+          table: id('public.loan_remediation'),
+          predictionFunction: id('ml_fn_prediction'),
+          probabilityFunction: id('ml_fn_prediction_probabilities'),
+        },
+        sessionKeepAliveSeconds: 300,
+        logger,
+        clock,
+        random: () => 0.5,
+      }),
+    logger,
+    modelName: 'ml_fn_prediction',
+    deadlineMs: 25_000,
+    clock,
+  });
+}
+
+function event(body: string | null, overrides: Partial<APIGatewayProxyEvent> = {}): APIGatewayProxyEvent {
+  return {
+    body,
+    isBase64Encoded: false,
+    httpMethod: 'POST',
+    path: '/loan',
+    resource: '/loan',
+    headers: { 'Content-Type': 'application/json' },
+    multiValueHeaders: {},
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    pathParameters: null,
+    stageVariables: null,
+    requestContext: { requestId: 'api-request-1' } as APIGatewayProxyEvent['requestContext'],
+    ...overrides,
+  };
+}
+
+const context = (remainingMs = 28_000) =>
+  ({
+    awsRequestId: 'lambda-request-1',
+    functionName: 'loan-predict',
+    getRemainingTimeInMillis: () => remainingMs,
+  }) as unknown as Context;
+
+const bodyOf = (response: APIGatewayProxyResult) => JSON.parse(response.body) as Record<string, unknown>;
+
+const probabilities = (p: number) => JSON.stringify({ probabilities: [1 - p, p], labels: ['f', 't'] });
+
+function warehouseAnswers(...rows: [boolean, number][]) {
+  dataApi.on(ExecuteStatementCommand).resolves({ Id: 'st-1', Status: 'FINISHED', SessionId: 'session-1' });
+  dataApi.on(GetStatementResultCommand).resolves({
+    Records: rows.map(([effective, p], index) => [
+      { longValue: index },
+      { booleanValue: effective },
+      { stringValue: probabilities(p) },
+    ]),
+  });
+}
+
+function statementFails(error: string) {
+  dataApi.on(ExecuteStatementCommand).resolves({ Id: 'st-1', Status: 'FAILED' });
+  dataApi.on(DescribeStatementCommand).resolves({ Id: 'st-1', Status: 'FAILED', Error: error });
+}
+
+beforeEach(() => {
+  dataApi.reset();
+  clock = new FakeClock();
+  jest.restoreAllMocks();
+});
+
+describe('POST /loan', () => {
+  it('answers the original sample request with one prediction, the model name and the request id', async () => {
+    warehouseAnswers([true, 0.82]);
+
+    const response = await handlerWith()(event(sampleBody), context());
+
+    expect(response.statusCode).toBe(200);
+    expect(bodyOf(response)).toEqual({
+      effective: true,
+      probability: 0.82,
+      model: 'ml_fn_prediction',
+      requestId: 'api-request-1',
+    });
+    expect(response.headers).toMatchObject({
+      'Content-Type': 'application/json',
+      'X-Request-Id': 'api-request-1',
+      'Cache-Control': 'no-store',
+    });
+  });
+
+  it('answers a batch with predictions in request order', async () => {
+    warehouseAnswers([true, 0.9], [false, 0.2]);
+
+    const response = await handlerWith()(
+      event(JSON.stringify({ applications: [sample, { ...sample, remediation_strategy: 'Deferment' }] })),
+      context(),
+    );
+
+    expect(response.statusCode).toBe(200);
+    expect(bodyOf(response)).toEqual({
+      predictions: [
+        { effective: true, probability: 0.9 },
+        { effective: false, probability: 0.2 },
+      ],
+      model: 'ml_fn_prediction',
+      requestId: 'api-request-1',
+    });
+    expect(dataApi).toHaveReceivedCommandTimes(ExecuteStatementCommand, 1);
+  });
+
+  it('decodes a base64-encoded body', async () => {
+    warehouseAnswers([false, 0.1]);
+    const response = await handlerWith()(
+      event(Buffer.from(sampleBody).toString('base64'), { isBase64Encoded: true }),
+      context(),
+    );
+    expect(response.statusCode).toBe(200);
+  });
+
+  it("falls back to the Lambda's request id outside API Gateway", async () => {
+    warehouseAnswers([true, 0.5]);
+    const response = await handlerWith()(
+      event(sampleBody, { requestContext: undefined as unknown as APIGatewayProxyEvent['requestContext'] }),
+      context(),
+    );
+    expect(response.headers?.['X-Request-Id']).toBe('lambda-request-1');
+    expect(bodyOf(response).requestId).toBe('lambda-request-1');
+  });
+
+  it('keeps the deadline inside the Lambda time that remains', async () => {
+    warehouseAnswers([true, 0.5]);
+    await handlerWith()(event(sampleBody), context(10_000));
+    // 10 s remaining - 2 s reserve = 8 s deadline; the long poll ends 1 s before it.
+    expect(dataApi).toHaveReceivedCommandWith(ExecuteStatementCommand, { WaitTimeSeconds: 7 });
+  });
+
+  it('answers 503 with Retry-After while the model is training or missing', async () => {
+    statementFails('ERROR: function ml_fn_prediction(integer, character varying) does not exist');
+
+    const response = await handlerWith()(event(sampleBody), context());
+
+    expect(response.statusCode).toBe(503);
+    expect(response.headers).toMatchObject({ 'Retry-After': '60', 'X-Request-Id': 'api-request-1' });
+    expect(bodyOf(response)).toEqual({
+      error: 'The prediction model is not ready yet; retry later',
+      requestId: 'api-request-1',
+    });
+  });
+
+  it('answers 502 on a warehouse error without revealing SQL or the database message', async () => {
+    statementFails('ERROR: permission denied for function ml_fn_prediction');
+
+    const response = await handlerWith()(event(sampleBody), context());
+
+    expect(response.statusCode).toBe(502);
+    expect(bodyOf(response)).toEqual({
+      error: 'The warehouse could not make the prediction',
+      requestId: 'api-request-1',
+    });
+    expect(response.body).not.toMatch(/permission|ERROR|SELECT|ml_fn|:a0_/);
+  });
+
+  it('answers 504 when the deadline passes, after cancelling the statement', async () => {
+    dataApi.on(ExecuteStatementCommand).callsFake(() => {
+      clock.time += 24_000;
+      return { Id: 'st-1', Status: 'STARTED' };
+    });
+    dataApi.on(DescribeStatementCommand).resolves({ Id: 'st-1', Status: 'STARTED' });
+
+    const response = await handlerWith()(event(sampleBody), context());
+
+    expect(response.statusCode).toBe(504);
+    expect(bodyOf(response)).toEqual({ error: 'The prediction took too long; retry later', requestId: 'api-request-1' });
+    expect(clock.time).toBe(25_000);
+    expect(dataApi).toHaveReceivedCommandWith(CancelStatementCommand, { Id: 'st-1' });
+  });
+
+  it('answers 500 without details when something unexpected breaks', async () => {
+    const broken: Warehouse = { predict: () => Promise.reject(new TypeError('secret internals at line 42')) };
+    const response = await handlerWith(broken)(event(sampleBody), context());
+    expect(response.statusCode).toBe(500);
+    expect(bodyOf(response)).toEqual({ error: 'Internal error', requestId: 'api-request-1' });
+  });
+});
+
+describe('bad input: 400/413 and nothing reaches the warehouse', () => {
+  const withField = (field: string, value: unknown) => JSON.stringify({ ...sample, [field]: value });
+  const sampleFields = JSON.stringify(sample).slice(1, -1);
+
+  const cases: [name: string, body: string | null, status: number, paths: string[]][] = [
+    ['no body', null, 400, []],
+    ['an empty body', '', 400, []],
+    ['a blank body', ' \n\t ', 400, []],
+    ['form encoding', 'age=38&gender=Male', 400, []],
+    ['truncated JSON', sampleBody.slice(0, 40), 400, []],
+    ['a trailing comma', `{${sampleFields},}`, 400, []],
+    ['a NaN literal', withField('age', 0).replace('"age":0', '"age":NaN'), 400, []],
+    ['a body over 8 KB', JSON.stringify({ ...sample, padding: 'x'.repeat(9000) }), 413, []],
+    ['a 10 MB body', `{"a":"${'x'.repeat(10 * 1024 * 1024)}"}`, 413, []],
+    ['a JSON array', JSON.stringify([sample]), 400, ['$']],
+    ['a JSON number', '42', 400, ['$']],
+    ['JSON null', 'null', 400, ['$']],
+    ['a JSON string', '"Forbearance"', 400, ['$']],
+    ['a missing field', JSON.stringify({ ...sample, age: undefined }), 400, ['$.age']],
+    ['an unknown field', withField('ssn', '123-45-6789'), 400, ['$.ssn']],
+    ['a __proto__ key', `{"__proto__":{"polluted":true},${sampleFields}}`, 400, ['$.__proto__']],
+    ['a constructor key', `{"constructor":{"prototype":{"polluted":true}},${sampleFields}}`, 400, ['$.constructor']],
+    [
+      'a __proto__ key inside a batch item',
+      `{"applications":[{"__proto__":{"polluted":true},${sampleFields}}]}`,
+      400,
+      ['$.applications[0].__proto__'],
+    ],
+    ['a number as a string', withField('age', '38'), 400, ['$.age']],
+    ['a fractional integer', withField('age', 38.5), 400, ['$.age']],
+    ['an integer above the range', withField('age', 200), 400, ['$.age']],
+    ['a negative income', withField('income', -41820), 400, ['$.income']],
+    ['an infinite number', withField('income', 0).replace('"income":0', '"income":1e400'), 400, ['$.income']],
+    ['three decimals', JSON.stringify({ ...sample, interest_rate: 0.105, loan_interest_rate: 10.5 }), 400, ['$.interest_rate']],
+    ['a category in the wrong case', withField('gender', 'male'), 400, ['$.gender']],
+    ['a look-alike category (Cyrillic a)', withField('gender', 'M\u0430le'), 400, ['$.gender']],
+    ['SQL injection in a category', withField('remediation_strategy', "Forbearance'; DROP TABLE loans; --"), 400, ['$.remediation_strategy']],
+    ['SQL injection in a number', withField('credit_score', '424 OR 1=1'), 400, ['$.credit_score']],
+    ['SQL injection as a UNION', withField('loan_type', "Home' UNION SELECT * FROM pg_user --"), 400, ['$.loan_type']],
+    ['SQL injection in a key', `{"age; DROP TABLE loans":1,${sampleFields}}`, 400, ['$["age; DROP TABLE loans"]']],
+    ['a boolean for a number', withField('credit_score', true), 400, ['$.credit_score']],
+    ['null for a field', withField('loan_term', null), 400, ['$.loan_term']],
+    ['an object for a category', withField('loan_type', { $ne: null }), 400, ['$.loan_type']],
+    ['an array for a number', withField('loan_amount', [221750]), 400, ['$.loan_amount']],
+    ['an empty batch', '{"applications":[]}', 400, ['$.applications']],
+    [
+      'a batch over the limit',
+      JSON.stringify({ applications: Array.from({ length: MAX_BATCH_SIZE + 1 }, () => sample) }),
+      400,
+      ['$.applications'],
+    ],
+    ['applications that is not an array', JSON.stringify({ applications: sample }), 400, ['$.applications']],
+    [
+      'a bad item in a batch',
+      JSON.stringify({ applications: [sample, { ...sample, age: 17 }] }),
+      400,
+      ['$.applications[1].age'],
+    ],
+    ['an extra key next to applications', JSON.stringify({ applications: [sample], dryRun: true }), 400, ['$.dryRun']],
+    [
+      'a broken cross-field rule',
+      JSON.stringify({ ...sample, missed_payments: 0, missed_payments_duration: 4 }),
+      400,
+      ['$.missed_payments_duration'],
+    ],
+    [
+      'several bad fields at once',
+      JSON.stringify({ ...sample, age: 'old', gender: 'X', loan_term: 0, extra: 1 }),
+      400,
+      ['$.age', '$.gender', '$.loan_term', '$.extra'],
+    ],
+  ];
+
+  it.each(cases)('%s', async (_name, body, status, paths) => {
+    const response = await handlerWith()(event(body), context());
+
+    expect(response.statusCode).toBe(status);
+    const answer = bodyOf(response);
+    expect(answer).toMatchObject({ error: expect.any(String), requestId: 'api-request-1' });
+    expect(response.headers?.['X-Request-Id']).toBe('api-request-1');
+    if (paths.length > 0) {
+      expect((answer.details as { path: string }[]).map((d) => d.path)).toEqual(paths);
+    }
+    expect(response.body).not.toMatch(/DROP TABLE loans'|UNION SELECT|OR 1=1|at .*\.ts:\d+/);
+    expect(dataApi.calls()).toHaveLength(0);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('covers at least 30 bad-input cases', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(30);
+  });
+});
+
+describe('logs', () => {
+  function capture() {
+    const lines: unknown[][] = [];
+    for (const level of ['info', 'warn', 'error', 'debug'] as const) {
+      jest.spyOn(logger, level).mockImplementation((...args: unknown[]) => void lines.push(args));
+    }
+    const keys = jest.spyOn(logger, 'appendKeys');
+    return { lines, keys };
+  }
+
+  it('carry the request id, batch size, statement id and durations', async () => {
+    const { lines, keys } = capture();
+    warehouseAnswers([true, 0.82]);
+    await handlerWith()(event(sampleBody), context());
+
+    expect(keys).toHaveBeenCalledWith({ requestId: 'api-request-1' });
+    expect(lines).toEqual([
+      [
+        'Request handled',
+        {
+          statusCode: 200,
+          durationMs: expect.any(Number),
+          batchSize: 1,
+          statementId: 'st-1',
+          roundTrips: 2,
+          sessionReused: false,
+          warehouseMs: expect.any(Number),
+        },
+      ],
+    ]);
+  });
+
+  it("never contain the applicants' feature values", async () => {
+    const { lines } = capture();
+    warehouseAnswers([true, 0.82]);
+    const handler = handlerWith();
+    await handler(event(sampleBody), context());
+    await handler(event(JSON.stringify({ ...sample, age: 17, income: 'x' })), context());
+    statementFails('ERROR: permission denied for function ml_fn_prediction');
+    await handler(event(sampleBody), context());
+
+    const logged = JSON.stringify(lines);
+    expect(lines).toHaveLength(3);
+    for (const value of ['41820', '221750', '424', 'Forbearance', 'Unemployed', 'Single', 'Home']) {
+      expect(logged).not.toContain(value);
+    }
+    expect(logged).toContain('$.age');
+  });
+});
