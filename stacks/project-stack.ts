@@ -3,8 +3,9 @@ import { LocalBackend, S3Backend, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { Config } from './config';
 
-/** Stack ids are fixed: they name the state files and the `cdktf deploy <stack>` arguments. */
-export type StackName = 'state' | 'network' | 'redshift' | 'api' | 'waf';
+/** Stack ids are fixed: they name the state files and the `cdktf deploy <stack>` arguments. In deploy order. */
+export const STACK_NAMES = ['state', 'network', 'redshift', 'api', 'waf'] as const;
+export type StackName = (typeof STACK_NAMES)[number];
 
 /** The S3 key of a stack's state file in the remote-state bucket. */
 export const stateKey = (config: Config, stack: StackName): string =>

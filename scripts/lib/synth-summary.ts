@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { STACK_NAMES } from '../../stacks/project-stack';
 
 export interface StackSummary {
   readonly name: string;
@@ -18,17 +19,33 @@ interface StackJson {
 }
 
 interface Manifest {
-  stacks: Record<string, { synthesizedStackPath: string }>;
+  stacks: Record<string, { synthesizedStackPath: string; dependencies: string[] }>;
+}
+
+/** Stack names with every stack after the stacks it depends on (the order to deploy them). */
+function deployOrder(manifest: Manifest): string[] {
+  const ordered: string[] = [];
+  const visit = (name: string) => {
+    if (ordered.includes(name)) return;
+    manifest.stacks[name].dependencies.forEach(visit);
+    ordered.push(name);
+  };
+  const known: readonly string[] = STACK_NAMES;
+  const rank = (name: string) => (known.includes(name) ? known.indexOf(name) : known.length);
+  Object.keys(manifest.stacks)
+    .sort((a, b) => rank(a) - rank(b))
+    .forEach(visit);
+  return ordered;
 }
 
 const countBlocks = (blocks: Record<string, Record<string, unknown>> = {}): number =>
   Object.values(blocks).reduce((sum, byName) => sum + Object.keys(byName).length, 0);
 
-/** Reads a cdktf output directory and counts what each synthesized stack contains. */
+/** Reads a cdktf output directory and counts what each synthesized stack contains, in deploy order. */
 export function summarizeSynth(outdir: string): StackSummary[] {
   const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8')) as Manifest;
-  return Object.entries(manifest.stacks).map(([name, stack]) => {
-    const file = path.join(outdir, stack.synthesizedStackPath);
+  return deployOrder(manifest).map((name) => {
+    const file = path.join(outdir, manifest.stacks[name].synthesizedStackPath);
     const json = JSON.parse(fs.readFileSync(file, 'utf8')) as StackJson;
     return {
       name,
