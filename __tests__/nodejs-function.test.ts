@@ -1,0 +1,193 @@
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { App, TerraformStack, Testing } from 'cdktf';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { NodejsFunction, NodejsFunctionProps } from '../stacks/constructs/nodejs-function';
+
+const ENTRY = path.join(__dirname, '..', 'lambda-src', 'handler.ts');
+const PROPS: NodejsFunctionProps = {
+  entry: ENTRY,
+  functionName: 'loan-predict',
+  description: 'Predicts whether a remediation strategy will work',
+  environment: { WORKGROUP_NAME: 'loan-dev', TABLE_NAME: 'public.loan_remediation' },
+};
+
+type Synthesized = {
+  resource: Record<string, Record<string, Record<string, unknown>>>;
+  data: Record<string, Record<string, Record<string, unknown>>>;
+};
+const only = (json: string, kind: 'resource' | 'data', type: string) => {
+  const blocks = Object.values((JSON.parse(json) as Synthesized)[kind][type]);
+  expect(blocks).toHaveLength(1);
+  return blocks[0];
+};
+
+describe('NodejsFunction', () => {
+  let json: string;
+  let outdir: string;
+  beforeAll(() => {
+    json = Testing.synthScope((scope) => {
+      outdir = App.of(scope).outdir;
+      new NodejsFunction(scope, 'prediction', PROPS);
+    });
+  });
+
+  it('creates a Node 22 function with X-Ray, reserved concurrency and the secure defaults', () => {
+    expect(json).toHaveResourceWithProperties(LambdaFunction, {
+      function_name: 'loan-predict',
+      runtime: 'nodejs22.x',
+      handler: 'index.handler',
+      architectures: ['arm64'],
+      memory_size: 256,
+      timeout: 28,
+      reserved_concurrent_executions: 10,
+      tracing_config: { mode: 'Active' },
+      environment: {
+        variables: {
+          NODE_OPTIONS: '--enable-source-maps',
+          WORKGROUP_NAME: 'loan-dev',
+          TABLE_NAME: 'public.loan_remediation',
+        },
+      },
+    });
+  });
+
+  it('deploys the zipped bundle, redeploying exactly when its hash changes', () => {
+    const fn = only(json, 'resource', 'aws_lambda_function');
+    expect(fn.filename).toMatch(/^assets\/prediction_code_[0-9A-F]+\/[0-9A-F]+\/archive\.zip$/);
+    expect(fn.filename).toContain(`/${String(fn.source_code_hash)}/`);
+  });
+
+  it('logs as JSON into its own log group, created with retention before the function', () => {
+    expect(json).toHaveResourceWithProperties(CloudwatchLogGroup, {
+      name: '/aws/lambda/loan-predict',
+      retention_in_days: 365,
+    });
+    const fn = only(json, 'resource', 'aws_lambda_function');
+    expect(fn.logging_config).toEqual({
+      log_format: 'JSON',
+      log_group: '${aws_cloudwatch_log_group.prediction_log-group_4003DAD6.name}',
+      application_log_level: 'INFO',
+      system_log_level: 'WARN',
+    });
+    expect(fn.depends_on).toEqual([
+      'aws_cloudwatch_log_group.prediction_log-group_4003DAD6',
+      'aws_iam_role_policy.prediction_logs-and-tracing-policy_BC25ABE4',
+    ]);
+  });
+
+  it('creates a role only Lambda can assume, allowed to write its own logs and traces', () => {
+    expect(json).toHaveResourceWithProperties(IamRole, { name: 'loan-predict-role' });
+    expect(json).toHaveDataSourceWithProperties(DataAwsIamPolicyDocument, {
+      statement: [
+        { actions: ['sts:AssumeRole'], principals: [{ type: 'Service', identifiers: ['lambda.amazonaws.com'] }] },
+      ],
+    });
+    expect(json).toHaveDataSourceWithProperties(DataAwsIamPolicyDocument, {
+      statement: [
+        {
+          sid: 'WriteOwnLogGroup',
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: ['${aws_cloudwatch_log_group.prediction_log-group_4003DAD6.arn}:*'],
+        },
+        {
+          sid: 'WriteTraces',
+          actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+          resources: ['*'],
+          condition: [
+            {
+              test: 'StringEquals',
+              variable: 'aws:RequestedRegion',
+              values: ['${data.aws_region.prediction_region_088DF047.name}'],
+            },
+          ],
+        },
+      ],
+    });
+    expect(json).toHaveResourceWithProperties(IamRolePolicy, { role: '${aws_iam_role.prediction_role_37B9E9CB.name}' });
+  });
+
+  it('bundles one file with a source map into the app output, not the source tree', () => {
+    const bundleDirs = fs.readdirSync(path.join(outdir, 'bundles'));
+    expect(bundleDirs).toHaveLength(1);
+    const bundleDir = path.join(outdir, 'bundles', bundleDirs[0]);
+    expect(fs.readdirSync(bundleDir).sort()).toEqual(['index.js', 'index.js.map']);
+    const code = fs.readFileSync(path.join(bundleDir, 'index.js'), 'utf8');
+    expect(code).toMatch(/\/\/# sourceMappingURL=index\.js\.map\s*$/);
+    // The pinned Data API client (with long polling) is inside, not loaded from the runtime.
+    expect(code).not.toMatch(/require\("@aws-sdk\/client-redshift-data"\)/);
+    expect(code).toContain('WaitTimeSeconds');
+    expect(fs.readdirSync(path.dirname(ENTRY)).filter((f) => f.endsWith('.js'))).toEqual([]);
+  });
+
+  it('zips the bundle at synth, under 250 KB', () => {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, 'api');
+    new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
+    new NodejsFunction(stack, 'prediction', PROPS);
+    app.synth();
+    const assets = path.join(app.outdir, 'stacks', 'api', 'assets');
+    const [asset] = fs.readdirSync(assets);
+    const [hash] = fs.readdirSync(path.join(assets, asset));
+    const archive = fs.statSync(path.join(assets, asset, hash, 'archive.zip'));
+    expect(archive.size).toBeLessThan(250 * 1024);
+  });
+
+  describe('with props', () => {
+    let entry: string;
+    beforeAll(() => {
+      entry = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'nodejs-function-')), 'index.ts');
+      fs.writeFileSync(entry, 'export const main = async () => ({ statusCode: 200, body: "ok" });\n');
+    });
+
+    it('uses a role passed in, granting it the log and trace permissions', () => {
+      const synthesized = Testing.synthScope((scope) => {
+        const role = new IamRole(scope, 'shared-role', { name: 'shared', assumeRolePolicy: '{}' });
+        new NodejsFunction(scope, 'fn', {
+          entry,
+          functionName: 'other',
+          description: 'other',
+          role,
+          handlerExport: 'main',
+          memorySize: 512,
+          timeoutSeconds: 10,
+          reservedConcurrency: 2,
+          architecture: 'x86_64',
+          logRetentionDays: 30,
+          logKmsKeyArn: 'arn:aws:kms:eu-west-1:111122223333:key/logs',
+          environmentKmsKeyArn: 'arn:aws:kms:eu-west-1:111122223333:key/env',
+        });
+      });
+      const roles = Object.values((JSON.parse(synthesized) as Synthesized).resource.aws_iam_role);
+      expect(roles).toHaveLength(1);
+      expect(synthesized).toHaveResourceWithProperties(IamRolePolicy, { role: '${aws_iam_role.shared-role.name}' });
+      expect(synthesized).toHaveResourceWithProperties(LambdaFunction, {
+        role: '${aws_iam_role.shared-role.arn}',
+        handler: 'index.main',
+        memory_size: 512,
+        timeout: 10,
+        reserved_concurrent_executions: 2,
+        architectures: ['x86_64'],
+        kms_key_arn: 'arn:aws:kms:eu-west-1:111122223333:key/env',
+      });
+      expect(synthesized).toHaveResourceWithProperties(CloudwatchLogGroup, {
+        retention_in_days: 30,
+        kms_key_id: 'arn:aws:kms:eu-west-1:111122223333:key/logs',
+      });
+    });
+
+    it('refuses a function name too long for its role name', () => {
+      expect(() =>
+        Testing.synthScope((scope) => {
+          new NodejsFunction(scope, 'fn', { entry, functionName: 'f'.repeat(60), description: 'too long' });
+        }),
+      ).toThrow('name too long');
+    });
+  });
+});

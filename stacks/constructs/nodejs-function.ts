@@ -1,0 +1,194 @@
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
+import { App, AssetType, TerraformAsset } from 'cdktf';
+import { Construct } from 'constructs';
+import { buildSync } from 'esbuild';
+import * as fs from 'fs';
+import * as path from 'path';
+
+export interface NodejsFunctionProps {
+  /** TypeScript (or JavaScript) entry file; esbuild bundles it at synth. */
+  readonly entry: string;
+  /** At most 59 characters: the created role is named `<functionName>-role`. */
+  readonly functionName: string;
+  readonly description: string;
+  /** Plain configuration only (names, ARNs, limits): never secrets. */
+  readonly environment?: Record<string, string>;
+  /** Name of the function the entry exports. Default `handler`. */
+  readonly handlerExport?: string;
+  /** Default 256 MB. */
+  readonly memorySize?: number;
+  /** Default 28 s: API Gateway REST integrations give up at 29 s, so nothing behind one should run longer. */
+  readonly timeoutSeconds?: number;
+  /** Default 10: caps cost and the load on what the function calls. */
+  readonly reservedConcurrency?: number;
+  /** Default arm64 (cheaper per GB-second; the bundle is plain JavaScript). */
+  readonly architecture?: 'arm64' | 'x86_64';
+  /** Default 365 days. */
+  readonly logRetentionDays?: number;
+  /** Customer-managed key for the log group (its key policy must allow CloudWatch Logs). */
+  readonly logKmsKeyArn?: string;
+  /** Customer-managed key for the environment variables. */
+  readonly environmentKmsKeyArn?: string;
+  /** Execution role. Default: a new role `<functionName>-role` trusted by Lambda only. */
+  readonly role?: IamRole;
+}
+
+/** The defaults of the optional props, in one place. */
+export const NODEJS_FUNCTION_DEFAULTS = {
+  handlerExport: 'handler',
+  memorySize: 256,
+  timeoutSeconds: 28,
+  reservedConcurrency: 10,
+  architecture: 'arm64',
+  logRetentionDays: 365,
+} as const satisfies Partial<NodejsFunctionProps>;
+
+export const NODEJS_RUNTIME = 'nodejs22.x';
+
+/**
+ * Credential providers the AWS SDK's default chain loads only when the environment variables hold no
+ * credentials, which never happens in Lambda. Left out of the bundle (about 130 KB of minified code,
+ * mostly the STS/SSO clients); should one ever load, Node resolves it from the runtime's own SDK.
+ * The clients the code calls, and the environment-variable provider, stay bundled.
+ */
+export const CREDENTIAL_PROVIDERS_UNUSED_IN_LAMBDA = [
+  '@aws-sdk/credential-provider-http',
+  '@aws-sdk/credential-provider-ini',
+  '@aws-sdk/credential-provider-login',
+  '@aws-sdk/credential-provider-process',
+  '@aws-sdk/credential-provider-sso',
+  '@aws-sdk/credential-provider-web-identity',
+  '@aws-sdk/nested-clients',
+  '@aws-sdk/nested-clients/*',
+  '@aws-sdk/token-providers',
+  '@smithy/credential-provider-imds',
+];
+
+/**
+ * Bundles `entry` into `<outdir>/index.js` plus `index.js.map`: one minified CommonJS file for Node 22
+ * with every dependency inlined (the pinned AWS SDK client included, not the runtime's copy). The map
+ * has positions but no sources, which keeps it small; NODE_OPTIONS=--enable-source-maps uses it for
+ * stack traces. Returns the path of index.js.
+ */
+export function bundleEntry(entry: string, outdir: string): string {
+  fs.rmSync(outdir, { recursive: true, force: true });
+  const outfile = path.join(outdir, 'index.js');
+  buildSync({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    minify: true,
+    sourcemap: true,
+    sourcesContent: false,
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    // Prefer the ES module builds: esbuild can drop their unused exports.
+    mainFields: ['module', 'main'],
+    external: CREDENTIAL_PROVIDERS_UNUSED_IN_LAMBDA,
+    logLevel: 'warning',
+  });
+  return outfile;
+}
+
+/**
+ * A Lambda function from a TypeScript entry: bundled at synth with esbuild into the app's output
+ * directory (never the source tree), zipped by a TerraformAsset, on Node 22 with X-Ray tracing active,
+ * reserved concurrency, JSON logs into its own log group with retention (created before the function),
+ * and an execution role that may write to that log group and X-Ray. Callers grant the role whatever
+ * else the code calls (`this.role`).
+ */
+export class NodejsFunction extends Construct {
+  readonly function: LambdaFunction;
+  readonly role: IamRole;
+  readonly logGroup: CloudwatchLogGroup;
+  readonly asset: TerraformAsset;
+
+  constructor(scope: Construct, id: string, props: NodejsFunctionProps) {
+    super(scope, id);
+    const defaults = NODEJS_FUNCTION_DEFAULTS;
+    const { functionName } = props;
+    if (props.role === undefined && functionName.length > 59) {
+      throw new Error(`NodejsFunction ${functionName}: name too long for the role name ${functionName}-role (64 max)`);
+    }
+
+    const bundleDir = path.join(App.of(this).outdir, 'bundles', this.node.addr);
+    bundleEntry(props.entry, bundleDir);
+    this.asset = new TerraformAsset(this, 'code', { path: bundleDir, type: AssetType.ARCHIVE });
+
+    this.logGroup = new CloudwatchLogGroup(this, 'log-group', {
+      name: `/aws/lambda/${functionName}`,
+      retentionInDays: props.logRetentionDays ?? defaults.logRetentionDays,
+      kmsKeyId: props.logKmsKeyArn,
+    });
+    this.role = props.role ?? this.createRole(functionName);
+    const logAndTracePolicy = this.grantLogsAndTracing(functionName);
+
+    this.function = new LambdaFunction(this, 'function', {
+      functionName,
+      description: props.description,
+      runtime: NODEJS_RUNTIME,
+      architectures: [props.architecture ?? defaults.architecture],
+      handler: `index.${props.handlerExport ?? defaults.handlerExport}`,
+      filename: this.asset.path,
+      // Changes exactly when the bundle changes, so Terraform uploads new code only then.
+      sourceCodeHash: this.asset.assetHash,
+      role: this.role.arn,
+      memorySize: props.memorySize ?? defaults.memorySize,
+      timeout: props.timeoutSeconds ?? defaults.timeoutSeconds,
+      reservedConcurrentExecutions: props.reservedConcurrency ?? defaults.reservedConcurrency,
+      tracingConfig: { mode: 'Active' },
+      loggingConfig: { logFormat: 'JSON', logGroup: this.logGroup.name, applicationLogLevel: 'INFO', systemLogLevel: 'WARN' },
+      environment: { variables: { NODE_OPTIONS: '--enable-source-maps', ...props.environment } },
+      kmsKeyArn: props.environmentKmsKeyArn,
+      // The log group (with its retention) and the permission to write to it exist before the first run.
+      dependsOn: [this.logGroup, logAndTracePolicy],
+    });
+  }
+
+  private createRole(functionName: string): IamRole {
+    const trust = new DataAwsIamPolicyDocument(this, 'trust', {
+      statement: [
+        {
+          actions: ['sts:AssumeRole'],
+          principals: [{ type: 'Service', identifiers: ['lambda.amazonaws.com'] }],
+        },
+      ],
+    });
+    return new IamRole(this, 'role', {
+      name: `${functionName}-role`,
+      description: `Execution role of the ${functionName} Lambda function`,
+      assumeRolePolicy: trust.json,
+    });
+  }
+
+  private grantLogsAndTracing(functionName: string): IamRolePolicy {
+    const region = new DataAwsRegion(this, 'region');
+    const policy = new DataAwsIamPolicyDocument(this, 'logs-and-tracing', {
+      statement: [
+        {
+          sid: 'WriteOwnLogGroup',
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [`${this.logGroup.arn}:*`],
+        },
+        {
+          // X-Ray's write actions take no resource; the condition keeps them to this region.
+          sid: 'WriteTraces',
+          actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+          resources: ['*'],
+          condition: [{ test: 'StringEquals', variable: 'aws:RequestedRegion', values: [region.name] }],
+        },
+      ],
+    });
+    return new IamRolePolicy(this, 'logs-and-tracing-policy', {
+      name: `${functionName}-logs-and-tracing`,
+      role: this.role.name,
+      policy: policy.json,
+    });
+  }
+}
