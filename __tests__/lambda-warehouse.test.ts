@@ -34,9 +34,13 @@ const sample: LoanApplication = {
   missed_payments_duration: 10,
 };
 
-/** Time passes only when the code sleeps or a fake Data API call says so. */
+/**
+ * Time passes only when the code sleeps or a fake Data API call says so. It starts at a fraction of a
+ * millisecond, as performance.now() does.
+ */
+const START = 0.25;
 class FakeClock implements Clock {
-  time = 0;
+  time = START;
   readonly sleeps: number[] = [];
   now = () => this.time;
   sleep = async (ms: number) => {
@@ -159,7 +163,8 @@ describe('RedshiftDataWarehouse', () => {
   });
 
   it('waits with DescribeStatement long polling while the statement still runs, then fetches the result', async () => {
-    statementRunning(35_000);
+    // Fractional, like real time: every timeout handed to Node must still be a whole number of ms.
+    statementRunning(35_000.5);
     dataApi.on(GetStatementResultCommand).resolves({ Records: [row(0, false, 0.1)] });
 
     const result = await warehouse().predict([sample], clock.now() + 60_000);
@@ -168,7 +173,7 @@ describe('RedshiftDataWarehouse', () => {
     expect(result.roundTrips).toBe(3);
     expect(dataApi).toHaveReceivedCommandWith(ExecuteStatementCommand, { WaitTimeSeconds: 30 });
     expect(dataApi).toHaveReceivedCommandWith(DescribeStatementCommand, { Id: 'st-1', WaitTimeSeconds: 29 });
-    expect(clock.time).toBe(35_000);
+    expect(clock.time).toBe(START + 35_000.5);
   });
 
   it('falls back to short adaptive polling when the endpoint does not hold long polls', async () => {
@@ -248,7 +253,7 @@ describe('RedshiftDataWarehouse', () => {
 
     expect(failure).toMatchObject({ kind: 'deadline', statementId: 'st-1' });
     expect(dataApi).toHaveReceivedCommandWith(CancelStatementCommand, { Id: 'st-1' });
-    expect(clock.time).toBe(DEADLINE_MS);
+    expect(clock.time).toBe(START + DEADLINE_MS);
     expect(dataApi).not.toHaveReceivedCommand(GetStatementResultCommand);
   });
 

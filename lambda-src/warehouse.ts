@@ -23,6 +23,7 @@ import {
   Field,
   GetStatementResultCommand,
   RedshiftDataClient,
+  RedshiftDataServiceException,
 } from '@aws-sdk/client-redshift-data';
 import { randomUUID } from 'node:crypto';
 import { Clock, systemClock } from './clock';
@@ -232,9 +233,9 @@ export class RedshiftDataWarehouse implements Warehouse {
     try {
       output = await this.call(run, (abortSignal) => this.options.client.send(command, { abortSignal }));
     } catch (error) {
-      // A refused submission ran nothing. When a session may be the cause (closed, busy, too many
-      // sessions), submit once more without one.
-      if (session === 'none' || error instanceof WarehouseError || isRetryable(error)) throw error;
+      // A submission the Data API refused ran nothing. When a session may be the cause (closed, busy,
+      // too many sessions), submit once more without one.
+      if (session === 'none' || !(error instanceof RedshiftDataServiceException) || isRetryable(error)) throw error;
       this.options.logger.warn('Data API session refused; submitting without a session', {
         error: describeError(error),
       });
@@ -317,7 +318,7 @@ export class RedshiftDataWarehouse implements Warehouse {
       const remaining = run.deadlineAt - this.clock.now();
       if (remaining <= 0) throw new WarehouseError('deadline', 'deadline passed', run.statementId);
       run.roundTrips++;
-      const abortSignal = AbortSignal.timeout(remaining + ABORT_GRACE_MS);
+      const abortSignal = AbortSignal.timeout(Math.ceil(remaining + ABORT_GRACE_MS));
       try {
         return await send(abortSignal);
       } catch (error) {
