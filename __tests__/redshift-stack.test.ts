@@ -153,10 +153,18 @@ describe('redshift stack with the default configuration', () => {
     });
   });
 
-  test('the two exceptions to the security baseline are written next to their resources', () => {
-    const suppressions = (type: string) => Object.keys((only(type) as { '//': { suppressions: object } })['//'].suppressions);
-    expect(suppressions('aws_s3_bucket')).toEqual(['LR-S3-008']);
+  test('the one exception to the security baseline is written next to its resource', () => {
+    const suppressions = (type: string) =>
+      Object.keys((only(type) as { '//': { suppressions?: object } })['//'].suppressions ?? {});
+    expect(suppressions('aws_s3_bucket')).toEqual([]);
     expect(suppressions('aws_redshiftserverless_workgroup')).toEqual(['LR-RS-008']);
+  });
+
+  test('the artifacts bucket logs access to the network stack\'s access-logs bucket', () => {
+    expect(only('aws_s3_bucket_logging')).toMatchObject({
+      target_bucket: expect.stringMatching(/^\$\{data\.terraform_remote_state\.[\w-]+\.outputs\./),
+      target_prefix: 'model-artifacts-bucket/',
+    });
   });
 
   describe('the ML role (least privilege, DESIGN.md section 4)', () => {

@@ -146,6 +146,21 @@ describe('network stack', () => {
     });
   });
 
+  test('the access-logs bucket accepts log delivery only from this deployment\'s buckets in this account', () => {
+    const policy = JSON.parse(resources.aws_s3_bucket_policy['access-logs-bucket_tls-only'].policy as string);
+    expect(policy.Statement).toContainEqual({
+      Sid: 'AllowServerAccessLogDelivery',
+      Effect: 'Allow',
+      Principal: { Service: 'logging.s3.amazonaws.com' },
+      Action: 's3:PutObject',
+      Resource: '${aws_s3_bucket.access-logs-bucket.arn}/*',
+      Condition: {
+        ArnLike: { 'aws:SourceArn': 'arn:*:s3:::loan-remediation-dev-*' },
+        StringEquals: { 'aws:SourceAccount': '${aws_vpc.vpc.owner_id}' },
+      },
+    });
+  });
+
   test('the dataset object hash follows the file content', () => {
     const object = resources.aws_s3_object['dataset-object'];
     const md5 = crypto.createHash('md5').update(fs.readFileSync(DATASET_FILE)).digest('hex');

@@ -42,6 +42,8 @@ export class NetworkStack extends ProjectStack {
   readonly privateSubnets: Subnet[];
   readonly privateRouteTable: RouteTable;
   readonly redshiftSecurityGroup: SecurityGroup;
+  /** Receives the server access logs of every bucket of this project and environment. */
+  readonly accessLogsBucket: SecureBucket;
   readonly datasetBucket: SecureBucket;
   readonly datasetObject: S3Object;
 
@@ -128,21 +130,24 @@ export class NetworkStack extends ProjectStack {
 
     this.addFlowLogs(config);
 
-    const accessLogs = new SecureBucket(this, 'access-logs-bucket', {
+    this.accessLogsBucket = new SecureBucket(this, 'access-logs-bucket', {
       bucketPrefix: `${name}-access-logs-`,
       // S3 server access logging can only deliver to a bucket encrypted with SSE-S3.
       encryption: 's3-managed',
       noncurrentVersionExpirationDays: 30,
       expirationDays: config.logRetentionDays,
       forceDestroy: config.environment === 'dev',
+      // Bucket names of this deployment all start with the name prefix; the VPC's owner is this
+      // account, which avoids a caller-identity lookup (this stack plans offline).
+      receivesAccessLogs: { sourceBucketArnPattern: `arn:*:s3:::${name}-*`, sourceAccount: this.vpc.ownerId },
     });
-    suppressRule(accessLogs.bucket, 'LR-S3-003', 'S3 server access logging delivers only to buckets encrypted with SSE-S3');
-    suppressRule(accessLogs.bucket, 'LR-S3-008', 'This bucket is the access-log target; logging it into itself would loop');
+    suppressRule(this.accessLogsBucket.bucket, 'LR-S3-003', 'S3 server access logging delivers only to buckets encrypted with SSE-S3');
+    suppressRule(this.accessLogsBucket.bucket, 'LR-S3-008', 'This bucket is the access-log target; logging it into itself would loop');
     this.datasetBucket = new SecureBucket(this, 'dataset-bucket', {
       bucketPrefix: `${name}-dataset-`,
       encryption: 'aws-managed-kms',
       noncurrentVersionExpirationDays: 30,
-      accessLogs: { bucket: accessLogs.bucket.id, prefix: 'dataset-bucket/' },
+      accessLogs: { bucket: this.accessLogsBucket.bucket.id, prefix: 'dataset-bucket/' },
       forceDestroy: config.environment === 'dev',
     });
 

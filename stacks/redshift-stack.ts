@@ -52,14 +52,9 @@ export class RedshiftStack extends ProjectStack {
       encryption: this.key.arn,
       expirationDays: TRAINING_ARTIFACT_EXPIRATION_DAYS,
       noncurrentVersionExpirationDays: 7,
+      accessLogs: { bucket: network.accessLogsBucket.bucket.bucket, prefix: 'model-artifacts-bucket/' },
       forceDestroy: config.environment === 'dev',
     });
-    suppressRule(
-      this.artifactsBucket.bucket,
-      'LR-S3-008',
-      'Scratch space of CREATE MODEL: only the Redshift ML role writes and reads it, Redshift deletes the staging data ' +
-        'after training and the rest expires; the network stack keeps the access-logs bucket to itself',
-    );
 
     this.mlRole = new RedshiftMlRole(this, 'redshift-ml-role', {
       roleName: `${name}-redshift-ml`,

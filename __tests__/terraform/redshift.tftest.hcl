@@ -15,12 +15,18 @@ override_data {
       "cross-stack-output-aws_s3_bucketdataset-bucketarn"               = "arn:aws:s3:::dataset-bucket"
       "cross-stack-output-aws_s3_bucketdataset-bucketbucket"            = "dataset-bucket"
       "cross-stack-output-aws_s3_objectdataset-objectkey"               = "dataset/loan_remediation_data.csv"
+      "cross-stack-output-aws_s3_bucketaccess-logs-bucketbucket"        = "access-logs-bucket"
     }
   }
 }
 
 run "warehouse_is_private_encrypted_audited_and_capped" {
   command = apply
+
+  assert {
+    condition     = aws_s3_bucket_logging.model-artifacts-bucket_access-logging.target_bucket == "access-logs-bucket"
+    error_message = "access to the model artifacts must be logged to the network stack's access-logs bucket"
+  }
 
   # Namespace: managed password, our key by ARN, the ML role as default, every audit log.
   assert {

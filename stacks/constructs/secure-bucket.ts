@@ -23,6 +23,12 @@ export interface SecureBucketProps {
   readonly expirationDays?: number;
   /** Bucket that receives this bucket's server access logs. */
   readonly accessLogs?: { readonly bucket: string; readonly prefix: string };
+  /**
+   * Makes this bucket a server-access-log target: S3's logging service may write objects here for
+   * source buckets whose ARN matches `sourceBucketArnPattern` in account `sourceAccount`. (With
+   * bucket-owner-enforced ownership, log delivery is granted by bucket policy, not by ACL.)
+   */
+  readonly receivesAccessLogs?: { readonly sourceBucketArnPattern: string; readonly sourceAccount: string };
   /** Keep the bucket when the stack is destroyed (Terraform `prevent_destroy`). */
   readonly preventDestroy?: boolean;
   /** Allow `terraform destroy` to empty the bucket first. Never for buckets that hold state. */
@@ -104,6 +110,21 @@ export class SecureBucket extends Construct {
             Resource: [this.bucket.arn, `${this.bucket.arn}/*`],
             Condition: { Bool: { 'aws:SecureTransport': 'false' } },
           },
+          ...(props.receivesAccessLogs
+            ? [
+                {
+                  Sid: 'AllowServerAccessLogDelivery',
+                  Effect: 'Allow',
+                  Principal: { Service: 'logging.s3.amazonaws.com' },
+                  Action: 's3:PutObject',
+                  Resource: `${this.bucket.arn}/*`,
+                  Condition: {
+                    ArnLike: { 'aws:SourceArn': props.receivesAccessLogs.sourceBucketArnPattern },
+                    StringEquals: { 'aws:SourceAccount': props.receivesAccessLogs.sourceAccount },
+                  },
+                },
+              ]
+            : []),
         ],
       }),
     });
