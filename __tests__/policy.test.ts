@@ -12,8 +12,10 @@ import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { App, Fn, TerraformStack, Testing } from 'cdktf';
 import { Construct } from 'constructs';
+import * as path from 'path';
 import { buildStacks } from '../stacks/app';
 import { loadConfig } from '../stacks/config';
+import { NodejsFunction } from '../stacks/constructs/nodejs-function';
 import { SecurityBaselineError, enforceSecurityBaseline, synthesizeForReport } from '../stacks/policy/enforce';
 import { Evaluation, evaluateStack, failures } from '../stacks/policy/engine';
 import { parseJsonencode } from '../stacks/policy/hcl-literal';
@@ -234,4 +236,24 @@ test('the real app passes the baseline with zero errors', () => {
   const results = synthesizeForReport(app);
   expect(results.map((r) => r.stack)).toEqual(expect.arrayContaining(['state', 'network']));
   expect(failures(results, 'error').map((e) => `${e.rule.id} ${e.stack} ${e.element.address}: ${e.detail}`)).toEqual([]);
+});
+
+test('the NodejsFunction construct passes the Lambda, IAM and log rules (with CMKs, not even a warning)', () => {
+  const KEY = 'arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555';
+  const app = appWith(
+    (stack) =>
+      new NodejsFunction(stack, 'predict', {
+        entry: path.join(__dirname, '..', 'lambda-src', 'handler.ts'),
+        functionName: 'predict',
+        description: 'Loan remediation predictions',
+        environment: { TABLE_NAME: 'loans' },
+        logKmsKeyArn: KEY,
+        environmentKmsKeyArn: KEY,
+      }),
+  );
+  const results = synthesizeForReport(app);
+  const checked = new Set(results.flatMap((r) => r.evaluations).map((e) => e.rule.id));
+  expect(['LR-LMB-001', 'LR-LMB-006', 'LR-IAM-001', 'LR-IAM-005', 'LR-IAM-009', 'LR-LOG-001'].filter((id) => !checked.has(id))).toEqual([]);
+  const failed = results.flatMap((r) => r.evaluations).filter((e) => e.outcome !== 'pass');
+  expect(failed.map((e) => `${e.rule.id} ${e.element.address}: ${e.detail}`)).toEqual([]);
 });
