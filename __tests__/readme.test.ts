@@ -1,0 +1,12 @@
+import * as fs from 'fs';
+import * as path from 'path';
+
+const root = path.join(__dirname, '..');
+const read = (file: string) => fs.readFileSync(path.join(root, file), 'utf8');
+
+test('the README configuration table documents every variable that stacks/config.ts reads', () => {
+  const variablesRead = new Set(read('stacks/config.ts').match(/(?<=')[A-Z][A-Z0-9_]{2,}(?=')/g));
+  const documented = new Set(read('README.md').match(/(?<=^\| `)[A-Z][A-Z0-9_]+(?=` \|)/gm));
+  expect(variablesRead.size).toBeGreaterThan(10);
+  expect([...variablesRead].sort()).toEqual([...documented].sort());
+});
