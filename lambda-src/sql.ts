@@ -7,16 +7,18 @@ import { FeatureColumn, FEATURES, LoanApplication } from './features';
 
 export type SqlIdentifier = string & { readonly __brand: 'SqlIdentifier' };
 
-// Unquoted Redshift identifier (letters, digits, underscore; at most 127 bytes), optionally
-// schema-qualified. `$` is allowed by Redshift but left out: nothing here needs it.
-const IDENTIFIER_PART = '[A-Za-z_][A-Za-z0-9_]{0,126}';
-const IDENTIFIER = new RegExp(`^${IDENTIFIER_PART}$`);
-const QUALIFIED_IDENTIFIER = new RegExp(`^${IDENTIFIER_PART}(\\.${IDENTIFIER_PART})?$`);
+// Unquoted Redshift identifier: letters, digits and underscore, not starting with a digit, at most
+// 127 bytes; optionally schema-qualified. `$` is allowed by Redshift but left out: nothing here needs it.
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const MAX_IDENTIFIER_LENGTH = 127;
 
 /** Returns the name as a SQL identifier, or undefined when it is not a plain (optionally qualified) one. */
 export function parseSqlIdentifier(name: string, options: { qualified: boolean }): SqlIdentifier | undefined {
-  const pattern = options.qualified ? QUALIFIED_IDENTIFIER : IDENTIFIER;
-  return pattern.test(name) ? (name as SqlIdentifier) : undefined;
+  const parts = name.split('.');
+  const valid =
+    parts.length <= (options.qualified ? 2 : 1) &&
+    parts.every((part) => IDENTIFIER.test(part) && part.length <= MAX_IDENTIFIER_LENGTH);
+  return valid ? (name as SqlIdentifier) : undefined;
 }
 
 export interface SqlParameter {
