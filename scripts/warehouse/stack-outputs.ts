@@ -38,7 +38,9 @@ export function terraformOutputs(projectRoot: string): OutputsSource {
         const outputs = Object.entries(JSON.parse(stdout) as Record<string, { value: unknown }>);
         return outputs.length === 0 ? undefined : Object.fromEntries(outputs.map(([name, output]) => [name, output.value]));
       } catch (error) {
-        const reason = (error as { stderr?: string }).stderr?.trim().split('\n')[0] || (error as Error).message;
+        const stderr = (error as { stderr?: string }).stderr ?? '';
+        // Terraform may print CLI-configuration warnings first; the error line is what matters.
+        const reason = /Error: (.*)/.exec(stderr)?.[1] ?? (stderr.trim().split('\n')[0] || (error as Error).message);
         throw new OutputsError(`cannot read the ${stack} stack's outputs in ${cwd}: ${reason}`);
       }
     },
