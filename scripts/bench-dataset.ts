@@ -30,10 +30,13 @@ interface Measurement {
 
 function measure(rows: number, workDir: string): Measurement {
   const usageFile = path.join(workDir, 'usage.json');
+  const out = path.join(workDir, 'bench.csv');
+  // A fresh path each run: replacing the previous run's file would add the time to free it.
+  rmSync(out, { force: true });
   const started = performance.now();
   const run = spawnSync(
     process.execPath,
-    ['--import', 'tsx', '--import', PROBE, GENERATOR, '--rows', String(rows), '--seed', '1', '--out', path.join(workDir, 'bench.csv')],
+    ['--import', 'tsx', '--import', PROBE, GENERATOR, '--rows', String(rows), '--seed', '1', '--out', out],
     { encoding: 'utf8', env: { ...process.env, RESOURCE_USAGE_FILE: usageFile } },
   );
   const wallSeconds = (performance.now() - started) / 1000;

@@ -26,7 +26,8 @@ export function customerIds(random: Random, count: number): () => number {
   let position = random.int(0, idSpace - 1);
   return () => {
     const id = position + 1;
-    position = (position + stride) % idSpace;
+    position += stride;
+    if (position >= idSpace) position -= idSpace;
     return id;
   };
 }
