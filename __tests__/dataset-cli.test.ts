@@ -27,15 +27,20 @@ function generate(args: readonly string[], whileRunning?: (child: ReturnType<typ
   });
 }
 
-let workDir: string;
-beforeAll(() => {
-  workDir = mkdtempSync(path.join(tmpdir(), 'dataset-cli-'));
-});
+/** `{ rows: '5' }` as `['--rows', '5']`. */
+const cliFlags = (flags: Record<string, string>) =>
+  Object.entries(flags).flatMap(([name, value]) => [`--${name}`, value]);
+
+const workDir = mkdtempSync(path.join(tmpdir(), 'dataset-cli-'));
 afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+
+/** A new, empty directory, so a test can check that nothing was left in it. */
+const emptyDir = () => mkdtempSync(path.join(workDir, 'case-'));
 
 describe('a good run', () => {
   const dates = { start: '2020-02-01', end: '2020-02-29' };
-  const flags = (seed: number, out: string) => ['--rows', '3000', '--seed', String(seed), '--out', out, '--start', dates.start, '--end', dates.end];
+  const flags = (seed: number, out: string) =>
+    cliFlags({ rows: '3000', seed: String(seed), out, start: dates.start, end: dates.end });
   let first: Run;
   let text: string;
 
@@ -79,47 +84,44 @@ describe('a good run', () => {
 });
 
 describe('bad flags: exit 2, one line saying why, the usage, no file', () => {
-  const pathUnderAFile = (caseDir: string) => {
-    writeFileSync(path.join(caseDir, 'plain-file'), '');
-    return path.join(caseDir, 'plain-file', 'x.csv');
-  };
+  const plainFile = path.join(workDir, 'plain-file');
+  writeFileSync(plainFile, '');
+  const underPlainFile = path.join(plainFile, 'x.csv');
 
-  test.concurrent.each<[string, (caseDir: string) => Record<string, string>, (caseDir: string) => string]>([
-    ['non-numeric rows', () => ({ rows: 'many' }), () => "--rows must be a whole number from 1 to 1,000,000,000, got 'many'"],
-    ['zero rows', () => ({ rows: '0' }), () => "--rows must be a whole number from 1 to 1,000,000,000, got '0'"],
-    ['negative rows', () => ({ rows: '-5' }), () => "--rows must be a whole number from 1 to 1,000,000,000, got '-5'"],
-    ['an impossible date', () => ({ start: '2023-02-30' }), () => "--start must be a real date written YYYY-MM-DD, got '2023-02-30'"],
-    ['end before start', () => ({ start: '2024-01-02', end: '2024-01-01' }), () => '--end 2024-01-01 is before --start 2024-01-02'],
-    ['an unknown flag', () => ({ colour: 'red' }), () => 'unknown flag --colour'],
+  test.concurrent.each([
+    ['non-numeric rows', { rows: 'many' }, "--rows must be a whole number from 1 to 1,000,000,000, got 'many'"],
+    ['zero rows', { rows: '0' }, "--rows must be a whole number from 1 to 1,000,000,000, got '0'"],
+    ['negative rows', { rows: '-5' }, "--rows must be a whole number from 1 to 1,000,000,000, got '-5'"],
+    ['an impossible date', { start: '2023-02-30' }, "--start must be a real date written YYYY-MM-DD, got '2023-02-30'"],
+    ['end before start', { start: '2024-01-02', end: '2024-01-01' }, '--end 2024-01-01 is before --start 2024-01-02'],
+    ['an unknown flag', { colour: 'red' }, 'unknown flag --colour'],
     [
       'a missing directory',
-      () => ({ out: '/nonexistent-dir/x.csv' }),
-      () => 'cannot write --out /nonexistent-dir/x.csv: its directory does not exist',
+      { out: '/nonexistent-dir/x.csv' },
+      'cannot write --out /nonexistent-dir/x.csv: its directory does not exist',
     ],
     [
       'a path under a file',
-      (caseDir) => ({ out: pathUnderAFile(caseDir) }),
-      (caseDir) => `cannot write --out ${path.join(caseDir, 'plain-file', 'x.csv')}: a parent path is not a directory`,
+      { out: underPlainFile },
+      `cannot write --out ${underPlainFile}: a parent path is not a directory`,
     ],
-  ])('%s', async (_case, overrides, message) => {
-    const caseDir = mkdtempSync(path.join(workDir, 'case-'));
-    const flags = { rows: '100', seed: '1', out: path.join(caseDir, 'out.csv'), ...overrides(caseDir) };
-    const before = readdirSync(caseDir);
+  ])('%s', async (_case, overrides: Record<string, string>, message) => {
+    const caseDir = emptyDir();
 
-    const run = await generate(Object.entries(flags).flatMap(([name, value]) => [`--${name}`, value]));
+    const run = await generate(cliFlags({ rows: '100', seed: '1', out: path.join(caseDir, 'out.csv'), ...overrides }));
 
     const [firstLine, ...usage] = run.stderr.split('\n');
     expect(run.code).toBe(2);
-    expect(firstLine).toBe(`error: ${message(caseDir)}`);
+    expect(firstLine).toBe(`error: ${message}`);
     expect(usage.join('\n')).toMatch(/^\nUsage: /);
     expect(run.stderr).not.toMatch(/^\s+at /m); // no stack trace
     expect(run.stdout).toBe('');
-    expect(readdirSync(caseDir)).toEqual(before);
+    expect(readdirSync(caseDir)).toEqual([]);
   });
 });
 
 test('an interrupted run leaves nothing behind', async () => {
-  const caseDir = mkdtempSync(path.join(workDir, 'interrupt-'));
+  const caseDir = emptyDir();
   const run = await generate(['--rows', '50000000', '--seed', '1', '--out', path.join(caseDir, 'big.csv')], (child) => {
     const waitForTemporaryFile = setInterval(() => {
       if (readdirSync(caseDir).length > 0) {

@@ -50,7 +50,16 @@ describe('parseGeneratorArgs', () => {
 
   test('accepts --flag=value and every optional flag', () => {
     expect(
-      parseGeneratorArgs(['--rows=5', '--seed=0', '--out=x.csv', '--start=2020-02-29', '--end', '2020-03-01', '--noise', '0.5']),
+      parseGeneratorArgs([
+        '--rows=5',
+        '--seed=0',
+        '--out=x.csv',
+        '--start=2020-02-29',
+        '--end',
+        '2020-03-01',
+        '--noise',
+        '0.5',
+      ]),
     ).toMatchObject({ rows: 5, seed: 0, out: 'x.csv', firstDay: parseIsoDate('2020-02-29'), noise: 0.5 });
   });
 
@@ -112,30 +121,42 @@ describe('calendar', () => {
   });
 });
 
-/** Runs put* writers one after the other into a fresh buffer and returns the text they wrote. */
-function written(...writers: ((bytes: Uint8Array, at: number) => number)[]): string {
+/** Writes each value with `put`, and a space after it, into a fresh buffer; returns the text. */
+function putAll<T>(values: readonly T[], put: (bytes: Uint8Array, at: number, value: T) => number): string {
   const bytes = new Uint8Array(1024);
-  const end = writers.reduce((at, write) => write(bytes, at), 0);
+  const end = values.reduce((at, value) => putText(bytes, put(bytes, at, value), ' '), 0);
   return Buffer.from(bytes.subarray(0, end)).toString('latin1');
 }
 
 describe('CSV writing', () => {
   test('writes whole numbers exactly as String() does, up to 2^31 - 1', () => {
     const values = [0, 7, 9, 10, 99, 100, 12_345, 999_999, 1_000_003, 2 ** 31 - 1];
-    expect(written(...values.map((v) => (b: Uint8Array, at: number) => putInteger(b, at, v)))).toBe(values.join(''));
+    expect(putAll(values, putInteger)).toBe(`${values.join(' ')} `);
   });
 
   test('writes decimals with exactly their scale and no float noise', () => {
-    const cases = [[0.07, 2], [0.1, 2], [0.2, 2], [7, 2], [0.07 * 100, 2], [20, 2], [3, 0]];
-    const text = written(...cases.map(([v, scale]) => (b: Uint8Array, at: number) => putText(b, putDecimal(b, at, v, scale), ' ')));
-    expect(text).toBe('0.07 0.10 0.20 7.00 7.00 20.00 3 ');
+    const decimals: [number, number][] = [
+      [0.07, 2],
+      [0.1, 2],
+      [0.2, 2],
+      [7, 2],
+      [0.07 * 100, 2],
+      [20, 2],
+      [3, 0],
+    ];
+    expect(putAll(decimals, (bytes, at, [value, scale]) => putDecimal(bytes, at, value, scale))).toBe(
+      '0.07 0.10 0.20 7.00 7.00 20.00 3 ',
+    );
   });
 
   test('writes ISO dates', () => {
-    const days = ['0999-12-31', '2018-01-01', '2024-02-29'].map((d) => parseIsoDate(d)!);
-    expect(written(...days.map((d) => (b: Uint8Array, at: number) => putText(b, putDate(b, at, d), ' ')))).toBe(
-      '0999-12-31 2018-01-01 2024-02-29 ',
-    );
+    const dates = ['0999-12-31', '2018-01-01', '2024-02-29'];
+    expect(
+      putAll(
+        dates.map((d) => parseIsoDate(d)!),
+        putDate,
+      ),
+    ).toBe(`${dates.join(' ')} `);
   });
 
   test('puts every value of a row under its header column', () => {
@@ -212,11 +233,14 @@ describe('latent model', () => {
 
   test('a strategy that suits the situation works more often than one that does not', () => {
     for (const application of applications) {
-      const suited = REMEDIATION_STRATEGIES.filter((s) => STRATEGY_FITS[s].fits({ ...application, remediation_strategy: s }));
+      const suited = REMEDIATION_STRATEGIES.filter((s) =>
+        STRATEGY_FITS[s].fits({ ...application, remediation_strategy: s }),
+      );
       const unsuited = REMEDIATION_STRATEGIES.filter((s) => !suited.includes(s));
       const probability = (s: (typeof REMEDIATION_STRATEGIES)[number]) =>
         successProbability({ ...application, remediation_strategy: s }, 1);
-      for (const good of suited) for (const bad of unsuited) expect(probability(good)).toBeGreaterThan(probability(bad));
+      for (const good of suited)
+        for (const bad of unsuited) expect(probability(good)).toBeGreaterThan(probability(bad));
     }
   });
 

@@ -66,7 +66,9 @@ function main(): void {
       const { generationRowsPerSecond, wallSeconds, peakRssMb } = median(runs);
       const target =
         rows === 100_000
-          ? `>= ${formatted(TARGET_ROWS_PER_SECOND)} rows/s: ${verdict(generationRowsPerSecond >= TARGET_ROWS_PER_SECOND)}`
+          ? `>= ${formatted(TARGET_ROWS_PER_SECOND)} rows/s: ${verdict(
+              generationRowsPerSecond >= TARGET_ROWS_PER_SECOND,
+            )}`
           : `< ${TARGET_PEAK_RSS_MB} MB RSS: ${verdict(peakRssMb < TARGET_PEAK_RSS_MB)}`;
       return {
         rows: formatted(rows),

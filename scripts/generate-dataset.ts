@@ -43,16 +43,12 @@ async function main(argv: readonly string[]): Promise<number> {
   process.once('SIGINT', interrupt).once('SIGTERM', interrupt);
 
   const progress = progressBar(options.rows, process.stderr);
-  try {
-    const summary = await writeDataset(options, seededFakerRandom(options.seed), {
-      onProgress: progress.update,
-      signal: interrupted.signal,
-    });
-    console.log(report(options, summary));
-    return 0;
-  } finally {
-    progress.finish();
-  }
+  const summary = await writeDataset(options, seededFakerRandom(options.seed), {
+    onProgress: progress.update,
+    signal: interrupted.signal,
+  }).finally(() => progress.finish());
+  console.log(report(options, summary));
+  return 0;
 }
 
 main(process.argv.slice(2)).then(

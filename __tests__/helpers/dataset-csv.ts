@@ -39,7 +39,8 @@ export function recordProblems(record: CsvRecord, dates: { start: string; end: s
   for (const feature of FEATURES) {
     const text = record[feature.name];
     if (feature.kind === 'category') {
-      if (!(feature.categories as readonly string[]).includes(text)) problems.push(`${cell(feature.name)} is no category`);
+      if (!(feature.categories as readonly string[]).includes(text))
+        problems.push(`${cell(feature.name)} is no category`);
       continue;
     }
     const format = feature.kind === 'integer' ? WHOLE_NUMBER : new RegExp(`^\\d+\\.\\d{${feature.scale}}$`);

@@ -16,6 +16,7 @@ export class UsageError extends Error {}
 export const DEFAULT_START = '2018-01-01';
 export const DEFAULT_END = '2024-02-28';
 export const DEFAULT_NOISE = 1;
+/** Keeps customer ids below 2^31, the most the CSV writer's integer formatting handles. */
 const MAX_ROWS = 1_000_000_000;
 const MAX_SEED = 2 ** 32 - 1;
 

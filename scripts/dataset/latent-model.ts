@@ -1,4 +1,4 @@
-import type { LoanApplication, REMEDIATION_STRATEGIES } from '../../lambda-src/features';
+import { FEATURES, type LoanApplication, type REMEDIATION_STRATEGIES } from '../../lambda-src/features';
 
 /**
  * The hidden truth behind the `successful` label. A remediation works with probability
@@ -26,13 +26,19 @@ export const COEFFICIENTS = {
   strategyMisses: -0.6,
 } as const;
 
-/** Credit score the credit term is centred on (the middle of the feature's 300..850 range). */
-const CREDIT_SCORE_CENTRE = 575;
+/** The credit term is centred on the middle of the credit_score range (575 for 300..850). */
+const CREDIT_SCORE_CENTRE = (() => {
+  const creditScore = FEATURES.find((f) => f.name === 'credit_score');
+  if (creditScore?.kind !== 'integer') throw new Error('features.ts has no integer column credit_score');
+  return (creditScore.min + creditScore.max) / 2;
+})();
 
 type RemediationStrategy = (typeof REMEDIATION_STRATEGIES)[number];
 
 /** Each strategy works in a different situation; elsewhere it mostly fails. */
-export const STRATEGY_FITS: Readonly<Record<RemediationStrategy, { situation: string; fits: (a: LoanApplication) => boolean }>> = {
+export const STRATEGY_FITS: Readonly<
+  Record<RemediationStrategy, { situation: string; fits: (a: LoanApplication) => boolean }>
+> = {
   'Payment Reminder': {
     situation: 'at most one missed payment: a nudge is enough',
     fits: (a) => a.missed_payments <= 1,

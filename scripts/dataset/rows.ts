@@ -1,4 +1,10 @@
-import { FEATURES, type CategoryColumn, type DecimalColumn, type IntegerColumn, type LoanApplication } from '../../lambda-src/features';
+import {
+  FEATURES,
+  type CategoryColumn,
+  type DecimalColumn,
+  type IntegerColumn,
+  type LoanApplication,
+} from '../../lambda-src/features';
 import { successProbability } from './latent-model';
 import type { Random } from './random';
 

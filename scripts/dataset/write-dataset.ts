@@ -39,7 +39,9 @@ function openTemporaryFile(out: string): { temporaryPath: string; fd: number } {
   // Next to the target, so the final rename stays on one file system and is atomic.
   const temporaryPath = path.join(path.dirname(out), `.${path.basename(out)}.${process.pid}.tmp`);
   try {
-    if (statSync(out, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`cannot write --out ${out}: it is a directory`);
+    if (statSync(out, { throwIfNoEntry: false })?.isDirectory()) {
+      throw new UsageError(`cannot write --out ${out}: it is a directory`);
+    }
     return { temporaryPath, fd: openSync(temporaryPath, 'wx') };
   } catch (error) {
     if (error instanceof UsageError) throw error;
