@@ -10,29 +10,13 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { Clock } from '../lambda-src/clock';
-import { LoanApplication } from '../lambda-src/features';
 import { createPredictionHandler } from '../lambda-src/prediction-handler';
 import { MAX_BATCH_SIZE } from '../lambda-src/request-schema';
 import { parseSqlIdentifier, SqlIdentifier } from '../lambda-src/sql';
 import { RedshiftDataWarehouse, Warehouse } from '../lambda-src/warehouse';
+import { SAMPLE_APPLICATION } from './helpers/sample-application';
 
-// The original's sample request (seed/test-request-body.json), unchanged.
-const sample: LoanApplication = {
-  age: 38,
-  gender: 'Male',
-  income: 41820,
-  loan_type: 'Home',
-  loan_amount: 221750,
-  interest_rate: 0.1,
-  loan_term: 58,
-  loan_interest_rate: 10,
-  credit_score: 424,
-  employment_status: 'Unemployed',
-  marital_status: 'Single',
-  remediation_strategy: 'Forbearance',
-  missed_payments: 9,
-  missed_payments_duration: 10,
-};
+const sample = SAMPLE_APPLICATION;
 const sampleBody = JSON.stringify(sample, null, 2);
 
 class FakeClock implements Clock {

@@ -1,5 +1,6 @@
 import { FEATURES, LoanApplication } from '../lambda-src/features';
 import { buildPredictionStatement, parseSqlIdentifier, PredictionQueryTarget, SqlIdentifier } from '../lambda-src/sql';
+import { SAMPLE_APPLICATION } from './helpers/sample-application';
 
 const id = (name: string) => parseSqlIdentifier(name, { qualified: true }) as SqlIdentifier;
 
@@ -9,23 +10,7 @@ const target: PredictionQueryTarget = {
   probabilityFunction: id('ml_fn_prediction_probabilities'),
 };
 
-// The original's sample request (seed/test-request-body.json).
-const sample: LoanApplication = {
-  age: 38,
-  gender: 'Male',
-  income: 41820,
-  loan_type: 'Home',
-  loan_amount: 221750,
-  interest_rate: 0.1,
-  loan_term: 58,
-  loan_interest_rate: 10,
-  credit_score: 424,
-  employment_status: 'Unemployed',
-  marital_status: 'Single',
-  remediation_strategy: 'Forbearance',
-  missed_payments: 9,
-  missed_payments_duration: 10,
-};
+const sample = SAMPLE_APPLICATION;
 
 describe('parseSqlIdentifier', () => {
   it.each(['loan_data', '_x1', 'ml_fn_prediction'])('accepts %s', (name) => {

@@ -13,26 +13,11 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { Clock } from '../lambda-src/clock';
-import { LoanApplication } from '../lambda-src/features';
 import { parseSqlIdentifier, SqlIdentifier } from '../lambda-src/sql';
 import { RedshiftDataWarehouse, WarehouseError } from '../lambda-src/warehouse';
+import { SAMPLE_APPLICATION } from './helpers/sample-application';
 
-const sample: LoanApplication = {
-  age: 38,
-  gender: 'Male',
-  income: 41820,
-  loan_type: 'Home',
-  loan_amount: 221750,
-  interest_rate: 0.1,
-  loan_term: 58,
-  loan_interest_rate: 10,
-  credit_score: 424,
-  employment_status: 'Unemployed',
-  marital_status: 'Single',
-  remediation_strategy: 'Forbearance',
-  missed_payments: 9,
-  missed_payments_duration: 10,
-};
+const sample = SAMPLE_APPLICATION;
 
 /**
  * Time passes only when the code sleeps or a fake Data API call says so. It starts at a fraction of a

@@ -30,6 +30,7 @@ import * as path from 'path';
 import { FEATURES } from '../lambda-src/features';
 import { MAX_BATCH_SIZE } from '../lambda-src/request-schema';
 import { NodejsFunction } from '../stacks/constructs/nodejs-function';
+import sampleRequestBody from '../dataset/test-request-body.json';
 
 const TARGETS = { addedMs: 20, extraRoundTrips: 1, zippedKb: 250, initMs: 150 };
 const STATEMENT_MS = [50, 500, 5000];
@@ -41,22 +42,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 
-const sample = {
-  age: 38,
-  gender: 'Male',
-  income: 41820,
-  loan_type: 'Home',
-  loan_amount: 221750,
-  interest_rate: 0.1,
-  loan_term: 58,
-  loan_interest_rate: 10,
-  credit_score: 424,
-  employment_status: 'Unemployed',
-  marital_status: 'Single',
-  remediation_strategy: 'Forbearance',
-  missed_payments: 9,
-  missed_payments_duration: 10,
-};
+// The original sample's request body (seed/test-request-body.json), unchanged.
+const sample = sampleRequestBody;
 
 /** A Data API whose statements take `statementMs` and whose calls hold for up to WaitTimeSeconds. */
 class FakeDataApi {
