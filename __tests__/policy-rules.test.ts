@@ -701,3 +701,41 @@ describe.each(CASES)('$rule', ({ rule, domain, violate, at }) => {
     expect(failed[0].detail).toBeTruthy();
   });
 });
+
+describe('conditions and aliases that only look like compliance still fail', () => {
+  const failures = (domain: Domain, rule: string, violate: (parts: Parts) => void) =>
+    evaluate(domain, violate)
+      .filter((e) => e.rule.id === rule && e.outcome === 'fail')
+      .map((e) => e.element.address);
+
+  test('LR-IAM-004: a condition key that does not narrow the resource keeps Resource "*" a finding', () => {
+    const statement = {
+      Effect: 'Allow',
+      Action: ['s3:GetObject', 'kms:Decrypt'],
+      Resource: '*',
+      Condition: { StringEquals: { 's3:signatureversion': 'AWS4-HMAC-SHA256', 'kms:CallerAccount': '123456789012' } },
+    };
+    expect(failures('iam', 'LR-IAM-004', (p) => p.managed.addOverride('policy', policy(statement)))).toEqual([
+      'aws_iam_policy.managed',
+    ]);
+  });
+
+  test('LR-IAM-013: Principal "*" limited only to TLS is still open to anyone', () => {
+    const statement = {
+      Effect: 'Allow',
+      Principal: '*',
+      Action: 's3:GetObject',
+      Resource: 'arn:aws:s3:::shared-bucket/*',
+      Condition: { Bool: { 'aws:SecureTransport': 'true' } },
+    };
+    expect(failures('iam', 'LR-IAM-013', (p) => p.bucketPolicy.addOverride('policy', policy(statement)))).toEqual([
+      'aws_s3_bucket_policy.bucket-policy',
+    ]);
+  });
+
+  test('LR-RS-001: a key alias is not a key ARN', () => {
+    expect(failures('redshift', 'LR-RS-001', (p) => p.namespace.addOverride('kms_key_id', 'alias/warehouse'))).toEqual([
+      'aws_redshiftserverless_namespace.namespace',
+    ]);
+  });
+});

@@ -35,17 +35,43 @@ function awsManagedPolicies(element: TfElement): string[] {
 const isFullAccess = (name: string): boolean => /FullAccess$|^AdministratorAccess$|^PowerUserAccess$/.test(name);
 
 /**
+ * Actions whose Resource "*" is narrowed by a condition on one of their own keys instead of an ARN.
+ * An explicit list: most condition keys (s3:signatureversion, kms:CallerAccount, ...) do not limit
+ * which resources a statement reaches, so "conditions on any key of the action" would be a bypass.
+ */
+const SCOPING_CONDITION_KEYS: Readonly<Record<string, readonly string[]>> = {
+  'cloudwatch:putmetricdata': ['cloudwatch:namespace'],
+};
+
+/**
  * True when an action pattern on Resource "*" grants nothing a resource ARN could narrow: every
- * matched action takes no resource, or the statement conditions on one of the action's own keys
- * (e.g. cloudwatch:PutMetricData with cloudwatch:namespace).
+ * matched action takes no resource, or the statement conditions on that action's scoping key
+ * (SCOPING_CONDITION_KEYS).
  */
 function grantsOnlyUnscopable(pattern: string, statement: Statement): boolean {
   if (pattern === '*') return false;
   const expanded = expandAction(pattern);
   if (typeof expanded === 'string') return true; // unknown actions are LR-IAM-001's finding
+  const service = pattern.split(':')[0].toLowerCase();
   const keys = new Set(statement.conditions.map((c) => c.variable.toLowerCase()));
-  return expanded.every((a) => a.resourceTypes.length === 0 || a.conditionKeys.some((k) => keys.has(k.toLowerCase())));
+  return expanded.every(
+    (a) =>
+      a.resourceTypes.length === 0 ||
+      (SCOPING_CONDITION_KEYS[`${service}:${a.name.toLowerCase()}`] ?? []).some((k) => keys.has(k)),
+  );
 }
+
+/** Condition keys that limit who may act through a resource policy that names Principal "*". */
+const CALLER_LIMITING_KEYS = new Set([
+  'aws:sourcearn',
+  'aws:sourceaccount',
+  'aws:sourceowner',
+  'aws:principalorgid',
+  'aws:principalaccount',
+  'aws:principalarn',
+  'aws:sourcevpce',
+  'aws:sourcevpc',
+]);
 
 const problems = (found: string[], say: (found: string) => string): string | undefined =>
   found.length > 0 ? say([...new Set(found)].join(', ')) : undefined;
@@ -212,14 +238,16 @@ export const iamRules: Rule[] = [
     id: 'LR-IAM-013',
     mirrors: ['CKV_AWS_70', 'CKV_AWS_33'],
     severity: 'error',
-    description: 'Resource policies (bucket, key, secret, log, API) allow nothing to any principal without a condition',
+    description: 'Resource policies (bucket, key, secret, log, API) allow nothing to Principal "*" unless a condition limits the caller',
     fix: 'name the principals, or add a condition that limits the caller (aws:SourceArn, aws:PrincipalOrgID, ...)',
     appliesTo: RESOURCE_POLICIES,
     check(element, stack) {
-      const open = allows(statementsOfKind(element, 'resource', stack)).filter((s) => s.principals.some(isAnyone) && s.conditions.length === 0);
+      const open = allows(statementsOfKind(element, 'resource', stack)).filter(
+        (s) => s.principals.some(isAnyone) && !s.conditions.some((c) => CALLER_LIMITING_KEYS.has(c.variable.toLowerCase())),
+      );
       return problems(
         open.flatMap((s) => s.actions),
-        (a) => `allows ${a} to Principal "*" without a condition`,
+        (a) => `allows ${a} to Principal "*" without a condition on the caller (aws:SourceArn, aws:PrincipalOrgID, ...)`,
       );
     },
   },

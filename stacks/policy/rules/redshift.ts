@@ -17,7 +17,11 @@ export const redshiftRules: Rule[] = [
     description: 'Redshift Serverless namespace is encrypted with a customer-managed KMS key',
     fix: 'set kms_key_id to the key ARN (an alias gives a perpetual diff)',
     appliesTo: NAMESPACE,
-    check: (ns) => (ns.body.kms_key_id === undefined ? 'kms_key_id is not set' : undefined),
+    check: (ns) => {
+      const key = ns.body.kms_key_id;
+      if (key === undefined) return 'kms_key_id is not set';
+      return /(^|:)alias\//.test(String(key)) ? `kms_key_id is an alias (${String(key)}), not a key ARN` : undefined;
+    },
   },
   {
     id: 'LR-RS-002',
