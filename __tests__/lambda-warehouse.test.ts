@@ -8,6 +8,7 @@ import {
   GetStatementResultCommand,
   RedshiftDataClient,
   RedshiftDataServiceException,
+  ResourceNotFoundException,
   ValidationException,
 } from '@aws-sdk/client-redshift-data';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -337,14 +338,47 @@ describe('RedshiftDataWarehouse', () => {
       expect(retried.SessionKeepAliveSeconds).toBeUndefined();
     });
 
-    it('drops the session after a failure', async () => {
+    /** Runs a statement that goes wrong as `goWrong` arranges, then a good one; returns the good one's input. */
+    async function afterFailure(goWrong: () => void) {
       const shared = warehouse();
       await shared.predict([sample], deadline());
-      let results = 0;
-      dataApi.on(GetStatementResultCommand).callsFake(() => ({ Records: ++results === 1 ? [] : [row(0, true, 0.8)] }));
+      goWrong();
       await expect(shared.predict([sample], deadline())).rejects.toBeInstanceOf(WarehouseError);
+      statementRunning(50);
+      dataApi.on(GetStatementResultCommand).resolves({ Records: [row(0, true, 0.8)] });
       await shared.predict([sample], deadline());
-      expect(dataApi.commandCalls(ExecuteStatementCommand)[2].args[0].input).toMatchObject({ WorkgroupName: 'loan-dev' });
+      return dataApi.commandCalls(ExecuteStatementCommand)[2].args[0].input;
+    }
+
+    it.each<[string, () => void]>([
+      ['FAILED with a database error', () => statementRunning(100, 'FAILED', 'ERROR: permission denied for function ml_fn_prediction')],
+      ['FAILED because the model is not ready', () => statementRunning(100, 'FAILED', 'ERROR: Model public.predict_model is not ready')],
+      ['finished with a result it cannot use', () => void dataApi.on(GetStatementResultCommand).resolves({ Records: [] })],
+    ])('keeps the session after a statement that %s (the session is healthy)', async (_name, goWrong) => {
+      expect(await afterFailure(goWrong)).toMatchObject({ SessionId: 'session-1' });
+    });
+
+    it.each<[string, () => void]>([
+      ['passed the deadline (and was cancelled)', () => statementRunning(60_000)],
+      [
+        'was ABORTED',
+        () => {
+          dataApi.on(ExecuteStatementCommand).resolves({ Id: 'st-1', Status: 'STARTED' });
+          dataApi.on(DescribeStatementCommand).resolves({ Status: 'ABORTED', Error: 'Query was cancelled' });
+        },
+      ],
+      ['met a transport error', () => void dataApi.on(GetStatementResultCommand).rejects(new Error('socket hang up'))],
+      [
+        'met a Data API error',
+        () => {
+          dataApi.on(ExecuteStatementCommand).resolves({ Id: 'st-1', Status: 'STARTED' });
+          dataApi.on(DescribeStatementCommand).rejects(new ResourceNotFoundException({ message: 'gone', Message: 'gone', ResourceId: 'st-1', $metadata: {} }));
+        },
+      ],
+    ])('drops the session after a statement that %s', async (_name, goWrong) => {
+      const input = await afterFailure(goWrong);
+      expect(input).toMatchObject({ WorkgroupName: 'loan-dev', SessionKeepAliveSeconds: 300 });
+      expect(input).not.toHaveProperty('SessionId');
     });
 
     it('runs without sessions when SESSION_KEEP_ALIVE_SECONDS is 0', async () => {

@@ -13,8 +13,10 @@
  *    A resubmitted ExecuteStatement carries the same ClientToken, so it cannot run twice; a FAILED or
  *    ABORTED statement is reported, never re-run.
  * 5. A Data API session (SessionKeepAliveSeconds) is kept for warm invocations. That is safe because
- *    an execution environment serves one invocation at a time; the session is dropped after any failure
- *    and before it can expire.
+ *    an execution environment serves one invocation at a time. A statement that FAILED in the database,
+ *    or finished with a result the adapter cannot use, leaves the session healthy, so it is kept. The
+ *    session is dropped after a deadline (the statement is cancelled), an ABORTED statement, a session
+ *    the Data API refuses, or any other error (transport or unknown), and before it can expire.
  */
 import {
   CancelStatementCommand,
@@ -166,6 +168,8 @@ interface Run {
   roundTrips: number;
   sessionReused: boolean;
   statementId?: string;
+  /** Set once the Data API has answered in a way that shows the session works (see predict). */
+  sessionHealthy?: boolean;
 }
 
 export class RedshiftDataWarehouse implements Warehouse {
@@ -185,10 +189,17 @@ export class RedshiftDataWarehouse implements Warehouse {
       const submitted = await this.execute(statement, run, this.sessionUse());
       run.statementId = submitted.id;
       const done = await this.waitUntilDone(submitted.id, submitted.status, run);
-      if (done.status !== 'FINISHED') throw await this.failure(submitted.id, done.status, done.error, run);
+      if (done.status !== 'FINISHED') {
+        const failure = await this.failure(submitted.id, done.status, done.error, run);
+        // A database error (FAILED) says nothing against the session; ABORTED may mean it was ended.
+        run.sessionHealthy = done.status === 'FAILED';
+        throw failure;
+      }
       const result = await this.call(run, (abortSignal) =>
         this.options.client.send(new GetStatementResultCommand({ Id: submitted.id }), { abortSignal }),
       );
+      // From here on, a failure is about the result's content, not the session.
+      run.sessionHealthy = true;
       return {
         predictions: this.toPredictions(result.Records ?? [], applications.length, submitted.id),
         statementId: submitted.id,
@@ -196,7 +207,7 @@ export class RedshiftDataWarehouse implements Warehouse {
         sessionReused: run.sessionReused,
       };
     } catch (error) {
-      this.session = undefined;
+      if (!run.sessionHealthy) this.session = undefined;
       const failure =
         error instanceof WarehouseError
           ? error
