@@ -63,10 +63,23 @@ describe('loadHandlerConfig', () => {
     ['DEADLINE_MS', '5s'],
     ['SESSION_KEEP_ALIVE_SECONDS', '-1'],
     ['SESSION_KEEP_ALIVE_SECONDS', '86400'],
+    // A session must outlive the margin the adapter keeps before its expiry, or none is ever reused.
+    ['SESSION_KEEP_ALIVE_SECONDS', '1'],
+    ['SESSION_KEEP_ALIVE_SECONDS', '29'],
   ])('rejects %s=%j', (name, value) => {
     const problems = problemsOf({ ...required, [name]: value });
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(new RegExp(`^${name}=`));
+  });
+
+  it('explains SESSION_KEEP_ALIVE_SECONDS in one line', () => {
+    expect(problemsOf({ ...required, SESSION_KEEP_ALIVE_SECONDS: '10' })).toEqual([
+      'SESSION_KEEP_ALIVE_SECONDS="10" must be 0 (no sessions) or an integer from 30 to 3600',
+    ]);
+  });
+
+  it.each(['0', '30', '3600'])('accepts SESSION_KEEP_ALIVE_SECONDS=%j', (value) => {
+    expect(loadHandlerConfig({ ...required, SESSION_KEEP_ALIVE_SECONDS: value }).sessionKeepAliveSeconds).toBe(Number(value));
   });
 });
 

@@ -29,6 +29,9 @@ export const CONFIG_DEFAULTS = {
   SESSION_KEEP_ALIVE_SECONDS: '300',
 } as const;
 
+/** The shortest Data API session worth opening (besides 0, no sessions). */
+const MIN_SESSION_KEEP_ALIVE_SECONDS = 30;
+
 // Redshift Serverless workgroup names: 3-64 lowercase letters, digits and hyphens.
 const WORKGROUP_NAME = /^[a-z0-9-]{3,64}$/;
 
@@ -54,6 +57,15 @@ export function loadHandlerConfig(env: Env): HandlerConfig {
     if (!(parsed >= min && parsed <= max)) problems.push(`${name}=${JSON.stringify(value)} must be an integer from ${min} to ${max}`);
     return parsed;
   };
+  /** 0 turns sessions off; otherwise an integer from min to max. */
+  const sessionSeconds = (name: keyof typeof CONFIG_DEFAULTS, min: number, max: number): number => {
+    const value = optional(name);
+    const parsed = /^\d+$/.test(value) ? Number(value) : NaN;
+    if (!(parsed === 0 || (parsed >= min && parsed <= max))) {
+      problems.push(`${name}=${JSON.stringify(value)} must be 0 (no sessions) or an integer from ${min} to ${max}`);
+    }
+    return parsed;
+  };
 
   const workgroupName = read('WORKGROUP_NAME');
   if (!WORKGROUP_NAME.test(workgroupName)) {
@@ -75,7 +87,9 @@ export function loadHandlerConfig(env: Env): HandlerConfig {
     problems.push('PREDICTION_FUNCTION is too long to derive <function>_probabilities (127 characters at most)');
   }
   const deadlineMs = integer('DEADLINE_MS', 1000, 28_000);
-  const sessionKeepAliveSeconds = integer('SESSION_KEEP_ALIVE_SECONDS', 0, 3600);
+  // The adapter stops using a session 10 s before it expires: a shorter keep-alive than 30 s would leave
+  // little or no time to reuse it, and every invocation would open a new one.
+  const sessionKeepAliveSeconds = sessionSeconds('SESSION_KEEP_ALIVE_SECONDS', MIN_SESSION_KEEP_ALIVE_SECONDS, 3600);
 
   if (problems.length > 0) throw new HandlerConfigError(problems);
   return {
