@@ -52,6 +52,8 @@ describe('bad configuration fails with one line naming the variable, the value a
     ['uppercase project name', { PROJECT_NAME: 'Loans' }, /^PROJECT_NAME="Loans" is invalid/],
     ['state bucket with uppercase letters', { STATE_BUCKET: 'My_Bucket' }, /^STATE_BUCKET="My_Bucket" is invalid: expected an S3 bucket name/],
     ['state bucket shaped like an IP address', { STATE_BUCKET: '192.168.1.1' }, /^STATE_BUCKET="192.168.1.1"/],
+    ['admin user name starting with an underscore', { REDSHIFT_ADMIN_USERNAME: '_admin' }, /^REDSHIFT_ADMIN_USERNAME="_admin" is invalid: expected a SQL identifier that starts with a letter$/],
+    ['state key given as an alias', { STATE_KMS_KEY_ARN: 'alias/tfstate' }, /^STATE_KMS_KEY_ARN="alias\/tfstate" is invalid: expected a KMS key ARN/],
     ['two availability zones', { AVAILABILITY_ZONES: 'us-east-1a,us-east-1b' }, /^AVAILABILITY_ZONES=.* three distinct/],
     ['zone of another region', { AVAILABILITY_ZONES: 'us-east-1a,us-east-1b,eu-west-1c' }, /^AVAILABILITY_ZONES=/],
     ['repeated zone', { AVAILABILITY_ZONES: 'us-east-1a,us-east-1a,us-east-1b' }, /^AVAILABILITY_ZONES=/],

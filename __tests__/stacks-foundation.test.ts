@@ -1,5 +1,6 @@
 import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-group';
 import { FlowLog } from '@cdktf/provider-aws/lib/flow-log';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { NatGateway } from '@cdktf/provider-aws/lib/nat-gateway';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
@@ -31,6 +32,12 @@ describe('provider and backend of every stack', () => {
     }
   });
 
+  test('STATE_KMS_KEY_ARN encrypts the state objects with that key', () => {
+    const keyArn = 'arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555';
+    const { stacks, synth } = synthStacks({ STATE_BUCKET: 'my-state-bucket', STATE_KMS_KEY_ARN: keyArn });
+    expect(parse(synth(stacks.network)).terraform.backend.s3).toMatchObject({ encrypt: true, kms_key_id: keyArn });
+  });
+
   test('with STATE_BUCKET every stack but state uses S3 with encryption and native locking', () => {
     const { stacks, synth } = synthStacks({ STATE_BUCKET: 'my-state-bucket', ENVIRONMENT: 'prod' });
     for (const stack of Object.values(stacks)) {
@@ -54,9 +61,16 @@ describe('state stack', () => {
   const { stacks, synth } = synthStacks();
   const json = synth(stacks.state);
 
-  test('the state bucket cannot be destroyed by Terraform and keeps versions', () => {
+  test('the state bucket and its key cannot be destroyed by Terraform; the bucket keeps versions', () => {
     expect(json).toHaveResourceWithProperties(S3Bucket, { lifecycle: { prevent_destroy: true }, force_destroy: false });
+    expect(json).toHaveResourceWithProperties(KmsKey, { enable_key_rotation: true, lifecycle: { prevent_destroy: true } });
     expect(json).toHaveResourceWithProperties(S3BucketVersioningA, { versioning_configuration: { status: 'Enabled' } });
+  });
+
+  test('state objects are encrypted with the state key by default', () => {
+    expect(parse(json).resource.aws_s3_bucket_server_side_encryption_configuration['state-bucket_encryption'].rule).toEqual([
+      { apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms', kms_master_key_id: '${aws_kms_key.state-key.arn}' }, bucket_key_enabled: true },
+    ]);
   });
 
   test('public access is blocked in all four ways', () => {
@@ -164,7 +178,10 @@ describe('network stack', () => {
   test('the dataset object hash follows the file content', () => {
     const object = resources.aws_s3_object['dataset-object'];
     const md5 = crypto.createHash('md5').update(fs.readFileSync(DATASET_FILE)).digest('hex');
-    expect(json).toHaveResourceWithProperties(S3Object, { key: 'dataset/loan_remediation_data.csv' });
+    expect(json).toHaveResourceWithProperties(S3Object, {
+      key: 'dataset/loan_remediation_data.csv',
+      server_side_encryption: 'aws:kms',
+    });
     expect(String(object.source_hash).toLowerCase()).toBe(md5);
   });
 
@@ -194,7 +211,7 @@ describe('cross-stack references travel through terraform_remote_state', () => {
     const json = consumerOf({});
     expect(json).toHaveDataSourceWithProperties({ tfResourceType: 'terraform_remote_state' } as never, {
       backend: 'local',
-      config: { path: expect.stringMatching(/terraform\.network\.tfstate$/) },
+      config: { path: expect.stringMatching(/\/terraform\.loan-remediation-dev\.network\.tfstate$/) },
     });
   });
 
@@ -205,5 +222,24 @@ describe('cross-stack references travel through terraform_remote_state', () => {
       config: expect.objectContaining({ bucket: 'my-state-bucket', key: 'loan-remediation/dev/network.tfstate' }),
     });
     expect(JSON.parse(json).output.vpc.value).toMatch(/^\$\{data\.terraform_remote_state\.[\w-]+\.outputs\./);
+  });
+});
+
+describe('names fit AWS limits with the longest allowed project and environment names', () => {
+  const { stacks, synth } = synthStacks({ PROJECT_NAME: 'a-twenty-char-projec', ENVIRONMENT: 'staging' });
+  const resources = Object.values(stacks).flatMap((stack) => Object.entries(parse(synth(stack)).resource));
+  const values = (type: string, attribute: string): string[] =>
+    resources.filter(([t]) => t === type).flatMap(([, byName]) => Object.values(byName).map((r) => String(r[attribute])));
+
+  test.each([
+    ['aws_s3_bucket', 'bucket_prefix', 37],
+    ['aws_iam_role', 'name', 64],
+    ['aws_redshiftserverless_namespace', 'namespace_name', 64],
+    ['aws_redshiftserverless_workgroup', 'workgroup_name', 64],
+    ['aws_security_group', 'name', 255],
+  ])('%s.%s is at most %i characters', (type, attribute, limit) => {
+    const names = values(type, attribute);
+    expect(names.length).toBeGreaterThan(0);
+    for (const name of names) expect(name.length).toBeLessThanOrEqual(limit);
   });
 });

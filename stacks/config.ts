@@ -25,6 +25,8 @@ export interface Config {
   readonly environment: Environment;
   /** Remote-state bucket; undefined keeps every stack on the local backend. */
   readonly stateBucket: string | undefined;
+  /** KMS key for the state objects (the `state` stack's output); undefined means SSE-S3. */
+  readonly stateKmsKeyArn: string | undefined;
   readonly vpcCidr: string;
   readonly availabilityZones: readonly [string, string, string];
   readonly enableNatGateway: boolean;
@@ -64,6 +66,8 @@ const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 const PROJECT_NAME = /^[a-z][a-z0-9-]{1,18}[a-z0-9]$/;
 // S3 bucket naming rules: 3-63 chars, lowercase letters, digits, dots and hyphens, no IP-like names.
 const BUCKET_NAME = /^(?!\d+\.\d+\.\d+\.\d+$)(?!xn--)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+// A key ARN, not an alias: aliases give perpetual diffs and can be repointed.
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/(mrk-)?[0-9a-f-]{32,36}$/;
 /** A lowercase SQL identifier that never needs quoting (Redshift folds unquoted names to lowercase). */
 export const SQL_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 const SQL_IDENTIFIER_ALLOWED = '1-63 characters: lowercase letters, digits and underscores, not starting with a digit';
@@ -173,6 +177,9 @@ function warehouseConfig(env: Env): WarehouseConfig {
     `unset, or RPUs: a multiple of 8 from the base capacity (${baseCapacity}) to 5632`,
   );
   const adminUsername = sqlIdentifier(env, 'REDSHIFT_ADMIN_USERNAME', 'warehouse_admin');
+  if (!/^[a-z]/.test(adminUsername)) {
+    throw new ConfigError('REDSHIFT_ADMIN_USERNAME', adminUsername, 'a SQL identifier that starts with a letter');
+  }
   if (DEFAULT_ADMIN_USERNAMES.includes(adminUsername)) {
     const allowed = `a name other than Redshift's defaults ${DEFAULT_ADMIN_USERNAMES.join(' and ')}`;
     throw new ConfigError('REDSHIFT_ADMIN_USERNAME', adminUsername, allowed);
@@ -214,11 +221,16 @@ export function loadConfig(env: Env = process.env): Config {
     stateBucketRaw === undefined
       ? undefined
       : matching(env, 'STATE_BUCKET', '', BUCKET_NAME, 'an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)');
+  const stateKmsKeyArn =
+    read(env, 'STATE_KMS_KEY_ARN') === undefined
+      ? undefined
+      : matching(env, 'STATE_KMS_KEY_ARN', '', KMS_KEY_ARN, 'a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), not an alias');
   return {
     region,
     projectName,
     environment,
     stateBucket,
+    stateKmsKeyArn,
     vpcCidr: parseVpcCidr('VPC_CIDR', read(env, 'VPC_CIDR') ?? '10.80.0.0/20'),
     availabilityZones: availabilityZones(env, region),
     enableNatGateway: flag(env, 'ENABLE_NAT_GATEWAY', false),

@@ -1,6 +1,7 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { LocalBackend, S3Backend, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
+import * as path from 'path';
 import { Config } from './config';
 
 /** Stack ids are fixed: they name the state files and the `cdktf deploy <stack>` arguments. In deploy order. */
@@ -10,6 +11,10 @@ export type StackName = (typeof STACK_NAMES)[number];
 /** The S3 key of a stack's state file in the remote-state bucket. */
 export const stateKey = (config: Config, stack: StackName): string =>
   `${config.projectName}/${config.environment}/${stack}.tfstate`;
+
+/** The local state file of a stack, in the project folder, until STATE_BUCKET moves it to S3. */
+export const localStateFile = (config: Config, stack: StackName): string =>
+  `terraform.${config.namePrefix}.${stack}.tfstate`;
 
 /**
  * Base for every stack: the AWS provider with the project's default tags, and the backend. Stacks
@@ -42,11 +47,15 @@ export class ProjectStack extends TerraformStack {
         key: stateKey(config, stackName),
         region: config.region,
         encrypt: true,
+        // Without a key id, `encrypt` means SSE-S3 on every state object, overriding the bucket's KMS default.
+        kmsKeyId: config.stateKmsKeyArn,
       });
       // Terraform's native S3 locking (1.10+); cdktf 0.21 has no typed property for it yet.
       backend.addOverride('use_lockfile', true);
     } else {
-      new LocalBackend(this, {});
+      // One state file per project, environment and stack, so a second environment never reads the
+      // first one's state. Absolute, like cdktf's default, so consumers' terraform_remote_state finds it.
+      new LocalBackend(this, { path: path.join(process.cwd(), localStateFile(config, stackName)) });
     }
   }
 }

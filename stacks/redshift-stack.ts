@@ -8,6 +8,7 @@ import { RedshiftserverlessWorkgroup } from '@cdktf/provider-aws/lib/redshiftser
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { Config } from './config';
+import { CustomerManagedKey } from './constructs/customer-managed-key';
 import { RedshiftMlRole } from './constructs/redshift-ml-role';
 import { SecureBucket } from './constructs/secure-bucket';
 import { NetworkStack } from './network-stack';
@@ -45,10 +46,30 @@ export class RedshiftStack extends ProjectStack {
     const partition = new DataAwsPartition(this, 'partition').partition;
     const accountId = new DataAwsCallerIdentity(this, 'account').accountId;
 
-    this.key = this.createKey(name, partition, accountId);
+    const region = config.region;
+    // CloudWatch Logs encrypts as itself, so it gets its own statement, limited to this namespace's
+    // audit log groups; everything else uses the key on behalf of IAM principals.
+    this.key = new CustomerManagedKey(this, 'key', {
+      description: `${name} warehouse: namespace data, admin secret, model artifacts, audit logs`,
+      accountRootArn: `arn:${partition}:iam::${accountId}:root`,
+      serviceStatements: [
+        {
+          Sid: 'CloudWatchLogsEncryptsWarehouseAuditLogs',
+          Effect: 'Allow',
+          Principal: { Service: `logs.${region}.amazonaws.com` },
+          Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+          Resource: '*',
+          Condition: {
+            ArnLike: {
+              'kms:EncryptionContext:aws:logs:arn': `arn:${partition}:logs:${region}:${accountId}:log-group:/aws/redshift/${name}/*`,
+            },
+          },
+        },
+      ],
+    }).key;
 
     this.artifactsBucket = new SecureBucket(this, 'model-artifacts-bucket', {
-      bucketPrefix: `${name}-model-artifacts-`,
+      bucketPrefix: `${name}-model-`,
       encryption: this.key.arn,
       expirationDays: TRAINING_ARTIFACT_EXPIRATION_DAYS,
       noncurrentVersionExpirationDays: 7,
@@ -158,44 +179,5 @@ export class RedshiftStack extends ProjectStack {
     for (const [id, [value, description]] of Object.entries(outputs)) {
       new TerraformOutput(this, id, { value, description });
     }
-  }
-
-  /**
-   * The stack's customer managed key, rotated yearly. The account statement delegates to IAM, as
-   * Redshift Serverless, Secrets Manager, S3 and SageMaker use the key on behalf of IAM principals
-   * that hold it in their own policies (the deployer, the ML role). CloudWatch Logs encrypts as
-   * itself, so it gets its own statement, limited to this namespace's audit log groups.
-   */
-  private createKey(name: string, partition: string, accountId: string): KmsKey {
-    const region = this.config.region;
-    return new KmsKey(this, 'key', {
-      description: `${name} warehouse: namespace data, admin secret, model artifacts, audit logs`,
-      enableKeyRotation: true,
-      deletionWindowInDays: 30,
-      policy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Sid: 'AccountAdministersAndDelegatesToIam',
-            Effect: 'Allow',
-            Principal: { AWS: `arn:${partition}:iam::${accountId}:root` },
-            Action: 'kms:*',
-            Resource: '*',
-          },
-          {
-            Sid: 'CloudWatchLogsEncryptsWarehouseAuditLogs',
-            Effect: 'Allow',
-            Principal: { Service: `logs.${region}.amazonaws.com` },
-            Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:DescribeKey'],
-            Resource: '*',
-            Condition: {
-              ArnLike: {
-                'kms:EncryptionContext:aws:logs:arn': `arn:${partition}:logs:${region}:${accountId}:log-group:/aws/redshift/${name}/*`,
-              },
-            },
-          },
-        ],
-      }),
-    });
   }
 }

@@ -1,32 +1,54 @@
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { Config } from './config';
+import { CustomerManagedKey } from './constructs/customer-managed-key';
 import { SecureBucket } from './constructs/secure-bucket';
 import { suppressRule } from './policy/suppress';
 import { ProjectStack } from './project-stack';
 
 /**
- * Bootstrap: the S3 bucket that holds every other stack's Terraform state. Its own state stays
- * local (a bucket cannot hold the state that creates it). Deploy it once, then set STATE_BUCKET.
+ * Bootstrap: the S3 bucket that holds every other stack's Terraform state, and the KMS key that
+ * encrypts it (state files can hold secrets). Its own state stays local (a bucket cannot hold the
+ * state that creates it). Deploy it once, then set STATE_BUCKET and STATE_KMS_KEY_ARN.
  */
 export class StateStack extends ProjectStack {
   readonly bucket: SecureBucket;
+  readonly key: CustomerManagedKey;
 
   constructor(scope: Construct, config: Config) {
     super(scope, 'state', config);
+    const partition = new DataAwsPartition(this, 'partition').partition;
+    const accountId = new DataAwsCallerIdentity(this, 'account').accountId;
 
+    this.key = new CustomerManagedKey(this, 'state-key', {
+      description: `${config.namePrefix} Terraform state`,
+      accountRootArn: `arn:${partition}:iam::${accountId}:root`,
+      // Without the key, every state file in the bucket is unreadable.
+      preventDestroy: true,
+    });
     this.bucket = new SecureBucket(this, 'state-bucket', {
       bucketPrefix: `${config.namePrefix}-tfstate-`,
-      encryption: 'aws-managed-kms',
+      encryption: this.key.key.arn,
       // Old state versions are the undo history of every deploy: keep them for a quarter.
       noncurrentVersionExpirationDays: 90,
       preventDestroy: true,
     });
-    suppressRule(this.bucket.bucket, 'LR-S3-008', 'State reads and writes are audited with CloudTrail S3 data events');
+    suppressRule(
+      this.bucket.bucket,
+      'LR-S3-008',
+      'A log bucket here would have to outlive every environment; audit state access with CloudTrail S3 ' +
+        'data events at the account level (not created by this project)',
+    );
 
     new TerraformOutput(this, 'state_bucket_name', {
       value: this.bucket.bucket.bucket,
       description: 'Set STATE_BUCKET to this value to move every other stack to the S3 backend',
+    });
+    new TerraformOutput(this, 'state_kms_key_arn', {
+      value: this.key.key.arn,
+      description: 'Set STATE_KMS_KEY_ARN to this value so state files are encrypted with this key',
     });
   }
 }

@@ -62,6 +62,6 @@ run "private_network_and_dataset" {
   }
   assert {
     condition     = length(output.private_subnet_ids) == 3 && output.dataset_object_key == aws_s3_object.dataset-object.key
-    error_message = "outputs must export what the redshift stack reads"
+    error_message = "outputs must export the subnets and the dataset object key for operators"
   }
 }

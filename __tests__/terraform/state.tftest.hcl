@@ -32,8 +32,12 @@ run "state_bucket_is_locked_down" {
     error_message = "every bucket control must apply to the state bucket itself"
   }
   assert {
-    condition     = one(one(aws_s3_bucket_server_side_encryption_configuration.state-bucket_encryption.rule).apply_server_side_encryption_by_default).sse_algorithm == "aws:kms"
-    error_message = "state files hold secrets: the bucket must encrypt with KMS"
+    condition     = one(one(aws_s3_bucket_server_side_encryption_configuration.state-bucket_encryption.rule).apply_server_side_encryption_by_default).kms_master_key_id == aws_kms_key.state-key.arn
+    error_message = "state files hold secrets: the bucket must encrypt them with the state key"
+  }
+  assert {
+    condition     = aws_kms_key.state-key.enable_key_rotation && output.state_kms_key_arn == aws_kms_key.state-key.arn
+    error_message = "the state key must rotate and be exported for STATE_KMS_KEY_ARN"
   }
   assert {
     condition     = output.state_bucket_name == aws_s3_bucket.state-bucket.bucket

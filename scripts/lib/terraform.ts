@@ -6,6 +6,7 @@
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 
 export const AWS_PROVIDER = { source: 'registry.terraform.io/hashicorp/aws', version: '5.100.0' } as const;
@@ -101,6 +102,17 @@ export function terraform(dir: string, args: string[], extraEnv: NodeJS.ProcessE
 
 const TEST_FILES_DIR = path.join(PROJECT_ROOT, '__tests__', 'terraform');
 
+/**
+ * Test overrides (dummy credentials, prevent_destroy off) must never land in a directory that
+ * `cdktf deploy` uses: Terraform loads every `*_override.tf.json` it finds there.
+ */
+function assertScratchDir(dir: string): void {
+  const relative = path.relative(fs.realpathSync(os.tmpdir()), fs.realpathSync(dir));
+  if (relative.startsWith('..') || path.isAbsolute(relative)) {
+    throw new TerraformError(`refusing to write test overrides into ${dir}: synthesize into a temporary directory`);
+  }
+}
+
 /** The mocked-apply test file of a stack; every stack must have one. */
 export const stackTestFile = (stack: string): string => path.join(TEST_FILES_DIR, `${stack}.tftest.hcl`);
 
@@ -109,6 +121,7 @@ export const stackTestFile = (stack: string): string => path.join(TEST_FILES_DIR
  * shared mocks, and an optional `<stack>_override.tf.json` with test-only overrides.
  */
 export function addTestFiles(stackDir: string, stack: string): void {
+  assertScratchDir(stackDir);
   fs.copyFileSync(stackTestFile(stack), path.join(stackDir, `${stack}.tftest.hcl`));
   fs.cpSync(path.join(TEST_FILES_DIR, 'mocks'), path.join(stackDir, 'mocks'), { recursive: true });
   const override = path.join(TEST_FILES_DIR, `${stack}_override.tf.json`);
@@ -121,6 +134,7 @@ export function addTestFiles(stackDir: string, stack: string): void {
  * stack without data sources that call AWS (caller identity, availability zones).
  */
 export function offlinePlan(stackDir: string): { summary: string; plannedAddresses: string[] } {
+  assertScratchDir(stackDir);
   fs.writeFileSync(
     path.join(stackDir, 'offline_plan_override.tf.json'),
     JSON.stringify({

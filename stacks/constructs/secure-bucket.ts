@@ -9,8 +9,11 @@ import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versionin
 import { TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
 
+/** The provider's limit for `bucket_prefix` (63 characters minus the 26 it appends). */
+export const MAX_BUCKET_PREFIX_LENGTH = 37;
+
 export interface SecureBucketProps {
-  /** Globally unique name prefix; AWS appends a random suffix. */
+  /** Name prefix, at most 37 characters; AWS appends a random suffix to make it globally unique. */
   readonly bucketPrefix: string;
   /**
    * Encryption: a KMS key ARN, `aws-managed-kms` for the account's aws/s3 key (no key to manage), or
@@ -45,6 +48,11 @@ export class SecureBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
     super(scope, id);
+    if (props.bucketPrefix.length > MAX_BUCKET_PREFIX_LENGTH) {
+      throw new Error(
+        `bucket prefix ${props.bucketPrefix} is ${props.bucketPrefix.length} characters; S3 allows ${MAX_BUCKET_PREFIX_LENGTH}`,
+      );
+    }
     this.bucket = new S3Bucket(this, 'bucket', {
       bucketPrefix: props.bucketPrefix,
       forceDestroy: props.forceDestroy ?? false,
@@ -88,7 +96,7 @@ export class SecureBucket extends Construct {
       bucket,
       rule: [
         {
-          id: 'abort-incomplete-uploads-and-expire-old-versions',
+          id: props.expirationDays === undefined ? 'clean-up-uploads-and-old-versions' : 'expire-objects-uploads-and-old-versions',
           status: 'Enabled',
           filter: [{ prefix: '' }],
           abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],

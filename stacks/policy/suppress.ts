@@ -10,7 +10,7 @@ export const MIN_REASON_LENGTH = 20;
  * (`"//": { "suppressions": { "<rule id>": "<reason>" } }`), which Terraform ignores, so reviewers see
  * it in `cdktf.out` and the policy report lists it. An unknown rule id fails synth.
  *
- * @example suppressRule(accessLogs.bucket, 'LR-S3-007', 'This bucket is the access-log target itself')
+ * @example suppressRule(accessLogs.bucket, 'LR-S3-008', 'This bucket is the access-log target itself')
  */
 export function suppressRule(resource: TerraformResource | TerraformDataSource, ruleId: string, reason: string): void {
   const trimmed = reason.trim();

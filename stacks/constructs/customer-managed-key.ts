@@ -1,0 +1,47 @@
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { Construct } from 'constructs';
+
+export interface CustomerManagedKeyProps {
+  readonly description: string;
+  /** `arn:<partition>:iam::<account>:root`: the account administers the key and delegates use to IAM. */
+  readonly accountRootArn: string;
+  /** Statements for services that use the key as themselves (e.g. CloudWatch Logs). */
+  readonly serviceStatements?: readonly Record<string, unknown>[];
+  /** Keep the key when the stack is destroyed (Terraform `prevent_destroy`). */
+  readonly preventDestroy?: boolean;
+}
+
+/**
+ * A KMS key with the baseline of DESIGN.md section 5: yearly rotation and an explicit key policy.
+ * The account statement delegates to IAM, so services that act on behalf of IAM principals (S3,
+ * Secrets Manager, Redshift, SageMaker) need no statement of their own; principals still need the
+ * key in their identity policies.
+ */
+export class CustomerManagedKey extends Construct {
+  readonly key: KmsKey;
+
+  constructor(scope: Construct, id: string, props: CustomerManagedKeyProps) {
+    super(scope, id);
+    this.key = new KmsKey(this, 'key', {
+      description: props.description,
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'AccountAdministersAndDelegatesToIam',
+            Effect: 'Allow',
+            Principal: { AWS: props.accountRootArn },
+            Action: 'kms:*',
+            Resource: '*',
+          },
+          ...(props.serviceStatements ?? []),
+        ],
+      }),
+      lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
+    });
+    // Plans read `aws_kms_key.<id>`, not a hashed construct path.
+    this.key.overrideLogicalId(id);
+  }
+}
