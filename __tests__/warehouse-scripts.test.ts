@@ -106,7 +106,10 @@ function finishedWarehouse(sql: string): Reply {
   if (/FROM "public"."loan_remediation" HAVING/.test(sql)) return { rows: [{ rows_already_loaded: 1000 }] };
   if (/FROM stv_ml_model_info/.test(sql)) return { rows: [{ model_state: 'Model is Ready' }] };
   if (/FROM svv_roles/.test(sql)) return { rows: [{ role_name: 'prediction_api' }] };
-  if (/FROM pg_user/.test(sql)) return { rows: [{ usename: 'iamr:loan-remediation-dev-prediction' }] };
+  // Exactly as Redshift stores the quoted name: a guard that folds case would miss it.
+  if (/FROM pg_user WHERE usename = 'IAMR:loan-remediation-dev-prediction'$/.test(sql)) {
+    return { rows: [{ usename: 'IAMR:loan-remediation-dev-prediction' }] };
+  }
   return {};
 }
 
@@ -176,7 +179,7 @@ describe('npm run warehouse:setup', () => {
     expect(output()).toContain('skip  COPY "public"."loan_remediation"');
     expect(output()).toContain('(already done: rows_already_loaded=1000)');
     expect(output()).toContain('skip  CREATE MODEL "public"."predict_model"  (already done: model_state=Model is Ready)');
-    expect(output()).toContain('(already done: usename=iamr:loan-remediation-dev-prediction)');
+    expect(output()).toContain('(already done: usename=IAMR:loan-remediation-dev-prediction)');
     expect(output()).toContain('Done: 6 statements ran, 4 skipped as already done, 0 files waiting.');
   });
 

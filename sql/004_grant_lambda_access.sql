@@ -15,9 +15,9 @@ GRANT SELECT ON TABLE {{schema}}.{{table}} TO ROLE prediction_api;
 
 GRANT EXECUTE ON MODEL {{schema}}.{{model}} TO ROLE prediction_api;
 
--- Redshift folds identifiers to lowercase (enable_case_sensitive_identifier is off), so the user
--- is stored in lowercase.
--- unless: SELECT usename FROM pg_user WHERE usename = LOWER({{lambda_user | literal}})
+-- A user name in double quotes keeps its case whatever enable_case_sensitive_identifier says, and
+-- Redshift creates the same "IAMR:<role>" user by itself on the Lambda's first call: compare exactly.
+-- unless: SELECT usename FROM pg_user WHERE usename = {{lambda_user | literal}}
 CREATE USER {{lambda_user}} PASSWORD DISABLE;
 
 GRANT ROLE prediction_api TO {{lambda_user}};
