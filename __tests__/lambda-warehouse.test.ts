@@ -300,6 +300,39 @@ describe('RedshiftDataWarehouse', () => {
     expect(warnings).toHaveLength(1);
   });
 
+  describe('probability of the positive label', () => {
+    const withLabels = async (labels: unknown[], probabilities: number[]) => {
+      statementRunning(50);
+      dataApi.on(GetStatementResultCommand).resolves({
+        Records: [[{ longValue: 0 }, { booleanValue: true }, { stringValue: JSON.stringify({ probabilities, labels }) }]],
+      });
+      return (await warehouse().predict([sample], deadline())).predictions[0].probability;
+    };
+
+    it.each<[string, unknown[], number[], number]>([
+      ["AWS's documented example output", ['False.', 'True.'], [0.25, 0.75], 0.75],
+      ['short labels', ['f', 't'], [0.25, 0.75], 0.75],
+      ['upper case, positive first', ['TRUE', 'FALSE'], [0.75, 0.25], 0.75],
+      ['yes/no with dots', ['no.', 'Yes.'], [0.25, 0.75], 0.75],
+      ['1/0', ['1', '0'], [0.75, 0.25], 0.75],
+      ['JSON booleans', [false, true], [0.25, 0.75], 0.75],
+      ['only a negative label recognised: 1 - p(negative)', ['False.', 'remediated'], [0.25, 0.75], 0.75],
+    ])('reads %s', async (_name, labels, probabilities, expected) => {
+      expect(await withLabels(labels, probabilities)).toBe(expected);
+      expect(warnings).toEqual([]);
+    });
+
+    it.each<[string, unknown[], number[]]>([
+      ['no label recognised', ['low', 'high'], [0.25, 0.75]],
+      ['two negative labels', ['f', 'no'], [0.25, 0.75]],
+      ['a negative label among three', ['f', 'maybe', 'other'], [0.2, 0.3, 0.5]],
+      ['a probability out of range', ['f', 't'], [-0.5, 1.5]],
+    ])('answers null for %s', async (_name, labels, probabilities) => {
+      expect(await withLabels(labels, probabilities)).toBeNull();
+      expect(warnings).toHaveLength(1);
+    });
+  });
+
   describe('Data API session reuse', () => {
     beforeEach(() => {
       statementRunning(50);

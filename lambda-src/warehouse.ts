@@ -129,8 +129,14 @@ const RETRYABLE_ERRORS = new Set([
  */
 const MODEL_NOT_READY = /\bfunction\b.*\bdoes not exist\b|\bmodel\b.*\b(not ready|not in ready state|training|does not exist)\b/i;
 
-/** Labels Redshift ML may use for the `true` class of a BOOLEAN target. */
-const TRUE_LABELS = new Set(['t', 'true', '1', 'yes']);
+/**
+ * Labels Redshift ML may use for the classes of a BOOLEAN target, in any case and with an optional
+ * trailing dot: AWS's documented `<function>_probabilities` output reads `"labels": ["False.", "True."]`.
+ */
+const POSITIVE_LABEL = /^(t|true|1|yes)\.?$/i;
+const NEGATIVE_LABEL = /^(f|false|0|no)\.?$/i;
+
+const isProbability = (value: unknown): value is number => typeof value === 'number' && value >= 0 && value <= 1;
 
 interface ErrorShape {
   name?: string;
@@ -368,14 +374,24 @@ export class RedshiftDataWarehouse implements Warehouse {
     });
   }
 
-  /** Reads `{"probabilities": [..], "labels": [..]}` (Redshift ML's SUPER result) for the `true` label. */
+  /**
+   * Reads `{"probabilities": [..], "labels": [..]}` (Redshift ML's SUPER result) for the positive label;
+   * with two labels of which only the negative one is recognised, 1 - p(negative).
+   */
   private probabilityOfEffective(field: Field | undefined, id: string): number | null {
     if (field?.stringValue === undefined) return null;
     try {
       const { probabilities, labels } = JSON.parse(field.stringValue) as { probabilities?: unknown; labels?: unknown };
-      if (Array.isArray(probabilities) && Array.isArray(labels)) {
-        const probability: unknown = probabilities[labels.findIndex((label) => TRUE_LABELS.has(String(label).toLowerCase()))];
-        if (typeof probability === 'number' && probability >= 0 && probability <= 1) return probability;
+      if (Array.isArray(probabilities) && Array.isArray(labels) && probabilities.length === labels.length) {
+        const positive = labels.findIndex((label) => POSITIVE_LABEL.test(String(label)));
+        if (positive >= 0) {
+          const probability: unknown = probabilities[positive];
+          if (isProbability(probability)) return probability;
+        } else if (labels.length === 2) {
+          const negatives = labels.flatMap((label, index) => (NEGATIVE_LABEL.test(String(label)) ? [index] : []));
+          const probability: unknown = negatives.length === 1 ? probabilities[negatives[0]] : undefined;
+          if (isProbability(probability)) return 1 - probability;
+        }
       }
     } catch {
       // reported below
