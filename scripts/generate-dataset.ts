@@ -27,7 +27,9 @@ function report(options: GeneratorOptions, summary: DatasetSummary): string {
       `${summary.bayesOptimalAuc.toFixed(3)} (the true probabilities, noise ${options.noise}): no model can ` +
       `expect to do better on this file.`,
     uploaded
-      ? 'Next: `npx cdktf diff network` shows the upload of the new file; `npx cdktf deploy network` uploads it.'
+      ? 'Next: `npx cdktf diff network` shows the upload of the new file; `npx cdktf deploy network` uploads it.\n' +
+        'A warehouse that is already loaded keeps its rows and model: TRUNCATE the table and DROP MODEL, then\n' +
+        're-run `npm run warehouse:setup` to load and train on this file.'
       : `Next: copy it to ${path.relative(process.cwd(), UPLOADED_DATASET)} for the network stack to upload it.`,
   ].join('\n');
 }
