@@ -60,6 +60,8 @@ describe('loadHandlerConfig', () => {
     ['WORKGROUP_NAME', 'Loan_WG'],
     ['INCLUDE_PROBABILITY', 'yes'],
     ['DEADLINE_MS', '29000'],
+    // API Gateway gives up at 29 s: the deadline plus the handler's reserve must stay under it.
+    ['DEADLINE_MS', '26001'],
     ['DEADLINE_MS', '5s'],
     ['SESSION_KEEP_ALIVE_SECONDS', '-1'],
     ['SESSION_KEEP_ALIVE_SECONDS', '86400'],
@@ -70,6 +72,10 @@ describe('loadHandlerConfig', () => {
     const problems = problemsOf({ ...required, [name]: value });
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(new RegExp(`^${name}=`));
+  });
+
+  it('accepts DEADLINE_MS=26000', () => {
+    expect(loadHandlerConfig({ ...required, DEADLINE_MS: '26000' }).deadlineMs).toBe(26_000);
   });
 
   it('explains SESSION_KEEP_ALIVE_SECONDS in one line', () => {
@@ -112,7 +118,7 @@ describe('handler module initialisation (cold start)', () => {
     expect(critical).toHaveBeenCalledWith('Invalid configuration: the function cannot start', {
       problems: [
         'TABLE_NAME="x; DROP TABLE y" must be a SQL identifier, optionally schema-qualified (schema.name)',
-        'DEADLINE_MS="0" must be an integer from 1000 to 28000',
+        'DEADLINE_MS="0" must be an integer from 1000 to 26000',
       ],
     });
   });

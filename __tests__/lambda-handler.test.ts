@@ -13,7 +13,7 @@ import { Clock } from '../lambda-src/clock';
 import { createPredictionHandler } from '../lambda-src/prediction-handler';
 import { MAX_BATCH_SIZE } from '../lambda-src/request-schema';
 import { parseSqlIdentifier, SqlIdentifier } from '../lambda-src/sql';
-import { RedshiftDataWarehouse, Warehouse } from '../lambda-src/warehouse';
+import { ABORT_GRACE_MS, CANCEL_TIMEOUT_MS, RedshiftDataWarehouse, Warehouse, WarehouseError } from '../lambda-src/warehouse';
 import { SAMPLE_APPLICATION } from './helpers/sample-application';
 
 const sample = SAMPLE_APPLICATION;
@@ -171,9 +171,26 @@ describe('POST /loan', () => {
   it('keeps the deadline inside the Lambda time that remains', async () => {
     warehouseAnswers([true, 0.5]);
     await handlerWith()(event(sampleBody), context(10_000));
-    // 10 s remaining - 2 s reserve = 8 s deadline; the long poll ends 1 s before it.
-    expect(dataApi).toHaveReceivedCommandWith(ExecuteStatementCommand, { WaitTimeSeconds: 7 });
+    // 10 s remaining - 2.5 s reserve = 7.5 s deadline; the long poll ends 1 s before it.
+    expect(dataApi).toHaveReceivedCommandWith(ExecuteStatementCommand, { WaitTimeSeconds: 6 });
   });
+
+  it.each([3_000, 10_000, 28_000])(
+    'leaves time after the deadline to abandon a hung call, cancel the statement and answer 504 (%i ms left)',
+    async (remainingMs) => {
+      let deadlineAt = NaN;
+      const late: Warehouse = {
+        predict: (_applications, at) => {
+          deadlineAt = at;
+          return Promise.reject(new WarehouseError('deadline', 'deadline passed'));
+        },
+      };
+      const response = await handlerWith(late)(event(sampleBody), context(remainingMs));
+      expect(response.statusCode).toBe(504);
+      // The clock starts at 0, so deadlineAt is the budget the warehouse got.
+      expect(deadlineAt + ABORT_GRACE_MS + CANCEL_TIMEOUT_MS + 500).toBeLessThanOrEqual(remainingMs);
+    },
+  );
 
   it('answers 503 with Retry-After while the model is training or missing', async () => {
     statementFails('ERROR: function ml_fn_prediction(integer, character varying) does not exist');

@@ -86,7 +86,9 @@ export function loadHandlerConfig(env: Env): HandlerConfig {
   if (includeProbability === 'true' && predictionFunction && !probabilityFunction) {
     problems.push('PREDICTION_FUNCTION is too long to derive <function>_probabilities (127 characters at most)');
   }
-  const deadlineMs = integer('DEADLINE_MS', 1000, 28_000);
+  // At most 26 s: with the handler's reserve (2.5 s to abandon a hung call, cancel and answer) the
+  // response still comes before API Gateway gives up at 29 s.
+  const deadlineMs = integer('DEADLINE_MS', 1000, 26_000);
   // The adapter stops using a session 10 s before it expires: a shorter keep-alive than 30 s would leave
   // little or no time to reuse it, and every invocation would open a new one.
   const sessionKeepAliveSeconds = sessionSeconds('SESSION_KEEP_ALIVE_SECONDS', MIN_SESSION_KEEP_ALIVE_SECONDS, 3600);

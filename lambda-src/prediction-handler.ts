@@ -6,7 +6,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { Clock, systemClock } from './clock';
 import { MAX_BODY_BYTES, validateRequestBody } from './request-schema';
-import { Prediction, Warehouse, WarehouseError } from './warehouse';
+import { ABORT_GRACE_MS, CANCEL_TIMEOUT_MS, Prediction, Warehouse, WarehouseError } from './warehouse';
 
 export interface PredictionHandlerDependencies {
   readonly warehouse: Warehouse;
@@ -20,8 +20,13 @@ export interface PredictionHandlerDependencies {
 
 export type PredictionHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
-/** Kept back from the Lambda's own timeout to cancel a late statement and still answer. */
-const LAMBDA_RESERVE_MS = 2000;
+/** Time to log and send the 504 once a late statement is cancelled. */
+const RESPOND_MS = 500;
+/**
+ * Kept back from the Lambda's own timeout. Past the deadline, a hung call is abandoned ABORT_GRACE_MS
+ * later, the statement's cancellation may take CANCEL_TIMEOUT_MS, and the answer must still go out.
+ */
+const LAMBDA_RESERVE_MS = ABORT_GRACE_MS + CANCEL_TIMEOUT_MS + RESPOND_MS;
 /** Training takes minutes to hours; a minute between retries is plenty. */
 const MODEL_NOT_READY_RETRY_AFTER_SECONDS = 60;
 

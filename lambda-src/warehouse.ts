@@ -95,13 +95,14 @@ const MAX_WAIT_SECONDS = 30;
 /** A long poll may answer only when its wait ends: ask for a wait that ends this long before the deadline. */
 const RESPONSE_MARGIN_MS = 1000;
 /** A call still open this long after the deadline is abandoned. */
-const ABORT_GRACE_MS = 1000;
+export const ABORT_GRACE_MS = 1000;
 const SHORT_POLL_FIRST_MS = 50;
 const SHORT_POLL_MAX_MS = 1000;
 const MAX_ATTEMPTS = 4;
 const BACKOFF_BASE_MS = 100;
 const BACKOFF_CAP_MS = 2000;
-const CANCEL_TIMEOUT_MS = 1000;
+/** How long the CancelStatement after a deadline may take. */
+export const CANCEL_TIMEOUT_MS = 1000;
 /** Stop using a session this long before the Data API would close it. */
 const SESSION_EXPIRY_MARGIN_MS = 10_000;
 
