@@ -40,9 +40,6 @@ export interface PredictionQueryTarget {
   readonly probabilityFunction: SqlIdentifier | undefined;
 }
 
-/** Result columns, one row per application. */
-export const RESULT_COLUMNS = ['application_index', 'effective', 'probabilities'] as const;
-
 const parameterName = (index: number, feature: FeatureColumn): string => `a${index}_${feature.name}`;
 
 function parameterValue(feature: FeatureColumn, application: LoanApplication): string {
