@@ -6,6 +6,7 @@ import {
   ExecuteStatementCommandInput,
   Field,
   GetStatementResultCommand,
+  QueryTimeoutException,
   RedshiftDataClient,
   RedshiftDataServiceException,
   ResourceNotFoundException,
@@ -13,9 +14,12 @@ import {
 } from '@aws-sdk/client-redshift-data';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
+import { isThrottlingError, isTransientError } from '@smithy/core/retry';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { Clock } from '../lambda-src/clock';
 import { parseSqlIdentifier, SqlIdentifier } from '../lambda-src/sql';
-import { RedshiftDataWarehouse, WarehouseError } from '../lambda-src/warehouse';
+import { RedshiftDataWarehouse, RETRYABLE_ERRORS, WarehouseError } from '../lambda-src/warehouse';
 import { SAMPLE_APPLICATION } from './helpers/sample-application';
 
 const sample = SAMPLE_APPLICATION;
@@ -266,6 +270,18 @@ describe('RedshiftDataWarehouse', () => {
     expect(dataApi).toHaveReceivedCommandTimes(ExecuteStatementCommand, 4);
   });
 
+  it('reports a QueryTimeoutException from DescribeStatement as a failure, not as the deadline', async () => {
+    // The SDK models QueryTimeoutException for CancelStatement and the metadata calls only; the
+    // adapter's deadline is its own clock, not an error name.
+    dataApi.on(ExecuteStatementCommand).resolves({ Id: 'st-1', Status: 'STARTED' });
+    dataApi.on(DescribeStatementCommand).rejects(new QueryTimeoutException({ message: 'timed out', $metadata: {} }));
+    await expect(warehouse(0).predict([sample], deadline())).rejects.toMatchObject({
+      kind: 'failed',
+      reason: 'Data API call failed: QueryTimeoutException: timed out',
+    });
+    expect(dataApi).not.toHaveReceivedCommand(CancelStatementCommand);
+  });
+
   it('does not retry a refused request', async () => {
     dataApi.on(ExecuteStatementCommand).rejects(new ValidationException({ message: 'bad request', $metadata: {} }));
     await expect(warehouse(0).predict([sample], deadline())).rejects.toMatchObject({
@@ -417,6 +433,28 @@ describe('RedshiftDataWarehouse', () => {
     it('runs without sessions when SESSION_KEEP_ALIVE_SECONDS is 0', async () => {
       await warehouse(0).predict([sample], deadline());
       expect(dataApi.commandCalls(ExecuteStatementCommand)[0].args[0].input.SessionKeepAliveSeconds).toBeUndefined();
+    });
+  });
+
+  describe('error names it handles', () => {
+    /** The errors the installed SDK models for a command: the `@throws` list of its type declaration. */
+    function modelledErrors(command: string): string[] {
+      const sdk = path.dirname(path.dirname(require.resolve('@aws-sdk/client-redshift-data')));
+      const declaration = readFileSync(path.join(sdk, 'dist-types', 'commands', `${command}Command.d.ts`), 'utf8');
+      return [...declaration.matchAll(/@throws \{@link (\w+)\}/g)].map((match) => match[1]);
+    }
+    const RETRIED_COMMANDS = ['ExecuteStatement', 'DescribeStatement', 'GetStatementResult'];
+
+    it('retries only errors the SDK models for the calls it retries, or that the SDK retry strategy classifies', () => {
+      const modelled = new Set(RETRIED_COMMANDS.flatMap(modelledErrors));
+      expect(modelled).toContain('ActiveStatementsExceededException');
+      const unsupported = [...RETRYABLE_ERRORS].filter(
+        (name) =>
+          !modelled.has(name) &&
+          !isThrottlingError({ name, $metadata: {} } as never) &&
+          !isTransientError({ name, code: name, $metadata: {} } as never),
+      );
+      expect(unsupported).toEqual([]);
     });
   });
 });

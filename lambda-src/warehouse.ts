@@ -106,14 +106,19 @@ export const CANCEL_TIMEOUT_MS = 1000;
 /** Stop using a session this long before the Data API would close it. */
 const SESSION_EXPIRY_MARGIN_MS = 10_000;
 
-const RETRYABLE_ERRORS = new Set([
-  'ThrottlingException',
-  'TooManyRequestsException',
+/**
+ * Error names (or Node error codes) retried by `call`, which makes ExecuteStatement, DescribeStatement
+ * and GetStatementResult calls. Any error with a 5xx status is retried too. Exported for a test that
+ * checks every name against the installed SDK.
+ */
+export const RETRYABLE_ERRORS: ReadonlySet<string> = new Set([
+  // Modelled by the SDK for these calls.
   'ActiveStatementsExceededException',
   'InternalServerException',
-  'ServiceUnavailableException',
-  // Seen while a Serverless workgroup resumes from idle.
-  'DatabaseConnectionException',
+  // Throttling names the SDK's retry strategy recognises (not modelled for these calls).
+  'ThrottlingException',
+  'TooManyRequestsException',
+  // Timeouts and dropped connections, as the SDK's retry strategy classifies them.
   'RequestTimeout',
   'RequestTimeoutException',
   'TimeoutError',
@@ -340,7 +345,7 @@ export class RedshiftDataWarehouse implements Warehouse {
       try {
         return await send(abortSignal);
       } catch (error) {
-        if (abortSignal.aborted || errorShape(error).name === 'QueryTimeoutException') {
+        if (abortSignal.aborted) {
           throw new WarehouseError('deadline', describeError(error), run.statementId);
         }
         const delay = this.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1));
