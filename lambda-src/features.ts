@@ -7,21 +7,21 @@
  * Ranges and categories follow the original AWS sample's dataset.
  */
 
-interface ColumnBase {
+interface ColumnBase<N extends string> {
   /** Column name in the CSV, the table and the request body. */
-  readonly name: string;
+  readonly name: N;
   /** Redshift column type. */
   readonly sqlType: string;
   readonly description: string;
 }
 
-export interface IntegerColumn extends ColumnBase {
+export interface IntegerColumn<N extends string = string> extends ColumnBase<N> {
   readonly kind: 'integer';
   readonly min: number;
   readonly max: number;
 }
 
-export interface DecimalColumn extends ColumnBase {
+export interface DecimalColumn<N extends string = string> extends ColumnBase<N> {
   readonly kind: 'decimal';
   readonly min: number;
   readonly max: number;
@@ -29,14 +29,15 @@ export interface DecimalColumn extends ColumnBase {
   readonly scale: number;
 }
 
-export interface CategoryColumn<C extends string = string> extends ColumnBase {
+export interface CategoryColumn<C extends string = string, N extends string = string> extends ColumnBase<N> {
   readonly kind: 'category';
   readonly categories: readonly C[];
 }
 
 export type FeatureColumn = IntegerColumn | DecimalColumn | CategoryColumn;
 
-const integer = (name: string, min: number, max: number, description: string): IntegerColumn => ({
+// Each helper keeps the column name as a literal type, so LoanApplication can be derived from FEATURES.
+const integer = <const N extends string>(name: N, min: number, max: number, description: string): IntegerColumn<N> => ({
   name,
   kind: 'integer',
   sqlType: 'INTEGER',
@@ -45,20 +46,20 @@ const integer = (name: string, min: number, max: number, description: string): I
   description,
 });
 
-const decimal = (
-  name: string,
+const decimal = <const N extends string>(
+  name: N,
   min: number,
   max: number,
   scale: number,
   sqlType: string,
   description: string,
-): DecimalColumn => ({ name, kind: 'decimal', sqlType, min, max, scale, description });
+): DecimalColumn<N> => ({ name, kind: 'decimal', sqlType, min, max, scale, description });
 
-const category = <const C extends string>(
-  name: string,
+const category = <const C extends string, const N extends string>(
+  name: N,
   categories: readonly C[],
   description: string,
-): CategoryColumn<C> => ({ name, kind: 'category', sqlType: 'VARCHAR(32)', categories, description });
+): CategoryColumn<C, N> => ({ name, kind: 'category', sqlType: 'VARCHAR(32)', categories, description });
 
 export const GENDERS = ['Male', 'Female'] as const;
 export const LOAN_TYPES = ['Personal', 'Auto', 'Home', 'Student', 'Business'] as const;
@@ -111,23 +112,12 @@ export const TABLE_COLUMNS = [
 export const FEATURE_NAMES: readonly FeatureName[] = FEATURES.map((f) => f.name);
 export const TABLE_COLUMN_NAMES: readonly string[] = TABLE_COLUMNS.map((c) => c.name);
 
-/** One application: the 14 model inputs. */
-export type LoanApplication = {
-  age: number;
-  gender: (typeof GENDERS)[number];
-  income: number;
-  loan_type: (typeof LOAN_TYPES)[number];
-  loan_amount: number;
-  interest_rate: number;
-  loan_term: number;
-  loan_interest_rate: number;
-  credit_score: number;
-  employment_status: (typeof EMPLOYMENT_STATUSES)[number];
-  marital_status: (typeof MARITAL_STATUSES)[number];
-  remediation_strategy: (typeof REMEDIATION_STRATEGIES)[number];
-  missed_payments: number;
-  missed_payments_duration: number;
-};
+/** The value a column takes in an application: a number, or one of its categories. */
+type FeatureValue<F extends FeatureColumn> =
+  F extends CategoryColumn<infer C> ? C : F extends IntegerColumn | DecimalColumn ? number : never;
+
+/** One application: the 14 model inputs, derived from FEATURES. */
+export type LoanApplication = { [F in (typeof FEATURES)[number] as F['name']]: FeatureValue<F> };
 
 /**
  * Rules that tie columns together. The generator obeys them and the request schema enforces them.
