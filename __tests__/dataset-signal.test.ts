@@ -1,14 +1,11 @@
 import { readFileSync } from 'fs';
 import * as path from 'path';
-import { TIMESTAMP } from '../lambda-src/features';
+import { TIMESTAMP, TRAINING_CUTOFF } from '../lambda-src/features';
 import { datasetProblems, parseCsv } from './helpers/dataset-csv';
 import { fitLogisticRegression, isSuccessful, rocAuc } from './helpers/dataset-model';
 
 /** The file the network stack uploads, regenerated with the command in the README. */
 const COMMITTED_DATASET = path.join(__dirname, '..', 'dataset', 'loan_remediation_data.csv');
-/** The original sample trains on rows before this date; the rest is the holdout. */
-const TRAINING_CUTOFF = '2023-01-31';
-
 const text = readFileSync(COMMITTED_DATASET, 'utf8');
 const { records } = parseCsv(text);
 

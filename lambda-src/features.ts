@@ -101,6 +101,12 @@ export const TARGET = { name: 'successful', sqlType: 'BOOLEAN', description: 'Wh
 export const CUSTOMER_ID = { name: 'customer_id', sqlType: 'BIGINT', description: 'Unique customer id' } as const;
 export const TIMESTAMP = { name: 'timestamp', sqlType: 'DATE', description: 'Date the outcome was recorded' } as const;
 
+/**
+ * The train/holdout split, as in the original sample's CREATE MODEL: rows recorded before this date
+ * train the model; later rows stay unseen, to check it.
+ */
+export const TRAINING_CUTOFF = '2023-01-31';
+
 /** Every column of the CSV and the table, in order (same order as the original header). */
 export const TABLE_COLUMNS = [
   { name: CUSTOMER_ID.name, sqlType: CUSTOMER_ID.sqlType },

@@ -1,6 +1,7 @@
 -- Train the model with Redshift ML, on the original sample's columns and training window.
 -- Inputs are the 14 features plus the target, generated from lambda-src/features.ts; rows recorded
--- before 2023-01-31 train the model, later rows stay unseen for checking it.
+-- before the training cutoff (TRAINING_CUTOFF in features.ts, 2023-01-31 as in the original) train
+-- the model, later rows stay unseen for checking it.
 -- CREATE MODEL returns once the training data is exported to the artifacts bucket; SageMaker
 -- Autopilot then trains for up to MAX_RUNTIME seconds (follow it with npm run model:status -- --wait).
 -- Skipped when the model exists, whatever its state: a FAILED model must be dropped first
@@ -11,7 +12,7 @@ CREATE MODEL {{schema}}.{{model}}
 FROM (
   SELECT {{training_columns}}
   FROM {{schema}}.{{table}}
-  WHERE {{timestamp_column}} < '2023-01-31'
+  WHERE {{timestamp_column}} < {{training_cutoff}}
 )
 TARGET {{target_column}}
 FUNCTION {{function}}

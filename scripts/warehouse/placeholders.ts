@@ -2,7 +2,7 @@
  * The values of the `sql/` placeholders: names from the deployed `redshift` stack, the Lambda's
  * database user from the `api` stack, and every column list generated from the feature module.
  */
-import { FEATURES, TABLE_COLUMNS, TARGET, TIMESTAMP } from '../../lambda-src/features';
+import { FEATURES, TABLE_COLUMNS, TARGET, TIMESTAMP, TRAINING_CUTOFF } from '../../lambda-src/features';
 import { SQL_IDENTIFIER } from '../../stacks/config';
 import {
   Placeholders,
@@ -19,6 +19,7 @@ const SQL_TYPE = /^[A-Z]+(\(\d+(,\d+)?\))?$/;
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const S3_URI = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/[A-Za-z0-9_./-]+$/;
 const KMS_KEY_ID = /^(mrk-)?[a-f0-9-]{32,36}$/;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const QUALIFIED_NAME = /^[a-z_][a-z0-9_]{0,62}\.[a-z_][a-z0-9_]{0,62}$/;
 /** `IAMR:` and an IAM role name (up to 64 letters, digits and +=,.@_-). */
 const IAMR_USER = /^IAMR:[\w+=,.@-]{1,64}$/;
@@ -55,6 +56,7 @@ export function placeholderValues(outputs: WarehouseOutputs, lambdaRoleName: str
     model_reference: stringLiteral(`${outputs.schemaName}.${outputs.modelName}`, QUALIFIED_NAME),
     target_column: identifier(TARGET.name, SQL_IDENTIFIER),
     timestamp_column: identifier(TIMESTAMP.name, SQL_IDENTIFIER),
+    training_cutoff: stringLiteral(TRAINING_CUTOFF, ISO_DATE),
     column_definitions: fragment(columnDefinitions()),
     columns: fragment(tableColumnList()),
     training_columns: fragment(trainingColumnList()),
