@@ -14,4 +14,5 @@ console.log(`
 Next:
   npm test                        lint, type-check, unit tests, terraform validate + mocked apply
   npx cdktf diff network          plan one stack against your AWS account
-  npx cdktf deploy state          bootstrap the remote-state bucket (then set STATE_BUCKET)`);
+  npx cdktf deploy state          bootstrap the remote-state bucket and key (then set STATE_BUCKET and
+                                  STATE_KMS_KEY_ARN from its outputs, see README "Deploying")`);
