@@ -16,7 +16,7 @@ import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
-import { AssetType, TerraformAsset, TerraformOutput } from 'cdktf';
+import { AssetType, TerraformAsset } from 'cdktf';
 import { Construct } from 'constructs';
 import * as path from 'path';
 import { Config, subnetCidrs } from './config';
@@ -163,7 +163,7 @@ export class NetworkStack extends ProjectStack {
       serverSideEncryption: 'aws:kms',
     });
 
-    const outputs: Record<string, [string | string[], string]> = {
+    this.addOutputs({
       vpc_id: [this.vpc.id, 'VPC id'],
       private_subnet_ids: [this.privateSubnets.map((s) => s.id), 'Private subnet ids, one per availability zone'],
       private_route_table_id: [this.privateRouteTable.id, 'Route table of the private subnets'],
@@ -171,10 +171,7 @@ export class NetworkStack extends ProjectStack {
       dataset_bucket_name: [this.datasetBucket.bucket.bucket, 'Bucket holding the dataset'],
       dataset_bucket_arn: [this.datasetBucket.bucket.arn, 'ARN of the dataset bucket'],
       dataset_object_key: [this.datasetObject.key, 'S3 key of the dataset CSV'],
-    };
-    for (const [id, [value, description]] of Object.entries(outputs)) {
-      new TerraformOutput(this, id, { value, description });
-    }
+    });
   }
 
   /** Opt-in internet egress (ENABLE_NAT_GATEWAY=true): about 33 USD/month plus data processing. */

@@ -1,5 +1,7 @@
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { LocalBackend, S3Backend, TerraformStack } from 'cdktf';
+import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import * as path from 'path';
 import { Config } from './config';
@@ -56,6 +58,28 @@ export class ProjectStack extends TerraformStack {
       // One state file per project, environment and stack, so a second environment never reads the
       // first one's state. Absolute, like cdktf's default, so consumers' terraform_remote_state finds it.
       new LocalBackend(this, { path: path.join(process.cwd(), localStateFile(config, stackName)) });
+    }
+  }
+
+  private accountLookup?: { partition: string; accountId: string };
+
+  /**
+   * The partition and account this stack deploys into. The data sources are created on first use,
+   * so a stack that never asks (network) plans offline without a caller-identity lookup.
+   */
+  protected get account(): { partition: string; accountId: string; rootArn: string } {
+    this.accountLookup ??= {
+      partition: new DataAwsPartition(this, 'partition').partition,
+      accountId: new DataAwsCallerIdentity(this, 'account').accountId,
+    };
+    const { partition, accountId } = this.accountLookup;
+    return { partition, accountId, rootArn: `arn:${partition}:iam::${accountId}:root` };
+  }
+
+  /** Outputs for operators and the warehouse scripts (`terraform output <name>`), with descriptions. */
+  protected addOutputs(outputs: Record<string, [value: string | string[] | number, description: string]>): void {
+    for (const [id, [value, description]] of Object.entries(outputs)) {
+      new TerraformOutput(this, id, { value, description });
     }
   }
 }

@@ -1,11 +1,8 @@
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
-import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { RedshiftserverlessNamespace } from '@cdktf/provider-aws/lib/redshiftserverless-namespace';
 import { RedshiftserverlessUsageLimit } from '@cdktf/provider-aws/lib/redshiftserverless-usage-limit';
 import { RedshiftserverlessWorkgroup } from '@cdktf/provider-aws/lib/redshiftserverless-workgroup';
-import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { Config } from './config';
 import { CustomerManagedKey } from './constructs/customer-managed-key';
@@ -43,15 +40,14 @@ export class RedshiftStack extends ProjectStack {
     super(scope, 'redshift', config);
     const warehouse = config.warehouse;
     const name = config.namePrefix;
-    const partition = new DataAwsPartition(this, 'partition').partition;
-    const accountId = new DataAwsCallerIdentity(this, 'account').accountId;
+    const { partition, accountId, rootArn } = this.account;
 
     const region = config.region;
     // CloudWatch Logs encrypts as itself, so it gets its own statement, limited to this namespace's
     // audit log groups; everything else uses the key on behalf of IAM principals.
     this.key = new CustomerManagedKey(this, 'key', {
       description: `${name} warehouse: namespace data, admin secret, model artifacts, audit logs`,
-      accountRootArn: `arn:${partition}:iam::${accountId}:root`,
+      accountRootArn: rootArn,
       serviceStatements: [
         {
           Sid: 'CloudWatchLogsEncryptsWarehouseAuditLogs',
@@ -156,7 +152,7 @@ export class RedshiftStack extends ProjectStack {
       breachAction: warehouse.usageBreachAction,
     });
 
-    const outputs: Record<string, [string | number, string]> = {
+    this.addOutputs({
       workgroup_name: [this.workgroup.workgroupName, 'Redshift Serverless workgroup (Data API WorkgroupName)'],
       workgroup_arn: [this.workgroup.arn, 'Workgroup ARN (scope of redshift-data:ExecuteStatement)'],
       namespace_name: [this.namespace.namespaceName, 'Redshift Serverless namespace'],
@@ -175,9 +171,6 @@ export class RedshiftStack extends ProjectStack {
       model_name: [warehouse.model, 'Redshift ML model'],
       prediction_function: [warehouse.predictionFunction, 'SQL function CREATE MODEL installs'],
       model_max_runtime_seconds: [warehouse.modelMaxRuntimeSeconds, 'CREATE MODEL MAX_RUNTIME'],
-    };
-    for (const [id, [value, description]] of Object.entries(outputs)) {
-      new TerraformOutput(this, id, { value, description });
-    }
+    });
   }
 }

@@ -1,6 +1,3 @@
-import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
-import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
-import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { Config } from './config';
 import { CustomerManagedKey } from './constructs/customer-managed-key';
@@ -19,12 +16,10 @@ export class StateStack extends ProjectStack {
 
   constructor(scope: Construct, config: Config) {
     super(scope, 'state', config);
-    const partition = new DataAwsPartition(this, 'partition').partition;
-    const accountId = new DataAwsCallerIdentity(this, 'account').accountId;
 
     this.key = new CustomerManagedKey(this, 'state-key', {
       description: `${config.namePrefix} Terraform state`,
-      accountRootArn: `arn:${partition}:iam::${accountId}:root`,
+      accountRootArn: this.account.rootArn,
       // Without the key, every state file in the bucket is unreadable.
       preventDestroy: true,
     });
@@ -42,13 +37,9 @@ export class StateStack extends ProjectStack {
         'data events at the account level (not created by this project)',
     );
 
-    new TerraformOutput(this, 'state_bucket_name', {
-      value: this.bucket.bucket.bucket,
-      description: 'Set STATE_BUCKET to this value to move every other stack to the S3 backend',
-    });
-    new TerraformOutput(this, 'state_kms_key_arn', {
-      value: this.key.key.arn,
-      description: 'Set STATE_KMS_KEY_ARN to this value so state files are encrypted with this key',
+    this.addOutputs({
+      state_bucket_name: [this.bucket.bucket.bucket, 'Set STATE_BUCKET to this value to move every other stack to the S3 backend'],
+      state_kms_key_arn: [this.key.key.arn, 'Set STATE_KMS_KEY_ARN to this value so state files are encrypted with this key'],
     });
   }
 }
