@@ -4,31 +4,20 @@ import {
   DescribeStatementCommand,
   ExecuteStatementCommand,
   GetStatementResultCommand,
-  RedshiftDataClient,
 } from '@aws-sdk/client-redshift-data';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { Clock } from '../lambda-src/clock';
 import { createPredictionHandler } from '../lambda-src/prediction-handler';
 import { MAX_BATCH_SIZE } from '../lambda-src/request-schema';
-import { parseSqlIdentifier, SqlIdentifier } from '../lambda-src/sql';
-import { ABORT_GRACE_MS, CANCEL_TIMEOUT_MS, RedshiftDataWarehouse, Warehouse, WarehouseError } from '../lambda-src/warehouse';
+import { ABORT_GRACE_MS, CANCEL_TIMEOUT_MS, Warehouse, WarehouseError } from '../lambda-src/warehouse';
+import { FakeClock, testDataApiClient, testWarehouse } from './helpers/data-api';
 import { SAMPLE_APPLICATION } from './helpers/sample-application';
 
 const sample = SAMPLE_APPLICATION;
 const sampleBody = JSON.stringify(sample, null, 2);
 
-class FakeClock implements Clock {
-  time = 0;
-  now = () => this.time;
-  sleep = async (ms: number) => {
-    this.time += ms;
-  };
-}
-
-const id = (name: string) => parseSqlIdentifier(name, { qualified: true }) as SqlIdentifier;
-const client = new RedshiftDataClient({ region: 'eu-west-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+const client = testDataApiClient();
 const dataApi = mockClient(client);
 const logger = new Logger({ serviceName: 'loan-prediction-test', logLevel: 'SILENT' });
 let clock: FakeClock;
@@ -37,20 +26,7 @@ function handlerWith(warehouse?: Warehouse) {
   return createPredictionHandler({
     warehouse:
       warehouse ??
-      new RedshiftDataWarehouse({
-        client,
-        workgroupName: 'loan-dev',
-        database: 'dev',
-        target: {
-          table: id('public.loan_remediation'),
-          predictionFunction: id('ml_fn_prediction'),
-          probabilityFunction: id('ml_fn_prediction_probabilities'),
-        },
-        sessionKeepAliveSeconds: 300,
-        logger,
-        clock,
-        random: () => 0.5,
-      }),
+      testWarehouse({ client, clock, logger }),
     logger,
     modelName: 'ml_fn_prediction',
     deadlineMs: 25_000,

@@ -7,7 +7,6 @@ import {
   Field,
   GetStatementResultCommand,
   QueryTimeoutException,
-  RedshiftDataClient,
   RedshiftDataServiceException,
   ResourceNotFoundException,
   ValidationException,
@@ -17,48 +16,26 @@ import 'aws-sdk-client-mock-jest';
 import { isThrottlingError, isTransientError } from '@smithy/core/retry';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { Clock } from '../lambda-src/clock';
-import { parseSqlIdentifier, SqlIdentifier } from '../lambda-src/sql';
-import { RedshiftDataWarehouse, RETRYABLE_ERRORS, WarehouseError } from '../lambda-src/warehouse';
+import { RETRYABLE_ERRORS, WarehouseError } from '../lambda-src/warehouse';
+import { FakeClock, testDataApiClient, testWarehouse } from './helpers/data-api';
 import { SAMPLE_APPLICATION } from './helpers/sample-application';
 
 const sample = SAMPLE_APPLICATION;
 
-/**
- * Time passes only when the code sleeps or a fake Data API call says so. It starts at a fraction of a
- * millisecond, as performance.now() does.
- */
+/** The fake clock starts at a fraction of a millisecond, as performance.now() does. */
 const START = 0.25;
-class FakeClock implements Clock {
-  time = START;
-  readonly sleeps: number[] = [];
-  now = () => this.time;
-  sleep = async (ms: number) => {
-    this.sleeps.push(ms);
-    this.time += ms;
-  };
-}
 
-const id = (name: string) => parseSqlIdentifier(name, { qualified: true }) as SqlIdentifier;
-const client = new RedshiftDataClient({ region: 'eu-west-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+const client = testDataApiClient();
 const dataApi = mockClient(client);
 let clock: FakeClock;
 let warnings: { message: string; attributes: Record<string, unknown> }[];
 
 function warehouse(sessionKeepAliveSeconds = 300) {
-  return new RedshiftDataWarehouse({
+  return testWarehouse({
     client,
-    workgroupName: 'loan-dev',
-    database: 'dev',
-    target: {
-      table: id('public.loan_remediation'),
-      predictionFunction: id('ml_fn_prediction'),
-      probabilityFunction: id('ml_fn_prediction_probabilities'),
-    },
+    clock,
     sessionKeepAliveSeconds,
     logger: { warn: (message, attributes) => warnings.push({ message, attributes }) },
-    clock,
-    random: () => 0.5,
   });
 }
 
@@ -96,7 +73,7 @@ function statementRunning(runMs: number, finalStatus: 'FINISHED' | 'FAILED' = 'F
 
 beforeEach(() => {
   dataApi.reset();
-  clock = new FakeClock();
+  clock = new FakeClock(START);
   warnings = [];
 });
 
