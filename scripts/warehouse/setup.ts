@@ -18,7 +18,8 @@ access, by running sql/001_*.sql, sql/002_*.sql, ... against the deployed redshi
 
   --outputs-file <file>  read stack outputs from \`cdktf deploy --outputs-file <file>\` instead of
                          \`terraform output\` in cdktf.out/stacks/<stack>
-  --dry-run              print the SQL that would run, without connecting to AWS
+  --dry-run              print the SQL that would run, without running it (with --outputs-file,
+                         nothing touches AWS)
   --help                 show this text`;
 
 const FLAGS = {
