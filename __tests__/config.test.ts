@@ -15,6 +15,15 @@ describe('loadConfig defaults', () => {
     });
   });
 
+  test('the rate limit defaults to 500 requests per 5 minutes per IP and reads both settings', () => {
+    expect(loadConfig({}).rateLimit).toEqual({ limit: 500, windowSeconds: 300 });
+    expect(loadConfig({ RATE_LIMIT: '2000000000', RATE_LIMIT_WINDOW_SECONDS: '60' }).rateLimit).toEqual({
+      limit: 2_000_000_000,
+      windowSeconds: 60,
+    });
+    expect(loadConfig({ RATE_LIMIT: '10' }).rateLimit.limit).toBe(10);
+  });
+
   test('availability zones follow the region', () => {
     expect(loadConfig({ AWS_REGION: 'eu-west-2' }).availabilityZones).toEqual(['eu-west-2a', 'eu-west-2b', 'eu-west-2c']);
   });
@@ -57,6 +66,9 @@ describe('bad configuration fails with one line naming the variable, the value a
     ['two availability zones', { AVAILABILITY_ZONES: 'us-east-1a,us-east-1b' }, /^AVAILABILITY_ZONES=.* three distinct/],
     ['zone of another region', { AVAILABILITY_ZONES: 'us-east-1a,us-east-1b,eu-west-1c' }, /^AVAILABILITY_ZONES=/],
     ['repeated zone', { AVAILABILITY_ZONES: 'us-east-1a,us-east-1a,us-east-1b' }, /^AVAILABILITY_ZONES=/],
+    ['rate limit below what WAF allows', { RATE_LIMIT: '9' }, /^RATE_LIMIT="9" is invalid: expected requests per window per IP address, from 10 to 2000000000$/],
+    ['rate limit not a whole number', { RATE_LIMIT: '1e3' }, /^RATE_LIMIT="1e3" is invalid/],
+    ['rate-limit window WAF does not offer', { RATE_LIMIT_WINDOW_SECONDS: '30' }, /^RATE_LIMIT_WINDOW_SECONDS="30" is invalid: expected one of 60, 120, 300, 600$/],
     ['NAT flag not a boolean', { ENABLE_NAT_GATEWAY: 'yes' }, /^ENABLE_NAT_GATEWAY="yes" is invalid: expected one of true, false$/],
     ['retention CloudWatch does not offer', { LOG_RETENTION_DAYS: '10' }, /^LOG_RETENTION_DAYS="10" is invalid: expected one of 1, 3, 5/],
   ];

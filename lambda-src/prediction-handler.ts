@@ -4,6 +4,7 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { JSON_RESPONSE_HEADERS } from './api-contract';
 import { Clock, systemClock } from './clock';
 import { MAX_BODY_BYTES, validateRequestBody } from './request-schema';
 import { ABORT_GRACE_MS, CANCEL_TIMEOUT_MS, Prediction, Warehouse, WarehouseError } from './warehouse';
@@ -135,9 +136,7 @@ export function createPredictionHandler(dependencies: PredictionHandlerDependenc
       return {
         statusCode: outcome.statusCode,
         headers: {
-          'Content-Type': 'application/json',
-          'Cache-Control': 'no-store',
-          'X-Content-Type-Options': 'nosniff',
+          ...JSON_RESPONSE_HEADERS,
           'X-Request-Id': requestId,
           ...outcome.headers,
         },

@@ -34,6 +34,22 @@ export interface Config {
   /** Prefix for resource names: `<project>-<environment>`. */
   readonly namePrefix: string;
   readonly warehouse: WarehouseConfig;
+  readonly rateLimit: RateLimitConfig;
+}
+
+/** The evaluation windows AWS WAF's rate-based rules allow, in seconds. */
+export const RATE_LIMIT_WINDOWS = [60, 120, 300, 600] as const;
+/** AWS WAF's bounds for a rate-based rule's limit (requests per window). */
+export const RATE_LIMIT_BOUNDS = { min: 10, max: 2_000_000_000 } as const;
+
+/**
+ * The per-client rate limit: the WAF rate-based rule enforces it in AWS, and the local server reads
+ * the same values, so both answer 429 at the same point.
+ */
+export interface RateLimitConfig {
+  /** Requests one IP address may send per window before it gets 429. */
+  readonly limit: number;
+  readonly windowSeconds: (typeof RATE_LIMIT_WINDOWS)[number];
 }
 
 export const USAGE_BREACH_ACTIONS = ['deactivate', 'emit-metric', 'log'] as const;
@@ -206,6 +222,14 @@ function warehouseConfig(env: Env): WarehouseConfig {
   };
 }
 
+function rateLimitConfig(env: Env): RateLimitConfig {
+  const { min, max } = RATE_LIMIT_BOUNDS;
+  return {
+    limit: integer(env, 'RATE_LIMIT', 500, (n) => n >= min && n <= max, `requests per window per IP address, from ${min} to ${max}`),
+    windowSeconds: oneOf(env, 'RATE_LIMIT_WINDOW_SECONDS', 300, RATE_LIMIT_WINDOWS),
+  };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const region = matching(env, 'AWS_REGION', 'us-east-1', REGION, 'an AWS region name such as us-east-1 or eu-west-2');
   const projectName = matching(
@@ -237,5 +261,6 @@ export function loadConfig(env: Env = process.env): Config {
     logRetentionDays: oneOf(env, 'LOG_RETENTION_DAYS', 365, LOG_RETENTION_DAYS),
     namePrefix: `${projectName}-${environment}`,
     warehouse: warehouseConfig(env),
+    rateLimit: rateLimitConfig(env),
   };
 }
