@@ -5,7 +5,7 @@ import * as path from 'path';
 import { datasetProblems } from './helpers/dataset-csv';
 
 const ROOT = path.join(__dirname, '..');
-const GENERATOR = path.join(ROOT, 'scripts', 'generate-dataset.ts');
+const GENERATOR = path.join(ROOT, 'scripts', 'dataset.ts');
 
 interface Run {
   code: number | null;
