@@ -11,9 +11,10 @@ import { spawnSync } from 'child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
+import { median } from './stats';
 
-const GENERATOR = path.join(__dirname, 'generate-dataset.ts');
-const PROBE = path.join(__dirname, 'dataset', 'resource-usage-probe.ts');
+const GENERATOR = path.join(__dirname, '..', 'dataset.ts');
+const PROBE = path.join(__dirname, 'resource-usage-probe.ts');
 const RUNS = 5;
 const ORIGINAL_ROWS_PER_SECOND = 14_500;
 /** 30x the original, rounded up as issue 3 sets it. */
@@ -50,7 +51,6 @@ function measure(rows: number, workDir: string): Measurement {
   };
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const formatted = (n: number) => Math.round(n).toLocaleString('en-US');
 const verdict = (ok: boolean) => (ok ? 'ok' : 'MISSED');
 

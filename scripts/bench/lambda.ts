@@ -27,10 +27,11 @@ import * as os from 'os';
 import { AddressInfo } from 'net';
 import { createRequire } from 'module';
 import * as path from 'path';
-import { FEATURES } from '../lambda-src/features';
-import { MAX_BATCH_SIZE } from '../lambda-src/request-schema';
-import { NodejsFunction } from '../stacks/constructs/nodejs-function';
-import sampleRequestBody from '../dataset/test-request-body.json';
+import { FEATURES } from '../../lambda-src/features';
+import { MAX_BATCH_SIZE } from '../../lambda-src/request-schema';
+import { NodejsFunction } from '../../stacks/constructs/nodejs-function';
+import sampleRequestBody from '../../dataset/test-request-body.json';
+import { median } from './stats';
 
 const TARGETS = { addedMs: 20, extraRoundTrips: 1, zippedKb: 250, initMs: 150 };
 const STATEMENT_MS = [50, 500, 5000];
@@ -39,7 +40,6 @@ const COLD_STARTS = 25;
 const ORIGINAL_POLL_MS = 3000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 
 // The original sample's request body (seed/test-request-body.json), unchanged.
@@ -112,7 +112,7 @@ function synthesizeFunction(): { bundle: string; archive: string } {
   const stack = new TerraformStack(app, 'bench');
   new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
   new NodejsFunction(stack, 'prediction', {
-    entry: path.join(__dirname, '..', 'lambda-src', 'handler.ts'),
+    entry: path.join(__dirname, '..', '..', 'lambda-src', 'handler.ts'),
     functionName: 'loan-predict-bench',
     description: 'benchmark',
   });

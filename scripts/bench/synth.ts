@@ -8,6 +8,7 @@
  */
 import { spawnSync } from 'child_process';
 import { performance } from 'perf_hooks';
+import { median } from './stats';
 
 const USAGE = 'usage: npm run bench:synth [-- --runs N]   (N: 1..50, default 5)';
 
@@ -43,7 +44,6 @@ const commands: [string, string, string[]][] = [
   ['synth without', 'node', ['--import', 'tsx', '-e', synthInProcess(true)]],
   ['npx cdktf synth', 'npx', ['cdktf', 'synth']],
 ];
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const times = new Map(commands.map(([label]) => [label, [] as number[]]));
 // Interleave the commands so both see the same machine load.
 for (let i = 0; i < runs; i++) {
