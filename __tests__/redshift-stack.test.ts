@@ -167,7 +167,7 @@ describe('redshift stack with the default configuration', () => {
     });
   });
 
-  describe('the ML role (least privilege, DESIGN.md section 4)', () => {
+  describe('the ML role (least privilege)', () => {
     const trust = statements('aws_iam_role', 'assume_role_policy');
     const policy = statements('aws_iam_role_policy', 'policy');
     const bySid = (sid: string) => policy.find((s) => s.Sid === sid);

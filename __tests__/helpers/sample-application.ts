@@ -1,5 +1,5 @@
 import { LoanApplication } from '../../lambda-src/features';
 import sampleRequestBody from '../../dataset/test-request-body.json';
 
-/** The original sample's request body (seed/test-request-body.json), unchanged. */
+/** The original AWS sample's request body (dataset/test-request-body.json), unchanged. */
 export const SAMPLE_APPLICATION = sampleRequestBody as LoanApplication;

@@ -42,7 +42,7 @@ const ORIGINAL_POLL_MS = 3000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 
-// The original sample's request body (seed/test-request-body.json), unchanged.
+// The original AWS sample's request body (dataset/test-request-body.json), unchanged.
 const sample = sampleRequestBody;
 
 /** A Data API whose statements take `statementMs` and whose calls hold for up to WaitTimeSeconds. */

@@ -12,7 +12,7 @@ export interface CustomerManagedKeyProps {
 }
 
 /**
- * A KMS key with the baseline of DESIGN.md section 5: yearly rotation and an explicit key policy.
+ * A KMS key that meets the security baseline (docs/security-baseline.md): yearly rotation and an explicit key policy.
  * The account statement delegates to IAM, so services that act on behalf of IAM principals (S3,
  * Secrets Manager, Redshift, SageMaker) need no statement of their own; principals still need the
  * key in their identity policies.

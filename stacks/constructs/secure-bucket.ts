@@ -39,7 +39,7 @@ export interface SecureBucketProps {
 }
 
 /**
- * An S3 bucket with the baseline of DESIGN.md section 5: public access blocked, default encryption,
+ * An S3 bucket that meets the security baseline (docs/security-baseline.md): public access blocked, default encryption,
  * versioning, TLS-only access, bucket-owner-enforced ownership, lifecycle for incomplete uploads and
  * old versions, and optional access logging.
  */
