@@ -56,6 +56,9 @@ describe('loadHandlerConfig', () => {
     ['TABLE_NAME', 'loan_data; DROP TABLE loan_data'],
     ['TABLE_NAME', 'public."loan"'],
     ['PREDICTION_FUNCTION', 'ml_fn_prediction(1) --'],
+    // The same identifier rule as synth (lambda-src/sql.ts SQL_IDENTIFIER): lowercase, at most 127 bytes.
+    ['TABLE_NAME', 'public.Loan_Remediation'],
+    ['TABLE_NAME', 'a'.repeat(128)],
     ['DATABASE_NAME', 'dev.public'],
     ['WORKGROUP_NAME', 'Loan_WG'],
     ['INCLUDE_PROBABILITY', 'yes'],

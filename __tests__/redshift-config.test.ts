@@ -69,7 +69,7 @@ describe('warehouse configuration', () => {
     ['REDSHIFT_SCHEMA', 'public;drop', 'lowercase letters, digits and underscores'],
     ['TABLE_NAME', 'public.loans', 'lowercase letters, digits and underscores'],
     ['TABLE_NAME', 'loans"--', 'lowercase letters, digits and underscores'],
-    ['TABLE_NAME', 'a'.repeat(64), 'lowercase letters, digits and underscores'],
+    ['TABLE_NAME', 'a'.repeat(128), 'lowercase letters, digits and underscores'],
     ['MODEL_NAME', 'predict model', 'lowercase letters, digits and underscores'],
     ['PREDICTION_FUNCTION', "fn');--", 'lowercase letters, digits and underscores'],
     ['MODEL_MAX_RUNTIME_SECONDS', '600', 'seconds from 1800 (30 minutes) to 86400 (24 hours)'],

@@ -7,17 +7,22 @@ import { FeatureColumn, FEATURES, LoanApplication } from './features';
 
 export type SqlIdentifier = string & { readonly __brand: 'SqlIdentifier' };
 
-// Unquoted Redshift identifier: letters, digits and underscore, not starting with a digit, at most
-// 127 bytes; optionally schema-qualified. `$` is allowed by Redshift but left out: nothing here needs it.
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const MAX_IDENTIFIER_LENGTH = 127;
+/**
+ * The one definition of a SQL identifier in this project, used by the synth-time configuration
+ * (stacks/config.ts), the warehouse scripts and the Lambda: a name Redshift never needs quoted.
+ * Lowercase only, because Redshift folds unquoted names to lowercase (with
+ * enable_case_sensitive_identifier off) and the warehouse SQL compares names with the system views'
+ * lowercase entries; at most 127 bytes, Redshift's limit ("Names and identifiers", Amazon Redshift
+ * Database Developer Guide). `$` is allowed by Redshift but left out: nothing here needs it.
+ */
+export const SQL_IDENTIFIER = /^[a-z_][a-z0-9_]{0,126}$/;
+/** SQL_IDENTIFIER in words, for error messages. */
+export const SQL_IDENTIFIER_RULE = '1-127 characters: lowercase letters, digits and underscores, not starting with a digit';
 
-/** Returns the name as a SQL identifier, or undefined when it is not a plain (optionally qualified) one. */
+/** Returns the name as a SQL identifier, or undefined when it is not a plain (optionally schema-qualified) one. */
 export function parseSqlIdentifier(name: string, options: { qualified: boolean }): SqlIdentifier | undefined {
   const parts = name.split('.');
-  const valid =
-    parts.length <= (options.qualified ? 2 : 1) &&
-    parts.every((part) => IDENTIFIER.test(part) && part.length <= MAX_IDENTIFIER_LENGTH);
+  const valid = parts.length <= (options.qualified ? 2 : 1) && parts.every((part) => SQL_IDENTIFIER.test(part));
   return valid ? (name as SqlIdentifier) : undefined;
 }
 

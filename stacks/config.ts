@@ -3,6 +3,7 @@
  * that synthesizes a working dev deployment, and every value is validated; a bad one stops synth
  * with one line naming the variable, the value and what is allowed.
  */
+import { SQL_IDENTIFIER, SQL_IDENTIFIER_RULE } from '../lambda-src/sql';
 
 export class ConfigError extends Error {
   constructor(variable: string, value: string, allowed: string) {
@@ -84,9 +85,6 @@ const PROJECT_NAME = /^[a-z][a-z0-9-]{1,18}[a-z0-9]$/;
 const BUCKET_NAME = /^(?!\d+\.\d+\.\d+\.\d+$)(?!xn--)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 // A key ARN, not an alias: aliases give perpetual diffs and can be repointed.
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/(mrk-)?[0-9a-f-]{32,36}$/;
-/** A lowercase SQL identifier that never needs quoting (Redshift folds unquoted names to lowercase). */
-export const SQL_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
-const SQL_IDENTIFIER_ALLOWED = '1-63 characters: lowercase letters, digits and underscores, not starting with a digit';
 /** Redshift's own default admin names, which every scanner of the namespace flags. */
 const DEFAULT_ADMIN_USERNAMES = ['admin', 'awsuser'];
 
@@ -124,7 +122,7 @@ function integer<F extends number | undefined>(
 }
 
 function sqlIdentifier(env: Env, variable: string, fallback: string): string {
-  return matching(env, variable, fallback, SQL_IDENTIFIER, SQL_IDENTIFIER_ALLOWED);
+  return matching(env, variable, fallback, SQL_IDENTIFIER, SQL_IDENTIFIER_RULE);
 }
 
 function flag(env: Env, variable: string, fallback: boolean): boolean {

@@ -3,7 +3,7 @@
  * database user from the `api` stack, and every column list generated from the feature module.
  */
 import { FEATURES, TABLE_COLUMNS, TARGET, TIMESTAMP, TRAINING_CUTOFF } from '../../lambda-src/features';
-import { SQL_IDENTIFIER } from '../../stacks/config';
+import { SQL_IDENTIFIER } from '../../lambda-src/sql';
 import {
   Placeholders,
   fragment,
