@@ -50,9 +50,9 @@ import { Wafv2WebAclAssociation } from '@cdktf/provider-aws/lib/wafv2-web-acl-as
 import { Wafv2WebAclLoggingConfiguration } from '@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration';
 import { Fn, TerraformElement, Testing } from 'cdktf';
 import { Construct } from 'constructs';
-import { Evaluation, evaluateStack } from '../stacks/policy/engine';
-import { RULES } from '../stacks/policy/registry';
-import { REQUIRED_MANAGED_GROUPS } from '../stacks/policy/rules/waf';
+import { Evaluation, evaluateStack } from '../policy/engine';
+import { RULES } from '../policy/registry';
+import { REQUIRED_MANAGED_GROUPS } from '../policy/rules/waf';
 
 const KEY_ARN = 'arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555';
 const policy = (...statements: object[]): string => JSON.stringify({ Version: '2012-10-17', Statement: statements });

@@ -16,12 +16,12 @@ import * as path from 'path';
 import { buildStacks } from '../stacks/app';
 import { loadConfig } from '../stacks/config';
 import { NodejsFunction } from '../stacks/constructs/nodejs-function';
-import { SecurityBaselineError, enforceSecurityBaseline, synthesizeForReport } from '../stacks/policy/enforce';
-import { Evaluation, evaluateStack, failures } from '../stacks/policy/engine';
-import { parseJsonencode } from '../stacks/policy/hcl-literal';
-import { expandAction } from '../stacks/policy/iam-actions';
-import { fullReport } from '../stacks/policy/report';
-import { suppressRule } from '../stacks/policy/suppress';
+import { SecurityBaselineError, enforceSecurityBaseline, synthesizeForReport } from '../policy/enforce';
+import { Evaluation, evaluateStack, failures } from '../policy/engine';
+import { parseJsonencode } from '../policy/hcl-literal';
+import { expandAction } from '../policy/iam-actions';
+import { fullReport } from '../policy/report';
+import { suppressRule } from '../policy/suppress';
 
 const policy = (...statements: object[]): string => JSON.stringify({ Version: '2012-10-17', Statement: statements });
 const REASON = 'The fixture needs this exception to test suppressions';

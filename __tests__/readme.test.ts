@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { buildStacks } from '../stacks/app';
 import { loadConfig } from '../stacks/config';
-import { synthesizeForReport } from '../stacks/policy/enforce';
+import { synthesizeForReport } from '../policy/enforce';
 
 const root = path.join(__dirname, '..');
 const read = (file: string) => fs.readFileSync(path.join(root, file), 'utf8');

@@ -27,7 +27,7 @@ export function formatErrors(results: readonly StackResult[]): string {
     ...errors.map(formatFinding),
     '',
     'Fix the resource, or if the rule truly does not apply, call suppressRule(resource, ruleId, reason) next to it',
-    '(stacks/policy/suppress.ts). `npm run policy` prints the full report.',
+    '(policy/suppress.ts). `npm run policy` prints the full report.',
   ].join('\n');
 }
 

@@ -9,10 +9,10 @@ import { tmpdir } from 'os';
 import * as path from 'path';
 import { buildStacks } from '../stacks/app';
 import { ConfigError, loadConfig } from '../stacks/config';
-import { synthesizeForReport } from '../stacks/policy/enforce';
-import { failures } from '../stacks/policy/engine';
-import { RULES, UNKNOWN_SUPPRESSION, UNUSED_SUPPRESSION } from '../stacks/policy/registry';
-import { fullReport, ruleCatalogue } from '../stacks/policy/report';
+import { synthesizeForReport } from '../policy/enforce';
+import { failures } from '../policy/engine';
+import { RULES, UNKNOWN_SUPPRESSION, UNUSED_SUPPRESSION } from '../policy/registry';
+import { fullReport, ruleCatalogue } from '../policy/report';
 
 function main(): number {
   if (process.argv.includes('--rules')) {

@@ -21,7 +21,7 @@ import { Construct } from 'constructs';
 import * as path from 'path';
 import { Config, subnetCidrs } from './config';
 import { SecureBucket } from './constructs/secure-bucket';
-import { suppressRule } from './policy/suppress';
+import { suppressRule } from '../policy/suppress';
 import { ProjectStack } from './project-stack';
 
 /** The dataset the warehouse loads: written by `npm run dataset`, uploaded by this stack. */

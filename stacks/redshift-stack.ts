@@ -9,7 +9,7 @@ import { CustomerManagedKey } from './constructs/customer-managed-key';
 import { RedshiftMlRole } from './constructs/redshift-ml-role';
 import { SecureBucket } from './constructs/secure-bucket';
 import { NetworkStack } from './network-stack';
-import { suppressRule } from './policy/suppress';
+import { suppressRule } from '../policy/suppress';
 import { ProjectStack } from './project-stack';
 
 /** Every audit log Redshift Serverless can export; DESIGN.md section 5 asks for all three. */

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { Config } from './config';
 import { CustomerManagedKey } from './constructs/customer-managed-key';
 import { SecureBucket } from './constructs/secure-bucket';
-import { suppressRule } from './policy/suppress';
+import { suppressRule } from '../policy/suppress';
 import { ProjectStack } from './project-stack';
 
 /**
