@@ -11,12 +11,12 @@ import { buildStacks } from '../stacks/app';
 import { ConfigError, loadConfig } from '../stacks/config';
 import { synthesizeForReport } from '../policy/enforce';
 import { failures } from '../policy/engine';
-import { RULES, UNKNOWN_SUPPRESSION, UNUSED_SUPPRESSION } from '../policy/registry';
+import { ALL_RULES } from '../policy/registry';
 import { fullReport, ruleCatalogue } from '../policy/report';
 
 function main(): number {
   if (process.argv.includes('--rules')) {
-    console.log(ruleCatalogue([...RULES, UNKNOWN_SUPPRESSION, UNUSED_SUPPRESSION]));
+    console.log(ruleCatalogue(ALL_RULES));
     return 0;
   }
   const outdir = mkdtempSync(path.join(tmpdir(), 'policy-report-'));
