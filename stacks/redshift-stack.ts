@@ -12,7 +12,7 @@ import { NetworkStack } from './network-stack';
 import { RULE, suppressRule } from '../policy/suppress';
 import { ProjectStack } from './project-stack';
 
-/** Every audit log Redshift Serverless can export; DESIGN.md section 5 asks for all three. */
+/** Every audit log Redshift Serverless can export; the security baseline (LR-RS-002) asks for all three. */
 export const LOG_EXPORTS = ['useractivitylog', 'userlog', 'connectionlog'] as const;
 
 /**
