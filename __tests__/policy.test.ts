@@ -1,6 +1,6 @@
 /**
  * The security baseline as a whole: enforcement on synth, the report, IAM action checks in every
- * policy form, suppressions, and the real app. Per-rule fixtures are in policy-rules.test.ts.
+ * policy form, suppressions, and the real app. Per-rule fixtures are in policy/<service>.test.ts.
  */
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
@@ -12,6 +12,7 @@ import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { App, Fn, TerraformStack, Testing } from 'cdktf';
 import { Construct } from 'constructs';
+import * as fs from 'fs';
 import * as path from 'path';
 import { buildStacks } from '../stacks/app';
 import { loadConfig } from '../stacks/config';
@@ -207,6 +208,13 @@ describe('the rule catalogue', () => {
     expect(bad.map((r) => r.id)).toEqual([]);
     expect(new Set(ALL_RULES.map((r) => r.id)).size).toBe(ALL_RULES.length);
     expect(new Set(ALL_RULES.map((r) => r.name)).size).toBe(ALL_RULES.length);
+  });
+
+  test('every rule file has its test file (__tests__/policy/<file>.test.ts checks each of its rules)', () => {
+    const ruleFiles = fs.readdirSync(path.join(__dirname, '..', 'policy', 'rules')).map((f) => f.replace(/\.ts$/, ''));
+    const testFiles = fs.readdirSync(path.join(__dirname, 'policy')).map((f) => f.replace(/\.test\.ts$/, ''));
+    expect(ruleFiles.length).toBeGreaterThan(10);
+    expect(testFiles.sort()).toEqual(ruleFiles.sort());
   });
 
   test('RULE maps each name to its rule id, for every rule and nothing else', () => {
