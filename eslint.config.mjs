@@ -15,4 +15,17 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The rule pack judges synthesized Terraform JSON: it must stay independent of the stacks it judges.
+    files: ['policy/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: '@cdktf/provider-aws', message: 'Deep-import @cdktf/provider-aws/lib/<resource> instead.' }],
+          patterns: [{ group: ['**/stacks', '**/stacks/**'], message: 'policy/ must not import from stacks/.' }],
+        },
+      ],
+    },
+  },
 );

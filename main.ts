@@ -1,7 +1,7 @@
 import { App } from 'cdktf';
 import { buildStacks } from './stacks/app';
 import { ConfigError, loadConfig } from './stacks/config';
-import { SecurityBaselineError } from './stacks/policy/enforce';
+import { SecurityBaselineError } from './policy/enforce';
 
 try {
   const app = new App();

@@ -1,22 +1,33 @@
 /**
  * `npm run policy`: synthesizes every stack (into a temporary directory) and prints the security
  * baseline's full report: errors, warnings, every suppression with its reason, and a summary table.
- * Exits 1 when there are errors. `npm run policy -- --rules` prints the rule list instead.
+ * Exits 1 when there are errors. `npm run policy -- --rules` prints the rule list instead;
+ * `npm run policy -- --docs` writes docs/security-baseline.md (rules, reasons, every exception).
  */
 import { App } from 'cdktf';
-import { mkdtempSync, rmSync } from 'fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { buildStacks } from '../stacks/app';
 import { ConfigError, loadConfig } from '../stacks/config';
-import { synthesizeForReport } from '../stacks/policy/enforce';
-import { failures } from '../stacks/policy/engine';
-import { RULES, UNKNOWN_SUPPRESSION, UNUSED_SUPPRESSION } from '../stacks/policy/registry';
-import { fullReport, ruleCatalogue } from '../stacks/policy/report';
+import { synthesizeForReport } from '../policy/enforce';
+import { failures } from '../policy/engine';
+import { SECURITY_BASELINE_DOC } from '../policy/catalogue';
+import { ALL_RULES } from '../policy/registry';
+import { fullReport, ruleCatalogue } from '../policy/report';
+import { renderSecurityBaselineDoc } from './lib/security-baseline-doc';
 
 function main(): number {
   if (process.argv.includes('--rules')) {
-    console.log(ruleCatalogue([...RULES, UNKNOWN_SUPPRESSION, UNUSED_SUPPRESSION]));
+    console.log(ruleCatalogue(ALL_RULES));
+    return 0;
+  }
+  if (process.argv.includes('--docs')) {
+    const file = path.join(__dirname, '..', SECURITY_BASELINE_DOC);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, renderSecurityBaselineDoc());
+    console.log(`Wrote ${SECURITY_BASELINE_DOC} (${ALL_RULES.length} rules and every exception of the default configuration).`);
+    console.log(`Next: git add ${SECURITY_BASELINE_DOC}; npm test checks it stays up to date.`);
     return 0;
   }
   const outdir = mkdtempSync(path.join(tmpdir(), 'policy-report-'));

@@ -1,7 +1,7 @@
 import { App } from 'cdktf';
 import { Config } from './config';
 import { NetworkStack } from './network-stack';
-import { enforceSecurityBaseline } from './policy/enforce';
+import { enforceSecurityBaseline } from '../policy/enforce';
 import { RedshiftStack } from './redshift-stack';
 import { StateStack } from './state-stack';
 

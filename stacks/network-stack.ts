@@ -21,7 +21,7 @@ import { Construct } from 'constructs';
 import * as path from 'path';
 import { Config, subnetCidrs } from './config';
 import { SecureBucket } from './constructs/secure-bucket';
-import { suppressRule } from './policy/suppress';
+import { RULE, suppressRule } from '../policy/suppress';
 import { ProjectStack } from './project-stack';
 
 /** The dataset the warehouse loads: written by `npm run dataset`, uploaded by this stack. */
@@ -141,8 +141,8 @@ export class NetworkStack extends ProjectStack {
       // account, which avoids a caller-identity lookup (this stack plans offline).
       receivesAccessLogs: { sourceBucketArnPattern: `arn:*:s3:::${name}-*`, sourceAccount: this.vpc.ownerId },
     });
-    suppressRule(this.accessLogsBucket.bucket, 'LR-S3-003', 'S3 server access logging delivers only to buckets encrypted with SSE-S3');
-    suppressRule(this.accessLogsBucket.bucket, 'LR-S3-008', 'This bucket is the access-log target; logging it into itself would loop');
+    suppressRule(this.accessLogsBucket.bucket, RULE.S3BucketKmsEncryption, 'S3 server access logging delivers only to buckets encrypted with SSE-S3');
+    suppressRule(this.accessLogsBucket.bucket, RULE.S3BucketAccessLogging, 'This bucket is the access-log target; logging it into itself would loop');
     this.datasetBucket = new SecureBucket(this, 'dataset-bucket', {
       bucketPrefix: `${name}-dataset-`,
       encryption: 'aws-managed-kms',
@@ -223,7 +223,7 @@ export class NetworkStack extends ProjectStack {
     });
     suppressRule(
       logGroup,
-      'LR-LOG-002',
+      RULE.LogGroupCmkEncryption,
       'Flow-log records hold addresses and ports, no payload; CloudWatch Logs encrypts them at rest with its ' +
         'service key, and a CMK would add a key to manage for no data that needs one',
     );

@@ -9,10 +9,10 @@ import { CustomerManagedKey } from './constructs/customer-managed-key';
 import { RedshiftMlRole } from './constructs/redshift-ml-role';
 import { SecureBucket } from './constructs/secure-bucket';
 import { NetworkStack } from './network-stack';
-import { suppressRule } from './policy/suppress';
+import { RULE, suppressRule } from '../policy/suppress';
 import { ProjectStack } from './project-stack';
 
-/** Every audit log Redshift Serverless can export; the security baseline asks for all three. */
+/** Every audit log Redshift Serverless can export; the security baseline (LR-RS-002) asks for all three. */
 export const LOG_EXPORTS = ['useractivitylog', 'userlog', 'connectionlog'] as const;
 
 /**
@@ -139,7 +139,7 @@ export class RedshiftStack extends ProjectStack {
     });
     suppressRule(
       this.workgroup,
-      'LR-RS-008',
+      RULE.RedshiftEnhancedVpcRouting,
       'CREATE MODEL calls the SageMaker API, which this VPC cannot reach (no NAT, no sagemaker.api endpoint); ' +
         'see the comment on enhanced_vpc_routing',
     );

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { Config } from './config';
 import { CustomerManagedKey } from './constructs/customer-managed-key';
 import { SecureBucket } from './constructs/secure-bucket';
-import { suppressRule } from './policy/suppress';
+import { RULE, suppressRule } from '../policy/suppress';
 import { ProjectStack } from './project-stack';
 
 /**
@@ -32,7 +32,7 @@ export class StateStack extends ProjectStack {
     });
     suppressRule(
       this.bucket.bucket,
-      'LR-S3-008',
+      RULE.S3BucketAccessLogging,
       'A log bucket here would have to outlive every environment; audit state access with CloudTrail S3 ' +
         'data events at the account level (not created by this project)',
     );

@@ -1,5 +1,5 @@
 import { StackIndex, blocks, list } from '../graph';
-import { Rule, TfElement } from '../types';
+import { RuleDefinition, TfElement } from '../types';
 
 const ACL = ['aws_wafv2_web_acl'];
 const LOGGING = ['aws_wafv2_web_acl_logging_configuration'];
@@ -49,21 +49,23 @@ function destinationName(destination: unknown, stack: StackIndex): string {
   return /(?:log-group:|deliverystream\/|:::)([^:/]+)/.exec(String(destination))?.[1] ?? String(destination);
 }
 
-export const wafRules: Rule[] = [
+export const wafRules: RuleDefinition[] = [
   {
-    id: 'LR-WAF-001',
+    name: 'WafWebAclHasRules',
     mirrors: ['CKV_AWS_175'],
     severity: 'error',
     description: 'WAF web ACL has rules',
+    rationale: 'A web ACL without rules lets every request through',
     fix: 'add the managed rule groups and a rate-based rule',
     appliesTo: ACL,
     check: (acl) => (aclRules(acl).length > 0 ? undefined : 'the web ACL has no rules'),
   },
   {
-    id: 'LR-WAF-002',
+    name: 'WafManagedRuleGroups',
     mirrors: ['CKV_AWS_192'],
     severity: 'error',
     description: 'WAF web ACL uses the KnownBadInputs, AnonymousIp, IpReputation, Common and SQLi managed rule groups',
+    rationale: 'AWS-maintained rules block known exploits, SQL injection and traffic from known bad or anonymizing IPs',
     fix: `add managed_rule_group_statement rules (vendor AWS) for ${REQUIRED_MANAGED_GROUPS.join(', ')}`,
     appliesTo: ACL,
     check(acl) {
@@ -73,10 +75,11 @@ export const wafRules: Rule[] = [
     },
   },
   {
-    id: 'LR-WAF-003',
+    name: 'WafManagedRulesBlock',
     mirrors: [],
     severity: 'error',
     description: 'WAF managed rule groups block (their override action is not count)',
+    rationale: 'A rule group in count mode only records attacks and lets them through',
     fix: 'set override_action { none {} } on the managed rule group rules',
     appliesTo: ACL,
     check(acl) {
@@ -87,29 +90,32 @@ export const wafRules: Rule[] = [
     },
   },
   {
-    id: 'LR-WAF-004',
+    name: 'WafRateBasedRule',
     mirrors: [],
     severity: 'error',
     description: 'WAF web ACL has a rate-based rule',
+    rationale: 'One client cannot flood the API, run up Lambda and warehouse costs, or guess tokens at speed',
     fix: 'add a rule with rate_based_statement { limit, aggregate_key_type = "IP" } and action block',
     appliesTo: ACL,
     check: (acl) => (aclRules(acl).some((r) => 'ratebasedstatement' in statementOf(r)) ? undefined : 'no rate-based rule'),
   },
   {
-    id: 'LR-WAF-005',
+    name: 'WafLoggingEnabled',
     mirrors: ['CKV2_AWS_31'],
     severity: 'error',
     description: 'WAF web ACL has a logging configuration',
+    rationale: 'Blocked and allowed requests are on record for investigating an attack',
     fix: 'add an aws_wafv2_web_acl_logging_configuration with resource_arn = the web ACL ARN',
     appliesTo: ACL,
     check: (acl, stack) =>
       attached(acl, stack, 'aws_wafv2_web_acl_logging_configuration', 'resource_arn').length > 0 ? undefined : 'requests are not logged',
   },
   {
-    id: 'LR-WAF-006',
+    name: 'WafLogDestinationName',
     mirrors: [],
     severity: 'error',
     description: 'WAF logs go to a destination named aws-waf-logs-* (AWS rejects other names)',
+    rationale: 'AWS accepts only destinations named aws-waf-logs-*: any other name fails at deploy instead of synth',
     fix: 'name the log group (or stream/bucket) aws-waf-logs-<something>',
     appliesTo: LOGGING,
     check(logging, stack) {
@@ -120,10 +126,11 @@ export const wafRules: Rule[] = [
     },
   },
   {
-    id: 'LR-WAF-007',
+    name: 'WafLogsRedactAuthorization',
     mirrors: [],
     severity: 'warning',
     description: 'WAF logging redacts the Authorization header (bearer tokens)',
+    rationale: 'Bearer tokens written to logs could be replayed by anyone who can read the logs',
     fix: 'add redacted_fields { single_header { name = "authorization" } }',
     appliesTo: LOGGING,
     check: (logging) =>
@@ -134,10 +141,11 @@ export const wafRules: Rule[] = [
         : 'bearer tokens would be written to the WAF logs',
   },
   {
-    id: 'LR-WAF-008',
+    name: 'WafWebAclAssociated',
     mirrors: ['AwsSolutions-APIG3'],
     severity: 'error',
     description: 'WAF web ACL is associated with the resource it protects',
+    rationale: 'A web ACL that is not associated with the API filters nothing',
     fix: 'add an aws_wafv2_web_acl_association with web_acl_arn = the web ACL ARN and resource_arn = the API stage ARN',
     appliesTo: ACL,
     check: (acl, stack) =>

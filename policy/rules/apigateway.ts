@@ -1,5 +1,5 @@
 import { StackIndex, blocks, list } from '../graph';
-import { Rule, TfElement } from '../types';
+import { RuleDefinition, TfElement } from '../types';
 
 const METHOD = ['aws_api_gateway_method'];
 const STAGE = ['aws_api_gateway_stage'];
@@ -25,12 +25,13 @@ function stageWideSettings(stage: TfElement, stack: StackIndex): Record<string, 
     .map(settingsOf);
 }
 
-export const apiGatewayRules: Rule[] = [
+export const apiGatewayRules: RuleDefinition[] = [
   {
-    id: 'LR-APIGW-001',
+    name: 'ApiGatewayCognitoAuthorizer',
     mirrors: ['AwsSolutions-APIG4', 'AwsSolutions-COG4', 'CKV_AWS_59'],
     severity: 'error',
     description: 'API Gateway method requires a Cognito user pool authorizer (OPTIONS excepted)',
+    rationale: 'Only callers holding a token from our user pool reach the Lambda and the warehouse',
     fix: 'set authorization = "COGNITO_USER_POOLS" and authorizer_id to the Cognito authorizer',
     appliesTo: METHOD,
     check(method, stack) {
@@ -42,10 +43,11 @@ export const apiGatewayRules: Rule[] = [
     },
   },
   {
-    id: 'LR-APIGW-002',
+    name: 'ApiGatewayRequestValidation',
     mirrors: ['AwsSolutions-APIG2'],
     severity: 'error',
     description: 'API Gateway method validates the request body and parameters (OPTIONS excepted)',
+    rationale: 'Malformed requests are rejected at the gateway, before they cost a Lambda invocation or a query',
     fix: 'set request_validator_id to an aws_api_gateway_request_validator with validate_request_body and validate_request_parameters true',
     appliesTo: METHOD,
     check(method, stack) {
@@ -57,10 +59,11 @@ export const apiGatewayRules: Rule[] = [
     },
   },
   {
-    id: 'LR-APIGW-003',
+    name: 'ApiGatewayStageAccessLogging',
     mirrors: ['CKV_AWS_76', 'AwsSolutions-APIG1'],
     severity: 'error',
     description: 'API Gateway stage writes access logs in a JSON format',
+    rationale: 'Every request is traced to a caller, status and latency for audit and incident response',
     fix: 'set access_log_settings { destination_arn = <log group ARN>, format = jsonencode({...$context fields}) }',
     appliesTo: STAGE,
     check(stage) {
@@ -71,19 +74,21 @@ export const apiGatewayRules: Rule[] = [
     },
   },
   {
-    id: 'LR-APIGW-004',
+    name: 'ApiGatewayStageTracing',
     mirrors: ['CKV_AWS_73'],
     severity: 'error',
     description: 'API Gateway stage has X-Ray tracing enabled',
+    rationale: 'Traces show where a request failed or slowed down between the gateway and the Lambda',
     fix: 'set xray_tracing_enabled = true',
     appliesTo: STAGE,
     check: (stage) => (stage.body.xray_tracing_enabled === true ? undefined : 'xray_tracing_enabled is not true'),
   },
   {
-    id: 'LR-APIGW-005',
+    name: 'ApiGatewayStageMetricsAndLogging',
     mirrors: ['AwsSolutions-APIG6', 'CKV2_AWS_4'],
     severity: 'error',
     description: 'API Gateway stage has method settings for */* with metrics and INFO or ERROR logging',
+    rationale: 'Per-method metrics and execution logs show errors and throttling as they happen',
     fix: 'add aws_api_gateway_method_settings for the stage: method_path "*/*", metrics_enabled true, logging_level "INFO" or "ERROR"',
     appliesTo: STAGE,
     check(stage, stack) {
@@ -94,19 +99,21 @@ export const apiGatewayRules: Rule[] = [
     },
   },
   {
-    id: 'LR-APIGW-006',
+    name: 'ApiGatewayNoDataTrace',
     mirrors: [],
     severity: 'error',
     description: 'API Gateway method settings keep data tracing off (it logs full request and response bodies)',
+    rationale: 'Data tracing writes full request and response bodies (applicant data, tokens) to CloudWatch Logs',
     fix: 'set settings.data_trace_enabled = false',
     appliesTo: METHOD_SETTINGS,
     check: (ms) => (settingsOf(ms).data_trace_enabled === true ? 'data_trace_enabled is true' : undefined),
   },
   {
-    id: 'LR-APIGW-007',
+    name: 'ApiGatewayThrottling',
     mirrors: [],
     severity: 'error',
     description: 'API Gateway method settings set throttling (rate and burst limits)',
+    rationale: 'Rate and burst limits bound the load and cost any caller can cause',
     fix: 'set settings.throttling_rate_limit and settings.throttling_burst_limit to positive numbers',
     appliesTo: METHOD_SETTINGS,
     check(ms) {
@@ -116,10 +123,11 @@ export const apiGatewayRules: Rule[] = [
     },
   },
   {
-    id: 'LR-APIGW-008',
+    name: 'ApiGatewayCacheEncrypted',
     mirrors: ['CKV_AWS_308'],
     severity: 'error',
     description: 'API Gateway response cache, when enabled, is encrypted',
+    rationale: 'Cached responses hold prediction data and must be encrypted at rest like the rest of it',
     fix: 'set settings.cache_data_encrypted = true',
     appliesTo: METHOD_SETTINGS,
     check(ms) {
@@ -128,20 +136,22 @@ export const apiGatewayRules: Rule[] = [
     },
   },
   {
-    id: 'LR-APIGW-009',
+    name: 'ApiGatewayDeploymentCreateBeforeDestroy',
     mirrors: [],
     severity: 'warning',
     description: 'API Gateway deployment is created before the old one is destroyed (no outage on change)',
+    rationale: 'Replacing the deployment in place can leave the stage without one, and the API down, until the new one exists',
     fix: 'set lifecycle { create_before_destroy = true } and triggers on the API definition',
     appliesTo: ['aws_api_gateway_deployment'],
     check: (deployment) =>
       blocks(deployment.body, 'lifecycle').some((l) => l.create_before_destroy === true) ? undefined : 'create_before_destroy is not set',
   },
   {
-    id: 'LR-APIGW-010',
+    name: 'ApiGatewayOAuthScopes',
     mirrors: [],
     severity: 'warning',
     description: 'Cognito-authorized API Gateway method requires OAuth scopes (access tokens, not ID tokens)',
+    rationale: 'Without scopes any ID token of the pool is accepted, not only access tokens granted the API scope',
     fix: 'set authorization_scopes, e.g. ["<resource server>/predict"]',
     appliesTo: METHOD,
     check: (method) =>

@@ -1,4 +1,8 @@
 import { TerraformDataSource, TerraformResource } from 'cdktf';
+import { RuleId } from './rule-ids';
+
+/** The rule ids by name, so a suppression reads `RULE.S3BucketAccessLogging` rather than a bare id. */
+export { RULE } from './rule-ids';
 
 /** Shortest reason accepted: long enough to say why, not just "n/a" or the rule id. */
 export const MIN_REASON_LENGTH = 20;
@@ -8,11 +12,11 @@ export const MIN_REASON_LENGTH = 20;
  *
  * The suppression is written into the resource's `//` block of the synthesized Terraform JSON
  * (`"//": { "suppressions": { "<rule id>": "<reason>" } }`), which Terraform ignores, so reviewers see
- * it in `cdktf.out` and the policy report lists it. An unknown rule id fails synth.
+ * it in `cdktf.out` and the policy report lists it. An unknown rule id fails synth (LR-SUP-001).
  *
- * @example suppressRule(accessLogs.bucket, 'LR-S3-008', 'This bucket is the access-log target itself')
+ * @example suppressRule(accessLogs.bucket, RULE.S3BucketAccessLogging, 'This bucket is the access-log target itself')
  */
-export function suppressRule(resource: TerraformResource | TerraformDataSource, ruleId: string, reason: string): void {
+export function suppressRule(resource: TerraformResource | TerraformDataSource, ruleId: RuleId, reason: string): void {
   const trimmed = reason.trim();
   if (trimmed.length < MIN_REASON_LENGTH) {
     throw new Error(

@@ -1,5 +1,5 @@
 import { StackIndex, blocks } from '../graph';
-import { Rule, TfElement } from '../types';
+import { RuleDefinition, TfElement } from '../types';
 
 const FUNCTION = ['aws_lambda_function'];
 export const CURRENT_RUNTIMES = ['nodejs22.x'];
@@ -23,12 +23,13 @@ function logGroupsOf(fn: TfElement, stack: StackIndex): TfElement[] {
   return [...configured, ...named];
 }
 
-export const lambdaRules: Rule[] = [
+export const lambdaRules: RuleDefinition[] = [
   {
-    id: 'LR-LMB-001',
+    name: 'LambdaCurrentRuntime',
     mirrors: ['CKV_AWS_363', 'AwsSolutions-L1'],
     severity: 'error',
     description: `Lambda function uses a current runtime (${CURRENT_RUNTIMES.join(', ')})`,
+    rationale: 'Deprecated runtimes stop receiving security patches',
     fix: `set runtime = "${CURRENT_RUNTIMES[0]}"`,
     appliesTo: FUNCTION,
     check: (fn) =>
@@ -37,29 +38,32 @@ export const lambdaRules: Rule[] = [
         : `runtime is ${String(fn.body.runtime)}`,
   },
   {
-    id: 'LR-LMB-002',
+    name: 'LambdaTracingActive',
     mirrors: ['CKV_AWS_50'],
     severity: 'error',
     description: 'Lambda function has X-Ray tracing active',
+    rationale: 'Traces show where a request failed or slowed down across API Gateway, Lambda and the Data API',
     fix: 'set tracing_config { mode = "Active" }',
     appliesTo: FUNCTION,
     check: (fn) => (blocks(fn.body, 'tracing_config').some((t) => t.mode === 'Active') ? undefined : 'tracing is not Active'),
   },
   {
-    id: 'LR-LMB-003',
+    name: 'LambdaReservedConcurrency',
     mirrors: ['CKV_AWS_115'],
     severity: 'error',
     description: 'Lambda function has reserved concurrency (caps cost and protects the warehouse)',
+    rationale: 'A flood of requests cannot exhaust the account\'s Lambda concurrency or overload the warehouse',
     fix: 'set reserved_concurrent_executions to a positive number',
     appliesTo: FUNCTION,
     check: (fn) =>
       Number(fn.body.reserved_concurrent_executions ?? -1) > 0 ? undefined : 'reserved_concurrent_executions is not set above 0',
   },
   {
-    id: 'LR-LMB-004',
+    name: 'LambdaNoSecretsInEnvironment',
     mirrors: ['CKV_AWS_45'],
     severity: 'error',
     description: 'Lambda environment variables carry no secrets',
+    rationale: 'Environment variables are readable by anyone allowed to read the function configuration, and sit in Terraform state',
     fix: 'pass a secret ARN or name and read the value at run time (Secrets Manager, SSM)',
     appliesTo: FUNCTION,
     check(fn) {
@@ -73,10 +77,11 @@ export const lambdaRules: Rule[] = [
     },
   },
   {
-    id: 'LR-LMB-005',
+    name: 'LambdaEnvironmentCmkEncryption',
     mirrors: ['CKV_AWS_173'],
     severity: 'warning',
     description: 'Lambda environment variables are encrypted with a customer-managed KMS key',
+    rationale: 'Reading the variables also needs kms:Decrypt on a key whose policy we control',
     fix: 'set kms_key_arn',
     appliesTo: FUNCTION,
     check: (fn) =>
@@ -85,19 +90,21 @@ export const lambdaRules: Rule[] = [
         : undefined,
   },
   {
-    id: 'LR-LMB-006',
+    name: 'LambdaLogGroupManaged',
     mirrors: [],
     severity: 'warning',
     description: 'Lambda function logs to a log group this stack manages (so retention applies)',
+    rationale: 'A log group Lambda creates by itself keeps the logs forever, with no retention',
     fix: 'add an aws_cloudwatch_log_group named /aws/lambda/<function name> with retention, or set logging_config.log_group',
     appliesTo: FUNCTION,
     check: (fn, stack) => (logGroupsOf(fn, stack).length > 0 ? undefined : 'Lambda would create an unmanaged log group kept forever'),
   },
   {
-    id: 'LR-LMB-007',
+    name: 'LambdaPermissionSourceArn',
     mirrors: ['CKV_AWS_364'],
     severity: 'error',
     description: 'Lambda permission for an AWS service is limited by source_arn',
+    rationale: 'Without source_arn, a resource of that service in any account could invoke the function (confused deputy)',
     fix: 'set source_arn, e.g. "${aws_api_gateway_rest_api.x.execution_arn}/*/POST/predict"',
     appliesTo: ['aws_lambda_permission'],
     check: (permission) =>
@@ -106,10 +113,11 @@ export const lambdaRules: Rule[] = [
         : undefined,
   },
   {
-    id: 'LR-LMB-008',
+    name: 'LambdaPermissionNotPublic',
     mirrors: [],
     severity: 'error',
     description: 'Lambda permission does not grant invoke to any principal ("*")',
+    rationale: 'Principal "*" lets any AWS account invoke the function',
     fix: 'set principal to the invoking service or account',
     appliesTo: ['aws_lambda_permission'],
     check: (permission) => (permission.body.principal === '*' ? 'principal is "*"' : undefined),

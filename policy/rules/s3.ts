@@ -1,6 +1,6 @@
 import { StackIndex, blocks, list } from '../graph';
 import { isAnyone, resolveStatements } from '../iam-policy';
-import { Rule, TfElement } from '../types';
+import { RuleDefinition, TfElement } from '../types';
 
 const BUCKET = ['aws_s3_bucket'];
 
@@ -22,12 +22,13 @@ function sseAlgorithms(bucket: TfElement, stack: StackIndex): string[] {
 
 const PUBLIC_ACLS = ['public-read', 'public-read-write', 'authenticated-read'];
 
-export const s3Rules: Rule[] = [
+export const s3Rules: RuleDefinition[] = [
   {
-    id: 'LR-S3-001',
+    name: 'S3BucketPublicAccessBlocked',
     mirrors: ['CKV2_AWS_6', 'CKV_AWS_53', 'CKV_AWS_54', 'CKV_AWS_55', 'CKV_AWS_56', 'AwsSolutions-S2'],
     severity: 'error',
     description: 'S3 bucket has a public access block with all four settings true',
+    rationale: 'A later bucket policy or ACL mistake cannot make the data public: the account-level switch overrides it',
     fix: 'add an aws_s3_bucket_public_access_block for the bucket with all four block/ignore/restrict flags true (SecureBucket does)',
     appliesTo: BUCKET,
     check(bucket, stack) {
@@ -39,20 +40,22 @@ export const s3Rules: Rule[] = [
     },
   },
   {
-    id: 'LR-S3-002',
+    name: 'S3BucketDefaultEncryption',
     mirrors: ['CKV_AWS_19'],
     severity: 'error',
     description: 'S3 bucket has default server-side encryption configured',
+    rationale: 'Objects are encrypted at rest even when the writer sends no encryption headers',
     fix: 'add an aws_s3_bucket_server_side_encryption_configuration for the bucket',
     appliesTo: BUCKET,
     check: (bucket, stack) =>
       sseAlgorithms(bucket, stack).length === 0 ? 'no default encryption configuration references this bucket' : undefined,
   },
   {
-    id: 'LR-S3-003',
+    name: 'S3BucketKmsEncryption',
     mirrors: ['CKV_AWS_145'],
     severity: 'warning',
     description: 'S3 bucket default encryption uses KMS (aws:kms)',
+    rationale: 'Reading an object also needs kms:Decrypt on a key whose policy we control, and every use is logged in CloudTrail',
     fix: 'set sse_algorithm = "aws:kms" (with a CMK ARN, or none for the aws/s3 key)',
     appliesTo: BUCKET,
     check(bucket, stack) {
@@ -62,10 +65,11 @@ export const s3Rules: Rule[] = [
     },
   },
   {
-    id: 'LR-S3-004',
+    name: 'S3BucketVersioningEnabled',
     mirrors: ['CKV_AWS_21'],
     severity: 'error',
     description: 'S3 bucket has versioning enabled',
+    rationale: 'An overwrite or delete, accidental or malicious, can be undone from an earlier version',
     fix: 'add an aws_s3_bucket_versioning for the bucket with status "Enabled"',
     appliesTo: BUCKET,
     check(bucket, stack) {
@@ -76,10 +80,11 @@ export const s3Rules: Rule[] = [
     },
   },
   {
-    id: 'LR-S3-005',
+    name: 'S3BucketSslRequestsOnly',
     mirrors: ['AwsSolutions-S10'],
     severity: 'error',
     description: 'S3 bucket policy denies every request that does not use TLS',
+    rationale: 'Objects and request signatures never cross the network in plain text, whatever the client does',
     fix: 'add a bucket policy statement: Deny, Principal "*", Action "s3:*", Condition Bool aws:SecureTransport = "false" (SecureBucket does)',
     appliesTo: BUCKET,
     check(bucket, stack) {
@@ -96,10 +101,11 @@ export const s3Rules: Rule[] = [
     },
   },
   {
-    id: 'LR-S3-006',
+    name: 'S3BucketAclsDisabled',
     mirrors: ['CKV2_AWS_65'],
     severity: 'error',
     description: 'S3 bucket object ownership is BucketOwnerEnforced (ACLs disabled)',
+    rationale: 'Access is decided by policies alone: no ACL can grant access that a policy review does not see',
     fix: 'add an aws_s3_bucket_ownership_controls for the bucket with object_ownership = "BucketOwnerEnforced"',
     appliesTo: BUCKET,
     check(bucket, stack) {
@@ -110,10 +116,11 @@ export const s3Rules: Rule[] = [
     },
   },
   {
-    id: 'LR-S3-007',
+    name: 'S3BucketAbortsIncompleteUploads',
     mirrors: ['CKV_AWS_300', 'CKV2_AWS_61'],
     severity: 'warning',
     description: 'S3 bucket lifecycle aborts incomplete multipart uploads',
+    rationale: 'Parts of failed uploads are invisible in listings yet stored and billed until removed',
     fix: 'add an enabled lifecycle rule with abort_incomplete_multipart_upload { days_after_initiation = 7 }',
     appliesTo: BUCKET,
     check(bucket, stack) {
@@ -124,10 +131,11 @@ export const s3Rules: Rule[] = [
     },
   },
   {
-    id: 'LR-S3-008',
+    name: 'S3BucketAccessLogging',
     mirrors: ['CKV_AWS_18', 'AwsSolutions-S1'],
     severity: 'error',
     description: 'S3 bucket has server access logging (or a suppression saying why not)',
+    rationale: 'After an incident, every request to the bucket (who, which object, when) can be traced',
     fix: 'add an aws_s3_bucket_logging for the bucket (SecureBucket accessLogs), or suppress with the reason',
     appliesTo: BUCKET,
     check: (bucket, stack) =>
@@ -136,10 +144,11 @@ export const s3Rules: Rule[] = [
         : 'server access logging is not configured',
   },
   {
-    id: 'LR-S3-009',
+    name: 'S3BucketNoPublicAcls',
     mirrors: ['CKV_AWS_20', 'CKV_AWS_57'],
     severity: 'error',
     description: 'S3 bucket grants nothing through public ACLs',
+    rationale: 'A public ACL hands the objects to anyone on the internet, or to any AWS account',
     fix: 'remove the public canned ACL / AllUsers or AuthenticatedUsers grant; use a bucket policy for access',
     appliesTo: BUCKET,
     check(bucket, stack) {

@@ -8,7 +8,7 @@ const mirrors = (e: Evaluation): string => (e.rule.mirrors.length > 0 ? `  [${e.
 export function formatFinding(e: Evaluation): string {
   return [
     `${e.rule.severity.toUpperCase()} ${e.rule.id}  ${where(e)}`,
-    `  rule:  ${e.rule.description}${mirrors(e)}`,
+    `  rule:  ${e.rule.name}: ${e.rule.description}${mirrors(e)}`,
     `  found: ${e.detail}`,
     `  fix:   ${e.rule.fix}`,
   ].join('\n');
@@ -26,8 +26,8 @@ export function formatErrors(results: readonly StackResult[]): string {
     '',
     ...errors.map(formatFinding),
     '',
-    'Fix the resource, or if the rule truly does not apply, call suppressRule(resource, ruleId, reason) next to it',
-    '(stacks/policy/suppress.ts). `npm run policy` prints the full report.',
+    'Fix the resource, or if the rule truly does not apply, call suppressRule(resource, RULE.<name>, reason) next to it',
+    '(policy/suppress.ts). `npm run policy` prints the full report.',
   ].join('\n');
 }
 
@@ -60,11 +60,11 @@ export function fullReport(results: readonly StackResult[]): string {
   ].join('\n');
 }
 
-/** The rule list as a markdown table (for the README). */
+/** The rule list as a markdown table (`npm run policy -- --rules`). */
 export function ruleCatalogue(rules: readonly RuleInfo[]): string {
   return [
-    '| id | mirrors | severity | rule |',
-    '|---|---|---|---|',
-    ...rules.map((r) => `| ${r.id} | ${r.mirrors.join(', ') || 'ours'} | ${r.severity} | ${r.description} |`),
+    '| id | name | mirrors | severity | rule |',
+    '|---|---|---|---|---|',
+    ...rules.map((r) => `| ${r.id} | ${r.name} | ${r.mirrors.join(', ') || 'ours'} | ${r.severity} | ${r.description} |`),
   ].join('\n');
 }

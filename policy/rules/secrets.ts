@@ -1,22 +1,24 @@
-import { Rule } from '../types';
+import { RuleDefinition } from '../types';
 
 const SECRET = ['aws_secretsmanager_secret'];
 
-export const secretsRules: Rule[] = [
+export const secretsRules: RuleDefinition[] = [
   {
-    id: 'LR-SM-001',
+    name: 'SecretsManagerCmkEncryption',
     mirrors: ['CKV_AWS_149'],
     severity: 'warning',
     description: 'Secrets Manager secret is encrypted with a customer-managed KMS key',
+    rationale: 'The key policy, not only IAM, decides who can decrypt the secret, and every decrypt is logged in CloudTrail',
     fix: 'set kms_key_id to a customer-managed key ARN',
     appliesTo: SECRET,
     check: (secret) => (secret.body.kms_key_id === undefined ? 'uses the aws/secretsmanager key' : undefined),
   },
   {
-    id: 'LR-SM-002',
+    name: 'SecretsManagerRotationEnabled',
     mirrors: ['AwsSolutions-SMG4', 'CKV2_AWS_57'],
     severity: 'warning',
     description: 'Secrets Manager secret rotates automatically',
+    rationale: 'A leaked secret stops working at the next rotation',
     fix: 'add an aws_secretsmanager_secret_rotation for the secret',
     appliesTo: SECRET,
     check: (secret, stack) =>

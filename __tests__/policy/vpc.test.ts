@@ -1,0 +1,84 @@
+/** The vpc rules against a compliant fixture and one violation each (harness: helpers/policy-fixtures.ts). */
+import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-group';
+import { FlowLog } from '@cdktf/provider-aws/lib/flow-log';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { SecurityGroupRule } from '@cdktf/provider-aws/lib/security-group-rule';
+import { Subnet } from '@cdktf/provider-aws/lib/subnet';
+import { Vpc } from '@cdktf/provider-aws/lib/vpc';
+import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
+import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import { Construct } from 'constructs';
+import { vpcRules } from '../../policy/rules/vpc';
+import { ELSEWHERE, Parts, RuleCase, testRules } from '../helpers/policy-fixtures';
+
+function vpc(scope: Construct): Parts {
+  const network = new Vpc(scope, 'vpc', { cidrBlock: '10.80.0.0/20' });
+  const sg = new SecurityGroup(scope, 'sg', {
+    vpcId: network.id,
+    description: 'Warehouse: SQL from inside the VPC',
+    ingress: [{ description: 'SQL from the VPC', protocol: 'tcp', fromPort: 5439, toPort: 5439, cidrBlocks: ['10.80.0.0/20'] }],
+    egress: [{ description: 'HTTPS inside the VPC', protocol: 'tcp', fromPort: 443, toPort: 443, cidrBlocks: ['10.80.0.0/20'] }],
+  });
+  return {
+    network,
+    defaultSg: new DefaultSecurityGroup(scope, 'default', { vpcId: network.id, ingress: [], egress: [] }),
+    flow: new FlowLog(scope, 'flow', {
+      vpcId: network.id,
+      trafficType: 'ALL',
+      logDestination: 'arn:aws:logs:us-east-1:123456789012:log-group:flow',
+      iamRoleArn: 'arn:aws:iam::123456789012:role/flow',
+    }),
+    subnet: new Subnet(scope, 'subnet', { vpcId: network.id, cidrBlock: '10.80.0.0/22', mapPublicIpOnLaunch: false }),
+    sg,
+    ingress: new VpcSecurityGroupIngressRule(scope, 'ingress', {
+      securityGroupId: sg.id,
+      description: 'SQL from the VPC',
+      ipProtocol: 'tcp',
+      fromPort: 5439,
+      toPort: 5439,
+      cidrIpv4: network.cidrBlock,
+    }),
+    egress: new VpcSecurityGroupEgressRule(scope, 'egress', {
+      securityGroupId: sg.id,
+      description: 'HTTPS to S3',
+      ipProtocol: 'tcp',
+      fromPort: 443,
+      toPort: 443,
+      prefixListId: 'pl-63a5400a',
+    }),
+    rule: new SecurityGroupRule(scope, 'rule', {
+      securityGroupId: sg.id,
+      type: 'ingress',
+      description: 'SQL from the VPC',
+      protocol: 'tcp',
+      fromPort: 5439,
+      toPort: 5439,
+      cidrBlocks: ['10.80.0.0/20'],
+    }),
+  };
+}
+
+const CASES: RuleCase[] = [
+  { rule: 'LR-VPC-001', violate: (p) => p.flow.addOverride('vpc_id', ELSEWHERE), at: 'aws_vpc.vpc' },
+  {
+    rule: 'LR-VPC-002',
+    violate: (p) => p.defaultSg.addOverride('ingress', [{ protocol: '-1', from_port: 0, to_port: 0, self: true }]),
+    at: 'aws_vpc.vpc',
+  },
+  { rule: 'LR-VPC-003', violate: (p) => p.sg.addOverride('description', undefined), at: 'aws_security_group.sg' },
+  { rule: 'LR-VPC-004', violate: (p) => p.ingress.addOverride('description', undefined), at: 'aws_vpc_security_group_ingress_rule.ingress' },
+  { rule: 'LR-VPC-005', violate: (p) => p.ingress.addOverride('cidr_ipv4', '0.0.0.0/0'), at: 'aws_vpc_security_group_ingress_rule.ingress' },
+  { rule: 'LR-VPC-006', violate: (p) => p.subnet.addOverride('map_public_ip_on_launch', true), at: 'aws_subnet.subnet' },
+  { rule: 'LR-VPC-007', violate: (p) => p.flow.addOverride('traffic_type', 'REJECT'), at: 'aws_flow_log.flow' },
+  {
+    rule: 'LR-VPC-008',
+    violate: (p) => {
+      p.egress.addOverride('ip_protocol', '-1');
+      p.egress.addOverride('cidr_ipv4', '0.0.0.0/0');
+      p.egress.addOverride('prefix_list_id', undefined);
+    },
+    at: 'aws_vpc_security_group_egress_rule.egress',
+  },
+];
+
+testRules('vpc', vpcRules, vpc, CASES);
