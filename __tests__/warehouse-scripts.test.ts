@@ -104,11 +104,11 @@ const freshWarehouse = (sql: string): Reply => (/^SELECT/.test(sql) ? { rows: []
 /** Answers for a warehouse where a previous run did everything. */
 function finishedWarehouse(sql: string): Reply {
   if (/FROM "public"."loan_remediation" HAVING/.test(sql)) return { rows: [{ rows_already_loaded: 1000 }] };
-  if (/FROM stv_ml_model_info/.test(sql)) return { rows: [{ model_state: 'Model is Ready' }] };
+  if (/FROM svv_ml_model_info/.test(sql)) return { rows: [{ model_state: 'Model is Ready' }] };
   if (/FROM svv_roles/.test(sql)) return { rows: [{ role_name: 'prediction_api' }] };
   // Exactly as Redshift stores the quoted name: a guard that folds case would miss it.
-  if (/FROM pg_user WHERE usename = 'IAMR:loan-remediation-dev-prediction'$/.test(sql)) {
-    return { rows: [{ usename: 'IAMR:loan-remediation-dev-prediction' }] };
+  if (/FROM svv_user_info WHERE user_name = 'IAMR:loan-remediation-dev-prediction'$/.test(sql)) {
+    return { rows: [{ user_name: 'IAMR:loan-remediation-dev-prediction' }] };
   }
   return {};
 }
@@ -160,7 +160,7 @@ describe('npm run warehouse:setup', () => {
       'GRANT USAGE',
       'GRANT SELECT',
       'GRANT EXECUTE',
-      'SELECT usename',
+      'SELECT user_name',
       'CREATE USER',
       'GRANT ROLE',
     ]);
@@ -179,7 +179,7 @@ describe('npm run warehouse:setup', () => {
     expect(output()).toContain('skip  COPY "public"."loan_remediation"');
     expect(output()).toContain('(already done: rows_already_loaded=1000)');
     expect(output()).toContain('skip  CREATE MODEL "public"."predict_model"  (already done: model_state=Model is Ready)');
-    expect(output()).toContain('(already done: usename=IAMR:loan-remediation-dev-prediction)');
+    expect(output()).toContain('(already done: user_name=IAMR:loan-remediation-dev-prediction)');
     expect(output()).toContain('Done: 6 statements ran, 4 skipped as already done, 0 files waiting.');
   });
 
@@ -301,7 +301,7 @@ const EXPLANATION = JSON.stringify({
 function modelWarehouse(states: string[], explanation: Reply = { rows: [{ explanation: EXPLANATION }] }, extra: Row[] = []) {
   let checks = 0;
   fakeWarehouse((sql) => {
-    if (/FROM stv_ml_model_info/.test(sql)) return { rows: [{ model_state: 'whatever' }] };
+    if (/FROM svv_ml_model_info/.test(sql)) return { rows: [{ model_state: 'whatever' }] };
     if (/^SHOW MODEL "public"\."predict_model"$/.test(sql)) {
       const state = states[Math.min(checks, states.length - 1)];
       checks += 1;
