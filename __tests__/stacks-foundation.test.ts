@@ -152,6 +152,14 @@ describe('network stack', () => {
     expect(resources.aws_cloudwatch_log_group['flow-log-group'].retention_in_days).toBe(365);
   });
 
+  test('the flow-log role has every action the VPC guide lists for publishing to an existing group', () => {
+    const policy = JSON.parse(resources.aws_iam_role_policy['flow-log-write-policy'].policy as string) as {
+      Statement: { Action: string[] }[];
+    };
+    const actions = policy.Statement.flatMap((statement) => statement.Action).sort();
+    expect(actions).toEqual(['logs:CreateLogStream', 'logs:DescribeLogGroups', 'logs:DescribeLogStreams', 'logs:PutLogEvents']);
+  });
+
   test('the dataset bucket is KMS-encrypted, versioned, access-logged and private', () => {
     const encryption = resources.aws_s3_bucket_server_side_encryption_configuration['dataset-bucket_encryption'];
     expect(encryption.rule).toEqual([{ apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms' }, bucket_key_enabled: true }]);

@@ -248,11 +248,21 @@ export class NetworkStack extends ProjectStack {
       role: role.id,
       policy: JSON.stringify({
         Version: '2012-10-17',
+        // Actions from the VPC User Guide, "IAM role for publishing flow logs to CloudWatch Logs",
+        // less logs:CreateLogGroup (this stack creates the group, with its retention).
         Statement: [
           {
             Effect: 'Allow',
             Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
             Resource: [logGroup.arn, `${logGroup.arn}:*`],
+          },
+          {
+            // DescribeLogGroups lists the account's groups: IAM has no resource type for it, so "*",
+            // held to this region.
+            Effect: 'Allow',
+            Action: ['logs:DescribeLogGroups'],
+            Resource: '*',
+            Condition: { StringEquals: { 'aws:RequestedRegion': config.region } },
           },
         ],
       }),
