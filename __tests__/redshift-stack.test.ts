@@ -74,6 +74,15 @@ describe('redshift stack with the default configuration', () => {
     });
   });
 
+  test('a new admin user name or key replaces the namespace and its workgroup on purpose (the provider cannot update them)', () => {
+    expect(parsed.resource.terraform_data['namespace-identity']).toMatchObject({
+      triggers_replace: { admin_username: 'warehouse_admin', kms_key_arn: key },
+    });
+    for (const type of ['aws_redshiftserverless_namespace', 'aws_redshiftserverless_workgroup']) {
+      expect(only(type).lifecycle).toEqual({ replace_triggered_by: ['terraform_data.namespace-identity'] });
+    }
+  });
+
   test('the ML role is the default role and one of the namespace roles', () => {
     expect(json).toHaveResourceWithProperties(RedshiftserverlessNamespace, {
       default_iam_role_arn: mlRole,
