@@ -8,14 +8,23 @@ import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { buildStacks } from '../stacks/app';
-import { ConfigError, loadConfig } from '../stacks/config';
+import { loadConfig } from '../stacks/config';
 import { synthesizeForReport } from '../stacks/policy/enforce';
 import { failures } from '../stacks/policy/engine';
 import { RULES, UNKNOWN_SUPPRESSION, UNUSED_SUPPRESSION } from '../stacks/policy/registry';
 import { fullReport, ruleCatalogue } from '../stacks/policy/report';
+import { runCli } from './lib/cli';
 
-function main(): number {
-  if (process.argv.includes('--rules')) {
+const USAGE = `Usage: npm run policy [-- --rules]
+
+Synthesizes every stack and prints the security baseline's report: errors, warnings, every
+suppression with its reason, and a summary per stack. Exits 1 when a rule fails.
+
+  --rules  list every rule with the scanner checks it mirrors, instead of the report
+  --help   show this text`;
+
+void runCli(USAGE, { rules: { type: 'boolean' } }, (flags) => {
+  if (flags.rules) {
     console.log(ruleCatalogue([...RULES, UNKNOWN_SUPPRESSION, UNUSED_SUPPRESSION]));
     return 0;
   }
@@ -29,12 +38,4 @@ function main(): number {
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
-}
-
-try {
-  process.exitCode = main();
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  console.error(`error: ${error.message}`);
-  process.exitCode = 1;
-}
+});
