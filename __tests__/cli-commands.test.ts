@@ -31,7 +31,13 @@ function runEntry(entry: string, args: string[]): Promise<Run> {
     execFile(
       process.execPath,
       ['--import', 'tsx', entry, ...args],
-      { cwd: ROOT, env: { ...process.env, CHECKPOINT_DISABLE: '1' }, timeout: 60_000 },
+      {
+        cwd: ROOT,
+        // --help and --bogus write nothing; the system temporary directory keeps tsx's compile cache
+        // between runs (global-setup.ts moves TMPDIR to a per-run folder).
+        env: { ...process.env, CHECKPOINT_DISABLE: '1', TMPDIR: process.env.TEST_SYSTEM_TMPDIR ?? process.env.TMPDIR },
+        timeout: 60_000,
+      },
       (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
     );
   });

@@ -11,6 +11,7 @@ import * as path from 'path';
 export default function globalSetup(): void {
   const runDirectory = fs.mkdtempSync(path.join(os.tmpdir(), 'loan-remediation-jest-'));
   process.env.TEST_RUN_TMPDIR = runDirectory;
+  process.env.TEST_SYSTEM_TMPDIR = os.tmpdir();
   process.env.TMPDIR = runDirectory;
   // The AWS SDK warns once per process that its releases after January 2027 need Node 22. The tests
   // run on the project's Node 20 on purpose, so in test output the warning is noise; the variable is
