@@ -149,9 +149,10 @@ export class RedshiftMlRole extends Construct {
         Condition: sameRegion,
       },
       {
-        // Documented: AddTags, CreateModel, Create/DeleteEndpoint(Config), DeleteModel. Added: the
-        // Describe calls and InvokeEndpoint, for the short-lived endpoint the Clarify explainability
-        // job creates, calls and deletes with this role.
+        // Documented: AddTags, CreateModel, Create/DeleteEndpoint(Config), DeleteModel. Added, not in
+        // AWS's example: the Describe calls and InvokeEndpoint, for the short-lived "shadow endpoint"
+        // the Clarify processing job behind EXPLAIN_MODEL creates, calls for predictions and deletes
+        // with this role (amazon-sagemaker-clarify; sagemaker.clarify.ModelConfig sizes it).
         Sid: 'SageMakerModelsAndEndpoints',
         Effect: 'Allow',
         Action: [
