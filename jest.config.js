@@ -6,6 +6,9 @@ module.exports = {
   // Type-checking is `npm run typecheck`; ts-jest only transpiles so the suite stays fast.
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   setupFilesAfterEnv: ['<rootDir>/__tests__/setup.ts'],
+  // One temporary folder per run, removed at the end; the run fails if a test leaves anything in it.
+  globalSetup: '<rootDir>/__tests__/global-setup.ts',
+  globalTeardown: '<rootDir>/__tests__/global-teardown.ts',
   testTimeout: 30_000,
   verbose: true,
 };

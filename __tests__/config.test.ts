@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, subnetCidrs } from '../stacks/config';
+import { ConfigError, REDSHIFT_SERVERLESS_REGIONS, loadConfig, subnetCidrs } from '../stacks/config';
 
 describe('loadConfig defaults', () => {
   test('an empty environment gives a working dev deployment', () => {
@@ -8,7 +8,7 @@ describe('loadConfig defaults', () => {
       environment: 'dev',
       stateBucket: undefined,
       vpcCidr: '10.80.0.0/20',
-      availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'],
+      availabilityZoneIds: ['use1-az2', 'use1-az4', 'use1-az6'],
       enableNatGateway: false,
       logRetentionDays: 365,
       namePrefix: 'loan-remediation-dev',
@@ -24,8 +24,26 @@ describe('loadConfig defaults', () => {
     expect(loadConfig({ RATE_LIMIT: '10' }).rateLimit.limit).toBe(10);
   });
 
-  test('availability zones follow the region', () => {
-    expect(loadConfig({ AWS_REGION: 'eu-west-2' }).availabilityZones).toEqual(['eu-west-2a', 'eu-west-2b', 'eu-west-2c']);
+  test('availability zone IDs follow the region', () => {
+    expect(loadConfig({ AWS_REGION: 'eu-west-2' }).availabilityZoneIds).toEqual(['euw2-az1', 'euw2-az2', 'euw2-az3']);
+    expect(loadConfig({ AWS_REGION: 'ap-northeast-1' }).availabilityZoneIds).toEqual(['apne1-az1', 'apne1-az2', 'apne1-az4']);
+  });
+
+  test('every region with a default has three distinct AZ IDs of that region', () => {
+    for (const [region, { azIdPrefix, defaultAzIds }] of Object.entries(REDSHIFT_SERVERLESS_REGIONS)) {
+      if (defaultAzIds === undefined) continue;
+      expect(new Set(defaultAzIds).size).toBe(3);
+      expect(defaultAzIds.every((id) => id.startsWith(`${azIdPrefix}-az`))).toBe(true);
+      expect(loadConfig({ AWS_REGION: region }).availabilityZoneIds).toEqual(defaultAzIds);
+    }
+  });
+
+  test('explicit AZ IDs are read for a region without a default', () => {
+    expect(loadConfig({ AWS_REGION: 'us-west-1', AVAILABILITY_ZONE_IDS: 'usw1-az1, usw1-az3, usw1-az2' }).availabilityZoneIds).toEqual([
+      'usw1-az1',
+      'usw1-az3',
+      'usw1-az2',
+    ]);
   });
 
   test('values are read and trimmed', () => {
@@ -35,11 +53,13 @@ describe('loadConfig defaults', () => {
       ENVIRONMENT: 'prod',
       STATE_BUCKET: 'my-state-bucket',
       VPC_CIDR: ' 10.0.0.0/16 ',
-      AVAILABILITY_ZONES: 'eu-central-1a, eu-central-1b, eu-central-1c',
+      AVAILABILITY_ZONE_IDS: 'euc1-az3, euc1-az1, euc1-az2',
       ENABLE_NAT_GATEWAY: 'true',
       LOG_RETENTION_DAYS: '30',
     });
     expect(config).toMatchObject({
+      region: 'eu-central-1',
+      availabilityZoneIds: ['euc1-az3', 'euc1-az1', 'euc1-az2'],
       namePrefix: 'loans-prod',
       stateBucket: 'my-state-bucket',
       vpcCidr: '10.0.0.0/16',
@@ -57,15 +77,18 @@ describe('bad configuration fails with one line naming the variable, the value a
     ['octet above 255', { VPC_CIDR: '10.300.0.0/16' }, /^VPC_CIDR="10.300.0.0\/16"/],
     ['not a CIDR', { VPC_CIDR: 'ten-dot-eighty' }, /^VPC_CIDR="ten-dot-eighty"/],
     ['unknown environment', { ENVIRONMENT: 'qa' }, /^ENVIRONMENT="qa" is invalid: expected one of dev, staging, prod$/],
-    ['malformed region', { AWS_REGION: 'mars' }, /^AWS_REGION="mars" is invalid: expected an AWS region name/],
+    ['malformed region', { AWS_REGION: 'mars' }, /^AWS_REGION="mars" is invalid: expected a region where Redshift Serverless is offered: us-east-1, /],
+    ['region that does not exist', { AWS_REGION: 'us-east-7' }, /^AWS_REGION="us-east-7" is invalid: expected a region where Redshift Serverless/],
+    ['region without default AZ IDs', { AWS_REGION: 'us-west-1' }, /^AVAILABILITY_ZONE_IDS="" is invalid: expected three AZ IDs of us-west-1 .*has no default/],
     ['uppercase project name', { PROJECT_NAME: 'Loans' }, /^PROJECT_NAME="Loans" is invalid/],
     ['state bucket with uppercase letters', { STATE_BUCKET: 'My_Bucket' }, /^STATE_BUCKET="My_Bucket" is invalid: expected an S3 bucket name/],
     ['state bucket shaped like an IP address', { STATE_BUCKET: '192.168.1.1' }, /^STATE_BUCKET="192.168.1.1"/],
     ['admin user name starting with an underscore', { REDSHIFT_ADMIN_USERNAME: '_admin' }, /^REDSHIFT_ADMIN_USERNAME="_admin" is invalid: expected a SQL identifier that starts with a letter$/],
     ['state key given as an alias', { STATE_KMS_KEY_ARN: 'alias/tfstate' }, /^STATE_KMS_KEY_ARN="alias\/tfstate" is invalid: expected a KMS key ARN/],
-    ['two availability zones', { AVAILABILITY_ZONES: 'us-east-1a,us-east-1b' }, /^AVAILABILITY_ZONES=.* three distinct/],
-    ['zone of another region', { AVAILABILITY_ZONES: 'us-east-1a,us-east-1b,eu-west-1c' }, /^AVAILABILITY_ZONES=/],
-    ['repeated zone', { AVAILABILITY_ZONES: 'us-east-1a,us-east-1a,us-east-1b' }, /^AVAILABILITY_ZONES=/],
+    ['two AZ IDs', { AVAILABILITY_ZONE_IDS: 'use1-az2,use1-az4' }, /^AVAILABILITY_ZONE_IDS=.* three distinct comma-separated AZ IDs of us-east-1, e.g. use1-az2,use1-az4,use1-az6$/],
+    ['AZ ID of another region', { AVAILABILITY_ZONE_IDS: 'use1-az2,use1-az4,euw1-az1' }, /^AVAILABILITY_ZONE_IDS=/],
+    ['repeated AZ ID', { AVAILABILITY_ZONE_IDS: 'use1-az2,use1-az2,use1-az4' }, /^AVAILABILITY_ZONE_IDS=/],
+    ['zone names instead of IDs', { AVAILABILITY_ZONE_IDS: 'us-east-1a,us-east-1b,us-east-1c' }, /^AVAILABILITY_ZONE_IDS="us-east-1a/],
     ['rate limit below what WAF allows', { RATE_LIMIT: '9' }, /^RATE_LIMIT="9" is invalid: expected requests per window per IP address, from 10 to 2000000000$/],
     ['rate limit not a whole number', { RATE_LIMIT: '1e3' }, /^RATE_LIMIT="1e3" is invalid/],
     ['rate-limit window WAF does not offer', { RATE_LIMIT_WINDOW_SECONDS: '30' }, /^RATE_LIMIT_WINDOW_SECONDS="30" is invalid: expected one of 60, 120, 300, 600$/],

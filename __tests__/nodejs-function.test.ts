@@ -145,6 +145,7 @@ describe('NodejsFunction', () => {
       entry = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'nodejs-function-')), 'index.ts');
       fs.writeFileSync(entry, 'export const main = async () => ({ statusCode: 200, body: "ok" });\n');
     });
+    afterAll(() => fs.rmSync(path.dirname(entry), { recursive: true, force: true }));
 
     it('uses a role passed in, granting it the log and trace permissions', () => {
       const synthesized = Testing.synthScope((scope) => {

@@ -13,7 +13,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { buildStacks } from '../stacks/app';
 import { loadConfig } from '../stacks/config';
+import { DOCUMENTED_REDSHIFT_ML_ACTIONS } from '../stacks/constructs/redshift-ml-role';
 import { LOG_EXPORTS, TRAINING_ARTIFACT_EXPIRATION_DAYS } from '../stacks/redshift-stack';
+import { expandAction } from '../policy/iam-actions';
 import { parse } from './helpers/synth';
 
 interface PolicyStatement {
@@ -70,6 +72,15 @@ describe('redshift stack with the default configuration', () => {
       kms_key_id: key,
       log_exports: ['useractivitylog', 'userlog', 'connectionlog'],
     });
+  });
+
+  test('a new admin user name or key replaces the namespace and its workgroup on purpose (the provider cannot update them)', () => {
+    expect(parsed.resource.terraform_data['namespace-identity']).toMatchObject({
+      triggers_replace: { admin_username: 'warehouse_admin', kms_key_arn: key },
+    });
+    for (const type of ['aws_redshiftserverless_namespace', 'aws_redshiftserverless_workgroup']) {
+      expect(only(type).lifecycle).toEqual({ replace_triggered_by: ['terraform_data.namespace-identity'] });
+    }
   });
 
   test('the ML role is the default role and one of the namespace roles', () => {
@@ -211,9 +222,23 @@ describe('redshift stack with the default configuration', () => {
       expect(sagemakerResources.length).toBeGreaterThan(0);
       for (const resource of sagemakerResources) {
         expect(resource).toMatch(
-          /^arn:\$\{data\.aws_partition\.partition\.partition\}:sagemaker:us-east-1:\$\{data\.aws_caller_identity\.account\.account_id\}:[a-z-]+\/\*$/,
+          /^arn:\$\{data\.aws_partition\.partition\.partition\}:sagemaker:us-east-1:\$\{data\.aws_caller_identity\.account\.account_id\}:([a-z-]+\/)?\*$/,
         );
       }
+    });
+
+    test('grants every action of AWS\'s documented Redshift ML policy, and every action it names exists', () => {
+      const expand = (pattern: string): string[] => {
+        const actions = expandAction(pattern);
+        if (typeof actions === 'string') throw new Error(actions);
+        return actions.map((action) => `${pattern.split(':')[0]}:${action.name}`.toLowerCase());
+      };
+      const granted = new Set(policy.flatMap((s) => asList(s.Action)).flatMap(expand));
+      const documented = DOCUMENTED_REDSHIFT_ML_ACTIONS.flatMap(expand);
+      expect(documented.length).toBeGreaterThan(DOCUMENTED_REDSHIFT_ML_ACTIONS.length);
+      expect(documented.filter((action) => !granted.has(action))).toEqual([]);
+      expect(granted).toContain('sagemaker:createautomljobv2');
+      expect(granted).toContain('kms:generatedatakeywithoutplaintext');
     });
 
     test('passes only itself, and only to SageMaker', () => {

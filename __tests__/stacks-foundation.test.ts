@@ -94,13 +94,14 @@ describe('network stack', () => {
   const json = synth(stacks.network);
   const resources = parse(json).resource;
 
-  test('three private subnets in the three configured zones, no public IPs', () => {
+  test('three private subnets placed by AZ ID (the default IDs for us-east-1), no zone names, no public IPs', () => {
     const subnets = Object.values(resources.aws_subnet);
-    expect(subnets.map((s) => [s.availability_zone, s.cidr_block, s.map_public_ip_on_launch])).toEqual([
-      ['us-east-1a', '10.80.0.0/22', false],
-      ['us-east-1b', '10.80.4.0/22', false],
-      ['us-east-1c', '10.80.8.0/22', false],
+    expect(subnets.map((s) => [s.availability_zone_id, s.cidr_block, s.map_public_ip_on_launch])).toEqual([
+      ['use1-az2', '10.80.0.0/22', false],
+      ['use1-az4', '10.80.4.0/22', false],
+      ['use1-az6', '10.80.8.0/22', false],
     ]);
+    expect(subnets.filter((s) => 'availability_zone' in s)).toEqual([]);
   });
 
   test('no NAT gateway or internet gateway by default', () => {
@@ -112,7 +113,11 @@ describe('network stack', () => {
     const withNat = synthStacks({ ENABLE_NAT_GATEWAY: 'true' });
     const natJson = withNat.synth(withNat.stacks.network);
     expect(natJson).toHaveResource(NatGateway);
-    expect(natJson).toHaveResourceWithProperties(Subnet, { cidr_block: '10.80.12.0/22', map_public_ip_on_launch: false });
+    expect(natJson).toHaveResourceWithProperties(Subnet, {
+      cidr_block: '10.80.12.0/22',
+      availability_zone_id: 'use1-az2',
+      map_public_ip_on_launch: false,
+    });
     const routes = Object.values(parse(natJson).resource.aws_route);
     expect(routes).toContainEqual(expect.objectContaining({ nat_gateway_id: expect.stringContaining('aws_nat_gateway') }));
   });
@@ -145,6 +150,14 @@ describe('network stack', () => {
       log_destination: '${aws_cloudwatch_log_group.flow-log-group.arn}',
     });
     expect(resources.aws_cloudwatch_log_group['flow-log-group'].retention_in_days).toBe(365);
+  });
+
+  test('the flow-log role has every action the VPC guide lists for publishing to an existing group', () => {
+    const policy = JSON.parse(resources.aws_iam_role_policy['flow-log-write-policy'].policy as string) as {
+      Statement: { Action: string[] }[];
+    };
+    const actions = policy.Statement.flatMap((statement) => statement.Action).sort();
+    expect(actions).toEqual(['logs:CreateLogStream', 'logs:DescribeLogGroups', 'logs:DescribeLogStreams', 'logs:PutLogEvents']);
   });
 
   test('the dataset bucket is KMS-encrypted, versioned, access-logged and private', () => {

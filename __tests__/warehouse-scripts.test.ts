@@ -11,7 +11,10 @@ import 'aws-sdk-client-mock-jest';
 import { WarehouseEnvironment } from '../scripts/warehouse/cli';
 import { classifyModelState, modelStatusMain, summarizeExplanation } from '../scripts/warehouse/model-status';
 import { setupMain } from '../scripts/warehouse/setup';
-import { StackName, StackOutputs } from '../scripts/warehouse/stack-outputs';
+import { OutputsError, StackName, StackOutputs, outputsFile, readWarehouseOutputs, terraformOutputs } from '../scripts/warehouse/stack-outputs';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 
 const REDSHIFT_OUTPUTS = {
   workgroup_name: 'loan-remediation-dev',
@@ -81,7 +84,7 @@ function testEnvironment(outputs: Partial<Record<StackName, StackOutputs>> = { r
   const environment: WarehouseEnvironment = {
     createClient: (region) =>
       new RedshiftDataClient({ region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }),
-    outputs: () => ({ description: 'test outputs', read: async (stack) => outputs[stack] }),
+    outputs: () => ({ description: 'test outputs', locate: (stack) => `test outputs of ${stack}`, read: async (stack) => outputs[stack] }),
     print: (line) => printed.push(line),
     printError: (line) => errors.push(line),
     progress: (line) => printed.push(line),
@@ -104,11 +107,11 @@ const freshWarehouse = (sql: string): Reply => (/^SELECT/.test(sql) ? { rows: []
 /** Answers for a warehouse where a previous run did everything. */
 function finishedWarehouse(sql: string): Reply {
   if (/FROM "public"."loan_remediation" HAVING/.test(sql)) return { rows: [{ rows_already_loaded: 1000 }] };
-  if (/FROM stv_ml_model_info/.test(sql)) return { rows: [{ model_state: 'Model is Ready' }] };
+  if (/FROM svv_ml_model_info/.test(sql)) return { rows: [{ model_state: 'Model is Ready' }] };
   if (/FROM svv_roles/.test(sql)) return { rows: [{ role_name: 'prediction_api' }] };
   // Exactly as Redshift stores the quoted name: a guard that folds case would miss it.
-  if (/FROM pg_user WHERE usename = 'IAMR:loan-remediation-dev-prediction'$/.test(sql)) {
-    return { rows: [{ usename: 'IAMR:loan-remediation-dev-prediction' }] };
+  if (/FROM svv_user_info WHERE user_name = 'IAMR:loan-remediation-dev-prediction'$/.test(sql)) {
+    return { rows: [{ user_name: 'IAMR:loan-remediation-dev-prediction' }] };
   }
   return {};
 }
@@ -160,7 +163,7 @@ describe('npm run warehouse:setup', () => {
       'GRANT USAGE',
       'GRANT SELECT',
       'GRANT EXECUTE',
-      'SELECT usename',
+      'SELECT user_name',
       'CREATE USER',
       'GRANT ROLE',
     ]);
@@ -179,7 +182,7 @@ describe('npm run warehouse:setup', () => {
     expect(output()).toContain('skip  COPY "public"."loan_remediation"');
     expect(output()).toContain('(already done: rows_already_loaded=1000)');
     expect(output()).toContain('skip  CREATE MODEL "public"."predict_model"  (already done: model_state=Model is Ready)');
-    expect(output()).toContain('(already done: usename=IAMR:loan-remediation-dev-prediction)');
+    expect(output()).toContain('(already done: user_name=IAMR:loan-remediation-dev-prediction)');
     expect(output()).toContain('Done: 6 statements ran, 4 skipped as already done, 0 files waiting.');
   });
 
@@ -233,7 +236,7 @@ describe('npm run warehouse:setup', () => {
     const { environment, errorOutput } = testEnvironment({});
 
     expect(await setupMain([], environment)).toBe(1);
-    expect(errorOutput()).toBe('error: the redshift stack has no outputs (test outputs): deploy it first (npx cdktf deploy network redshift)');
+    expect(errorOutput()).toBe('error: the redshift stack has no outputs (test outputs of redshift): deploy it first (npx cdktf deploy network redshift)');
     expect(redshiftData.calls()).toHaveLength(0);
   });
 
@@ -301,7 +304,7 @@ const EXPLANATION = JSON.stringify({
 function modelWarehouse(states: string[], explanation: Reply = { rows: [{ explanation: EXPLANATION }] }, extra: Row[] = []) {
   let checks = 0;
   fakeWarehouse((sql) => {
-    if (/FROM stv_ml_model_info/.test(sql)) return { rows: [{ model_state: 'whatever' }] };
+    if (/FROM svv_ml_model_info/.test(sql)) return { rows: [{ model_state: 'whatever' }] };
     if (/^SHOW MODEL "public"\."predict_model"$/.test(sql)) {
       const state = states[Math.min(checks, states.length - 1)];
       checks += 1;
@@ -404,5 +407,46 @@ describe('npm run model:status', () => {
   test('an explanation cut short by MAX_RUNTIME is shown as it is', () => {
     const message = 'Processing job failed: Maximum runtime reached and processing job is unfinished.';
     expect(summarizeExplanation(JSON.stringify({ explanations: message }))).toEqual([message]);
+  });
+});
+
+describe('where the stack outputs come from', () => {
+  const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'outputs-file-'));
+  afterAll(() => fs.rmSync(directory, { recursive: true, force: true }));
+  const file = (name: string, content: string): string => {
+    const written = path.join(directory, name);
+    fs.writeFileSync(written, content);
+    return written;
+  };
+
+  test('messages name the stack\'s own folder, never a placeholder', () => {
+    const source = terraformOutputs('/project');
+    expect(source.locate('redshift')).toBe(`terraform output in ${path.join('cdktf.out', 'stacks', 'redshift')}`);
+    expect(source.description).not.toContain('<');
+  });
+
+  test('an outputs file without the stack means "not deployed", naming the file', async () => {
+    const empty = file('empty.json', '{"network": {"vpc_id": "vpc-1"}}');
+    await expect(readWarehouseOutputs(outputsFile(empty))).rejects.toThrow(
+      `the redshift stack has no outputs ("redshift" in ${empty}): deploy it first`,
+    );
+  });
+
+  test.each([
+    ['an array', '[]', 'found an array'],
+    ['null', 'null', 'found null'],
+    ['a stack that is not an object', '{"redshift": ["workgroup"]}', '"redshift" should hold an object of outputs, found an array'],
+  ])('an outputs file holding %s is malformed, not "not deployed"', async (_case, content, reason) => {
+    const malformed = file(`malformed-${content.length}.json`, content);
+    const read = outputsFile(malformed).read('redshift');
+    await expect(read).rejects.toThrow(OutputsError);
+    await expect(outputsFile(malformed).read('redshift')).rejects.toThrow(`outputs file ${malformed} is malformed`);
+    await expect(outputsFile(malformed).read('redshift')).rejects.toThrow(reason);
+  });
+
+  test('the format cdktf deploy --outputs-file writes is read as it is', async () => {
+    const written = file('outputs.json', JSON.stringify({ redshift: { workgroup_name: 'loan-remediation-dev' } }));
+    expect(await outputsFile(written).read('redshift')).toEqual({ workgroup_name: 'loan-remediation-dev' });
+    expect(await outputsFile(written).read('api')).toBeUndefined();
   });
 });

@@ -8,21 +8,32 @@ import { App } from 'cdktf';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
-import { buildStacks } from '../stacks/app';
-import { ConfigError, loadConfig } from '../stacks/config';
+import { SECURITY_BASELINE_DOC } from '../policy/catalogue';
 import { synthesizeForReport } from '../policy/enforce';
 import { failures } from '../policy/engine';
-import { SECURITY_BASELINE_DOC } from '../policy/catalogue';
 import { ALL_RULES } from '../policy/registry';
 import { fullReport, ruleCatalogue } from '../policy/report';
+import { buildStacks } from '../stacks/app';
+import { loadConfig } from '../stacks/config';
+import { runCli, UsageError } from './lib/cli';
 import { renderSecurityBaselineDoc } from './lib/security-baseline-doc';
 
-function main(): number {
-  if (process.argv.includes('--rules')) {
+const USAGE = `Usage: npm run policy [-- --rules | --docs]
+
+Synthesizes every stack and prints the security baseline's report: errors, warnings, every
+suppression with its reason, and a summary per stack. Exits 1 when a rule fails.
+
+  --rules  list every rule with the scanner checks it mirrors, instead of the report
+  --docs   write ${SECURITY_BASELINE_DOC} (every rule, why, and every exception) from the rule pack
+  --help   show this text`;
+
+void runCli(USAGE, { rules: { type: 'boolean' }, docs: { type: 'boolean' } }, (flags) => {
+  if (flags.rules && flags.docs) throw new UsageError('--rules and --docs cannot be combined');
+  if (flags.rules) {
     console.log(ruleCatalogue(ALL_RULES));
     return 0;
   }
-  if (process.argv.includes('--docs')) {
+  if (flags.docs) {
     const file = path.join(__dirname, '..', SECURITY_BASELINE_DOC);
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, renderSecurityBaselineDoc());
@@ -40,12 +51,4 @@ function main(): number {
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
-}
-
-try {
-  process.exitCode = main();
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  console.error(`error: ${error.message}`);
-  process.exitCode = 1;
-}
+});

@@ -7,7 +7,7 @@
 -- Skipped when the model exists, whatever its state: a FAILED model must be dropped first
 -- (npm run model:status prints the DROP MODEL to run).
 
--- unless: SELECT TRIM(model_state) AS model_state FROM stv_ml_model_info WHERE TRIM(schema_name) = {{schema | literal}} AND TRIM(model_name) = {{model | literal}}
+-- unless: SELECT TRIM(model_state) AS model_state FROM svv_ml_model_info WHERE TRIM(database_name) = CURRENT_DATABASE() AND TRIM(schema_name) = {{schema | literal}} AND TRIM(model_name) = {{model | literal}}
 CREATE MODEL {{schema}}.{{model}}
 FROM (
   SELECT {{training_columns}}

@@ -17,7 +17,7 @@ GRANT EXECUTE ON MODEL {{schema}}.{{model}} TO ROLE prediction_api;
 
 -- A user name in double quotes keeps its case whatever enable_case_sensitive_identifier says, and
 -- Redshift creates the same "IAMR:<role>" user by itself on the Lambda's first call: compare exactly.
--- unless: SELECT usename FROM pg_user WHERE usename = {{lambda_user | literal}}
+-- unless: SELECT user_name FROM svv_user_info WHERE user_name = {{lambda_user | literal}}
 CREATE USER {{lambda_user}} PASSWORD DISABLE;
 
 GRANT ROLE prediction_api TO {{lambda_user}};

@@ -29,7 +29,8 @@ export interface Config {
   /** KMS key for the state objects (the `state` stack's output); undefined means SSE-S3. */
   readonly stateKmsKeyArn: string | undefined;
   readonly vpcCidr: string;
-  readonly availabilityZones: readonly [string, string, string];
+  /** AZ IDs (e.g. use1-az2), not zone names: IDs name the same zone in every account. */
+  readonly availabilityZoneIds: readonly [string, string, string];
   readonly enableNatGateway: boolean;
   readonly logRetentionDays: number;
   /** Prefix for resource names: `<project>-<environment>`. */
@@ -79,7 +80,6 @@ export interface WarehouseConfig {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 const PROJECT_NAME = /^[a-z][a-z0-9-]{1,18}[a-z0-9]$/;
 // S3 bucket naming rules: 3-63 chars, lowercase letters, digits, dots and hyphens, no IP-like names.
 const BUCKET_NAME = /^(?!\d+\.\d+\.\d+\.\d+$)(?!xn--)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -161,18 +161,77 @@ export function subnetCidrs(vpcCidr: string): { private: [string, string, string
   return { private: [block(0), block(1), block(2)], public: block(3) };
 }
 
-function availabilityZones(env: Env, region: string): [string, string, string] {
-  const variable = 'AVAILABILITY_ZONES';
+/**
+ * Regions where Amazon Redshift Serverless is offered, each with its AZ-ID prefix and the three AZ IDs
+ * the private subnets go to by default.
+ *
+ * Source: Amazon Redshift Management Guide, "Considerations when using Amazon Redshift Serverless"
+ * (https://docs.aws.amazon.com/redshift/latest/mgmt/serverless-usage-considerations.html): a
+ * workgroup needs subnets in at least three of the *supported* Availability Zone IDs, and zone names
+ * (us-east-1a) map to different IDs in every account, so subnets are placed by ID. In a region with
+ * exactly three AZs, the three are the default (Serverless, which needs three, must run in all of
+ * them); in us-east-1, us-west-2 and ap-northeast-2, which have more, the default is three IDs that
+ * page lists. us-west-1 has two AZs (the page lets its three subnets span two), which this one-subnet-
+ * per-AZ network cannot express: it has no default, so AVAILABILITY_ZONE_IDS must be set there and
+ * synth stops with a one-line error until it is.
+ */
+export const REDSHIFT_SERVERLESS_REGIONS: Readonly<
+  Record<string, { readonly azIdPrefix: string; readonly defaultAzIds?: readonly [string, string, string] }>
+> = {
+  'us-east-1': { azIdPrefix: 'use1', defaultAzIds: ['use1-az2', 'use1-az4', 'use1-az6'] },
+  'us-east-2': { azIdPrefix: 'use2', defaultAzIds: ['use2-az1', 'use2-az2', 'use2-az3'] },
+  'us-west-1': { azIdPrefix: 'usw1' },
+  'us-west-2': { azIdPrefix: 'usw2', defaultAzIds: ['usw2-az1', 'usw2-az2', 'usw2-az3'] },
+  'ca-central-1': { azIdPrefix: 'cac1', defaultAzIds: ['cac1-az1', 'cac1-az2', 'cac1-az4'] },
+  'sa-east-1': { azIdPrefix: 'sae1', defaultAzIds: ['sae1-az1', 'sae1-az2', 'sae1-az3'] },
+  'eu-central-1': { azIdPrefix: 'euc1', defaultAzIds: ['euc1-az1', 'euc1-az2', 'euc1-az3'] },
+  'eu-central-2': { azIdPrefix: 'euc2', defaultAzIds: ['euc2-az1', 'euc2-az2', 'euc2-az3'] },
+  'eu-west-1': { azIdPrefix: 'euw1', defaultAzIds: ['euw1-az1', 'euw1-az2', 'euw1-az3'] },
+  'eu-west-2': { azIdPrefix: 'euw2', defaultAzIds: ['euw2-az1', 'euw2-az2', 'euw2-az3'] },
+  'eu-west-3': { azIdPrefix: 'euw3', defaultAzIds: ['euw3-az1', 'euw3-az2', 'euw3-az3'] },
+  'eu-north-1': { azIdPrefix: 'eun1', defaultAzIds: ['eun1-az1', 'eun1-az2', 'eun1-az3'] },
+  'eu-south-1': { azIdPrefix: 'eus1', defaultAzIds: ['eus1-az1', 'eus1-az2', 'eus1-az3'] },
+  'eu-south-2': { azIdPrefix: 'eus2', defaultAzIds: ['eus2-az1', 'eus2-az2', 'eus2-az3'] },
+  'ap-east-1': { azIdPrefix: 'ape1', defaultAzIds: ['ape1-az1', 'ape1-az2', 'ape1-az3'] },
+  'ap-south-1': { azIdPrefix: 'aps1', defaultAzIds: ['aps1-az1', 'aps1-az2', 'aps1-az3'] },
+  'ap-southeast-1': { azIdPrefix: 'apse1', defaultAzIds: ['apse1-az1', 'apse1-az2', 'apse1-az3'] },
+  'ap-southeast-2': { azIdPrefix: 'apse2', defaultAzIds: ['apse2-az1', 'apse2-az2', 'apse2-az3'] },
+  'ap-northeast-1': { azIdPrefix: 'apne1', defaultAzIds: ['apne1-az1', 'apne1-az2', 'apne1-az4'] },
+  'ap-northeast-2': { azIdPrefix: 'apne2', defaultAzIds: ['apne2-az1', 'apne2-az2', 'apne2-az3'] },
+  'ap-northeast-3': { azIdPrefix: 'apne3', defaultAzIds: ['apne3-az1', 'apne3-az2', 'apne3-az3'] },
+};
+
+function region(env: Env): string {
+  const value = read(env, 'AWS_REGION') ?? 'us-east-1';
+  if (!(value in REDSHIFT_SERVERLESS_REGIONS)) {
+    const allowed = `a region where Redshift Serverless is offered: ${Object.keys(REDSHIFT_SERVERLESS_REGIONS).join(', ')}`;
+    throw new ConfigError('AWS_REGION', value, allowed);
+  }
+  return value;
+}
+
+function availabilityZoneIds(env: Env, region: string): [string, string, string] {
+  const variable = 'AVAILABILITY_ZONE_IDS';
+  const { azIdPrefix, defaultAzIds } = REDSHIFT_SERVERLESS_REGIONS[region];
   const raw = read(env, variable);
-  if (raw === undefined) return [`${region}a`, `${region}b`, `${region}c`];
-  const zones = raw.split(',').map((z) => z.trim());
-  const allowed = `three distinct comma-separated zones of ${region}, e.g. ${region}a,${region}b,${region}c`;
-  const valid =
-    zones.length === 3 &&
-    new Set(zones).size === 3 &&
-    zones.every((z) => z.startsWith(region) && /^[a-z]$/.test(z.slice(region.length)));
+  if (raw === undefined) {
+    if (defaultAzIds === undefined) {
+      throw new ConfigError(
+        variable,
+        '',
+        `three AZ IDs of ${region} that Redshift Serverless supports (${region} has no default; ` +
+          'see "Considerations when using Amazon Redshift Serverless"), e.g. ' +
+          `${azIdPrefix}-az1,${azIdPrefix}-az2,${azIdPrefix}-az3`,
+      );
+    }
+    return [...defaultAzIds];
+  }
+  const ids = raw.split(',').map((id) => id.trim());
+  const allowed = `three distinct comma-separated AZ IDs of ${region}, e.g. ${(defaultAzIds ?? [1, 2, 3].map((n) => `${azIdPrefix}-az${n}`)).join(',')}`;
+  const pattern = new RegExp(`^${azIdPrefix}-az\\d{1,2}$`);
+  const valid = ids.length === 3 && new Set(ids).size === 3 && ids.every((id) => pattern.test(id));
   if (!valid) throw new ConfigError(variable, raw, allowed);
-  return [zones[0], zones[1], zones[2]];
+  return [ids[0], ids[1], ids[2]];
 }
 
 function warehouseConfig(env: Env): WarehouseConfig {
@@ -229,7 +288,7 @@ function rateLimitConfig(env: Env): RateLimitConfig {
 }
 
 export function loadConfig(env: Env = process.env): Config {
-  const region = matching(env, 'AWS_REGION', 'us-east-1', REGION, 'an AWS region name such as us-east-1 or eu-west-2');
+  const awsRegion = region(env);
   const projectName = matching(
     env,
     'PROJECT_NAME',
@@ -248,13 +307,13 @@ export function loadConfig(env: Env = process.env): Config {
       ? undefined
       : matching(env, 'STATE_KMS_KEY_ARN', '', KMS_KEY_ARN, 'a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), not an alias');
   return {
-    region,
+    region: awsRegion,
     projectName,
     environment,
     stateBucket,
     stateKmsKeyArn,
     vpcCidr: parseVpcCidr('VPC_CIDR', read(env, 'VPC_CIDR') ?? '10.80.0.0/20'),
-    availabilityZones: availabilityZones(env, region),
+    availabilityZoneIds: availabilityZoneIds(env, awsRegion),
     enableNatGateway: flag(env, 'ENABLE_NAT_GATEWAY', false),
     logRetentionDays: oneOf(env, 'LOG_RETENTION_DAYS', 365, LOG_RETENTION_DAYS),
     namePrefix: `${projectName}-${environment}`,

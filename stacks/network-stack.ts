@@ -71,13 +71,15 @@ export class NetworkStack extends ProjectStack {
       vpcId: this.vpc.id,
       tags: { Name: `${name}-private` },
     });
-    this.privateSubnets = config.availabilityZones.map((zone, i) => {
+    // Placed by AZ ID, which names the same zone in every account (a zone name such as us-east-1a maps
+    // to a different ID per account, and Redshift Serverless runs only in some IDs); see config.ts.
+    this.privateSubnets = config.availabilityZoneIds.map((zoneId, i) => {
       const subnet = new Subnet(this, `private-subnet-${i + 1}`, {
         vpcId: this.vpc.id,
-        availabilityZone: zone,
+        availabilityZoneId: zoneId,
         cidrBlock: cidrs.private[i],
         mapPublicIpOnLaunch: false,
-        tags: { Name: `${name}-private-${zone}` },
+        tags: { Name: `${name}-private-${zoneId}` },
       });
       new RouteTableAssociation(this, `private-subnet-${i + 1}-routes`, {
         subnetId: subnet.id,
@@ -183,10 +185,10 @@ export class NetworkStack extends ProjectStack {
     });
     const publicSubnet = new Subnet(this, 'public-subnet', {
       vpcId: this.vpc.id,
-      availabilityZone: config.availabilityZones[0],
+      availabilityZoneId: config.availabilityZoneIds[0],
       cidrBlock: publicCidr,
       mapPublicIpOnLaunch: false,
-      tags: { Name: `${name}-public-${config.availabilityZones[0]}` },
+      tags: { Name: `${name}-public-${config.availabilityZoneIds[0]}` },
     });
     const publicRouteTable = new RouteTable(this, 'public-route-table', {
       vpcId: this.vpc.id,
@@ -246,11 +248,21 @@ export class NetworkStack extends ProjectStack {
       role: role.id,
       policy: JSON.stringify({
         Version: '2012-10-17',
+        // Actions from the VPC User Guide, "IAM role for publishing flow logs to CloudWatch Logs",
+        // less logs:CreateLogGroup (this stack creates the group, with its retention).
         Statement: [
           {
             Effect: 'Allow',
             Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
             Resource: [logGroup.arn, `${logGroup.arn}:*`],
+          },
+          {
+            // DescribeLogGroups lists the account's groups: IAM has no resource type for it, so "*",
+            // held to this region.
+            Effect: 'Allow',
+            Action: ['logs:DescribeLogGroups'],
+            Resource: '*',
+            Condition: { StringEquals: { 'aws:RequestedRegion': config.region } },
           },
         ],
       }),

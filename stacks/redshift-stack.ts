@@ -3,6 +3,7 @@ import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { RedshiftserverlessNamespace } from '@cdktf/provider-aws/lib/redshiftserverless-namespace';
 import { RedshiftserverlessUsageLimit } from '@cdktf/provider-aws/lib/redshiftserverless-usage-limit';
 import { RedshiftserverlessWorkgroup } from '@cdktf/provider-aws/lib/redshiftserverless-workgroup';
+import { DataResource } from 'cdktf';
 import { Construct } from 'constructs';
 import { Config } from './config';
 import { CustomerManagedKey } from './constructs/customer-managed-key';
@@ -94,6 +95,19 @@ export class RedshiftStack extends ProjectStack {
         }),
     );
 
+    // Two namespace changes the AWS provider cannot make in place: a new admin user name with a managed
+    // password (UpdateNamespace is sent without the password it requires, hashicorp/terraform-provider-aws
+    // #39266) and a new KMS key (kms_key_id and admin_password_secret_kms_key_id change together, which
+    // UpdateNamespace refuses: "can't update multiple configurations at the same time", #39249, #45683).
+    // Either one replaces the namespace and its workgroup on purpose, in one plan, instead of failing
+    // half-way through an apply. Replacing the namespace deletes the warehouse's data: README, "Changes
+    // that replace the warehouse".
+    const namespaceIdentity = new DataResource(this, 'namespace-identity', {
+      triggersReplace: { admin_username: warehouse.adminUsername, kms_key_arn: this.key.arn },
+    });
+    // A bare address: Terraform's JSON syntax takes no "${...}" in replace_triggered_by.
+    const replacedWithIdentity = { replaceTriggeredBy: [`${DataResource.tfResourceType}.${namespaceIdentity.friendlyUniqueId}`] };
+
     this.namespace = new RedshiftserverlessNamespace(this, 'namespace', {
       namespaceName: name,
       dbName: warehouse.database,
@@ -106,11 +120,14 @@ export class RedshiftStack extends ProjectStack {
       iamRoles: [this.mlRole.role.arn],
       logExports: [...LOG_EXPORTS],
       dependsOn: auditLogGroups,
+      lifecycle: replacedWithIdentity,
     });
 
     this.workgroup = new RedshiftserverlessWorkgroup(this, 'workgroup', {
       workgroupName: name,
       namespaceName: this.namespace.namespaceName,
+      // A namespace with a workgroup cannot be deleted, so the workgroup goes with it.
+      lifecycle: replacedWithIdentity,
       baseCapacity: warehouse.baseCapacity,
       maxCapacity: warehouse.maxCapacity,
       subnetIds: network.privateSubnets.map((subnet) => subnet.id),

@@ -12,11 +12,11 @@ run "private_network_and_dataset" {
   }
   assert {
     condition = length(toset([
-      aws_subnet.private-subnet-1.availability_zone,
-      aws_subnet.private-subnet-2.availability_zone,
-      aws_subnet.private-subnet-3.availability_zone,
+      aws_subnet.private-subnet-1.availability_zone_id,
+      aws_subnet.private-subnet-2.availability_zone_id,
+      aws_subnet.private-subnet-3.availability_zone_id,
     ])) == 3
-    error_message = "Redshift Serverless needs subnets in three availability zones"
+    error_message = "Redshift Serverless needs subnets in three availability zone IDs"
   }
   assert {
     condition = !anytrue([

@@ -68,3 +68,24 @@ export function formatSummary(stacks: readonly StackSummary[]): string {
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
+
+/**
+ * What to run after a synth. Bootstrapping the state bucket is suggested only while STATE_BUCKET is
+ * unset: once it is set, the state stack has done its job.
+ */
+export function nextSteps(env: Readonly<Record<string, string | undefined>>): string {
+  const lines = [
+    ['npm test', 'lint, type-check, unit tests, terraform validate + mocked apply'],
+    ['npx cdktf diff network', 'plan one stack against your AWS account'],
+  ];
+  if ((env.STATE_BUCKET ?? '').trim() === '') {
+    lines.push([
+      'npx cdktf deploy state',
+      'bootstrap the remote-state bucket and key (then set STATE_BUCKET and\n' +
+        `${' '.repeat(38)}STATE_KMS_KEY_ARN from its outputs, see README "Deploying")`,
+    ]);
+  } else {
+    lines.push(['npx cdktf deploy network redshift', `deploy with state in s3://${env.STATE_BUCKET?.trim()}`]);
+  }
+  return ['Next:', ...lines.map(([command, what]) => `  ${command.padEnd(36)}${what}`)].join('\n');
+}

@@ -1,7 +1,7 @@
-/** What the two warehouse commands share: flag parsing, their environment, and error reporting. */
+/** What the two warehouse commands share: their environment and error reporting (flag parsing is scripts/lib/cli.ts). */
 import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import * as path from 'path';
-import { parseArgs } from 'util';
+import { UsageError } from '../lib/cli';
 import { DataApi } from './data-api';
 import { OutputsSource, WarehouseOutputs, outputsFile, terraformOutputs } from './stack-outputs';
 
@@ -28,24 +28,6 @@ export const realEnvironment = (): WarehouseEnvironment => ({
   now: () => Date.now(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 });
-
-export class UsageError extends Error {}
-
-type FlagSpec = Record<string, { type: 'boolean' | 'string' }>;
-
-/** Parses `--flag` and `--flag value` options; anything else is a UsageError. */
-export function parseFlags<S extends FlagSpec>(
-  argv: readonly string[],
-  spec: S,
-): { [K in keyof S]?: S[K]['type'] extends 'boolean' ? boolean : string } {
-  try {
-    return parseArgs({ args: [...argv], options: spec, strict: true, allowPositionals: false }).values as {
-      [K in keyof S]?: S[K]['type'] extends 'boolean' ? boolean : string;
-    };
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-}
 
 /**
  * Runs a command: usage errors exit 2 with the usage text, any other error exits 1 with its message,

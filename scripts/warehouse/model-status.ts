@@ -4,7 +4,8 @@
  * metrics and the EXPLAIN_MODEL summary; on FAILED, the reason and how to retry.
  */
 import { STATUS_QUERIES } from '../../sql';
-import { WarehouseEnvironment, UsageError, parseFlags, runCommand, warehouseDataApi } from './cli';
+import { UsageError, parseFlags } from '../lib/cli';
+import { WarehouseEnvironment, runCommand, warehouseDataApi } from './cli';
 import { DataApi, StatementFailedError } from './data-api';
 import { placeholderValues } from './placeholders';
 import { Placeholders, loadSqlFile, quoteIdentifier, render } from './sql-template';

@@ -5,7 +5,8 @@
  * the database's message.
  */
 import { SETUP_SQL_DIRECTORY } from '../../sql';
-import { WarehouseEnvironment, parseFlags, runCommand, warehouseDataApi } from './cli';
+import { parseFlags } from '../lib/cli';
+import { WarehouseEnvironment, runCommand, warehouseDataApi } from './cli';
 import { Row, StatementFailedError } from './data-api';
 import { placeholderValues } from './placeholders';
 import { Placeholders, SqlFile, loadSetupFiles, pendingReason, render } from './sql-template';

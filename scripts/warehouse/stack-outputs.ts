@@ -21,6 +21,8 @@ export class OutputsError extends Error {
 export interface OutputsSource {
   /** Where the outputs come from, for the report. */
   readonly description: string;
+  /** Where one stack's outputs are read, for messages about that stack. */
+  locate(stack: StackName): string;
   /** The stack's outputs, or undefined when the stack has not been deployed. */
   read(stack: StackName): Promise<StackOutputs | undefined>;
 }
@@ -29,7 +31,8 @@ export interface OutputsSource {
 export function terraformOutputs(projectRoot: string): OutputsSource {
   const stackDir = (stack: StackName) => path.join(projectRoot, 'cdktf.out', 'stacks', stack);
   return {
-    description: 'terraform output in cdktf.out/stacks/<stack>',
+    description: "terraform output in each stack's folder under cdktf.out/stacks",
+    locate: (stack) => `terraform output in ${path.relative(projectRoot, stackDir(stack))}`,
     async read(stack) {
       const cwd = stackDir(stack);
       if (!fs.existsSync(path.join(cwd, '.terraform'))) return undefined;
@@ -49,8 +52,10 @@ export function terraformOutputs(projectRoot: string): OutputsSource {
 
 /** The file written by `cdktf deploy <stacks...> --outputs-file <file>`: `{ "<stack>": { "<output>": value } }`. */
 export function outputsFile(file: string): OutputsSource {
+  const expected = 'a JSON object of stacks, {"<stack>": {"<output>": value}}, as `cdktf deploy --outputs-file` writes';
   return {
     description: file,
+    locate: (stack) => `"${stack}" in ${file}`,
     async read(stack) {
       let parsed: unknown;
       try {
@@ -58,11 +63,22 @@ export function outputsFile(file: string): OutputsSource {
       } catch (error) {
         throw new OutputsError(`cannot read outputs file ${file}: ${(error as Error).message}`);
       }
-      const outputs = (parsed as Record<string, StackOutputs | undefined>)[stack];
-      return outputs && Object.keys(outputs).length > 0 ? outputs : undefined;
+      if (!isPlainObject(parsed)) {
+        throw new OutputsError(`outputs file ${file} is malformed: expected ${expected}, found ${kindOf(parsed)}`);
+      }
+      const outputs = parsed[stack];
+      if (outputs === undefined) return undefined;
+      if (!isPlainObject(outputs)) {
+        throw new OutputsError(`outputs file ${file} is malformed: "${stack}" should hold an object of outputs, found ${kindOf(outputs)}`);
+      }
+      return Object.keys(outputs).length > 0 ? outputs : undefined;
     },
   };
 }
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const kindOf = (value: unknown): string => (Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`);
 
 /** What the warehouse scripts need from the `redshift` stack. */
 export interface WarehouseOutputs {
@@ -99,7 +115,7 @@ export async function readWarehouseOutputs(source: OutputsSource): Promise<Wareh
   const outputs = await source.read('redshift');
   if (outputs === undefined) {
     throw new OutputsError(
-      `the redshift stack has no outputs (${source.description}): deploy it first (npx cdktf deploy network redshift)`,
+      `the redshift stack has no outputs (${source.locate('redshift')}): deploy it first (npx cdktf deploy network redshift)`,
     );
   }
   const values: Record<string, unknown> = {};

@@ -1,6 +1,7 @@
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { Construct } from 'constructs';
+import { expandAction } from '../../policy/iam-actions';
 
 export interface RedshiftMlRoleProps {
   readonly roleName: string;
@@ -16,70 +17,57 @@ export interface RedshiftMlRoleProps {
 }
 
 /**
- * What Redshift ML runs in SageMaker: Autopilot, training, tuning, batch transform, Neo compilation,
- * and the Clarify processing job behind EXPLAIN_MODEL with its short-lived model endpoint.
+ * The policy this role follows is AWS's "more restrictive" policy for Redshift ML, in the Amazon
+ * Redshift Database Developer Guide, "Cluster setup for using Amazon Redshift ML"
+ * (https://docs.aws.amazon.com/redshift/latest/dg/getting-started-machine-learning.html): the same
+ * actions, scoped to this project's buckets, this key, and this account and region. Each statement
+ * says which of its lines it implements ("documented") and what it adds or narrows.
  */
-const SAGEMAKER_RESOURCE_ACTIONS: readonly { sid: string; resourceType: string; actions: readonly string[] }[] = [
-  {
-    sid: 'SageMakerAutopilotJobs',
-    resourceType: 'automl-job',
-    actions: ['CreateAutoMLJob', 'CreateAutoMLJobV2', 'DescribeAutoMLJob', 'DescribeAutoMLJobV2', 'StopAutoMLJob'],
-  },
-  {
-    sid: 'SageMakerTrainingJobs',
-    resourceType: 'training-job',
-    actions: ['CreateTrainingJob', 'DescribeTrainingJob', 'StopTrainingJob'],
-  },
-  {
-    sid: 'SageMakerTuningJobs',
-    resourceType: 'hyper-parameter-tuning-job',
-    actions: [
-      'CreateHyperParameterTuningJob',
-      'DescribeHyperParameterTuningJob',
-      'StopHyperParameterTuningJob',
-      'ListTrainingJobsForHyperParameterTuningJob',
-    ],
-  },
-  {
-    sid: 'SageMakerProcessingJobs',
-    resourceType: 'processing-job',
-    actions: ['CreateProcessingJob', 'DescribeProcessingJob', 'StopProcessingJob'],
-  },
-  {
-    sid: 'SageMakerTransformJobs',
-    resourceType: 'transform-job',
-    actions: ['CreateTransformJob', 'DescribeTransformJob', 'StopTransformJob'],
-  },
-  {
-    sid: 'SageMakerCompilationJobs',
-    resourceType: 'compilation-job',
-    actions: ['CreateCompilationJob', 'DescribeCompilationJob', 'StopCompilationJob'],
-  },
-  { sid: 'SageMakerModels', resourceType: 'model', actions: ['CreateModel', 'DescribeModel', 'DeleteModel'] },
-  {
-    sid: 'SageMakerEndpointConfigs',
-    resourceType: 'endpoint-config',
-    actions: ['CreateEndpointConfig', 'DescribeEndpointConfig', 'DeleteEndpointConfig'],
-  },
-  {
-    sid: 'SageMakerEndpoints',
-    resourceType: 'endpoint',
-    actions: ['CreateEndpoint', 'DescribeEndpoint', 'DeleteEndpoint', 'InvokeEndpoint'],
-  },
-];
+export const DOCUMENTED_REDSHIFT_ML_ACTIONS = [
+  'cloudwatch:PutMetricData',
+  'ecr:BatchCheckLayerAvailability',
+  'ecr:BatchGetImage',
+  'ecr:GetAuthorizationToken',
+  'ecr:GetDownloadUrlForLayer',
+  'logs:CreateLogGroup',
+  'logs:CreateLogStream',
+  'logs:DescribeLogStreams',
+  'logs:PutLogEvents',
+  'sagemaker:*Job*',
+  'sagemaker:AddTags',
+  'sagemaker:CreateModel',
+  'sagemaker:CreateEndpoint',
+  'sagemaker:CreateEndpointConfig',
+  'sagemaker:DeleteEndpoint',
+  'sagemaker:DeleteEndpointConfig',
+  'sagemaker:DeleteModel',
+  'iam:PassRole',
+  's3:AbortMultipartUpload',
+  's3:GetObject',
+  's3:DeleteObject',
+  's3:PutObject',
+  's3:GetBucketLocation',
+  's3:ListBucket',
+  'kms:CreateGrant',
+  'kms:Decrypt',
+  'kms:DescribeKey',
+  'kms:Encrypt',
+  'kms:GenerateDataKey*',
+] as const;
 
-/** List calls have no resource type in IAM, so they take `*`, limited to our region by condition. */
-const SAGEMAKER_LIST_ACTIONS = [
-  'ListCandidatesForAutoMLJob',
-  'ListAutoMLJobs',
-  'ListTrainingJobs',
-  'ListProcessingJobs',
-  'ListTransformJobs',
-  'ListHyperParameterTuningJobs',
-  'ListCompilationJobs',
-];
-
-const sagemaker = (actions: readonly string[]) => actions.map((action) => `sagemaker:${action}`);
+/**
+ * The documented `sagemaker:*Job*` covers every job call Autopilot, training, tuning, processing
+ * (Clarify, behind EXPLAIN_MODEL), transform and compilation make, including ones Redshift ML adds
+ * later. Those that act on a job are scoped to this account and region by ARN; those IAM gives no
+ * resource type (the List*Jobs calls) need "*", so they are held to the region by condition. The
+ * split comes from the same offline IAM database the rule pack checks every action against.
+ */
+const JOB_ACTIONS = 'sagemaker:*Job*';
+function jobActionsWithoutResourceType(): string[] {
+  const actions = expandAction(JOB_ACTIONS);
+  if (typeof actions === 'string') throw new Error(actions);
+  return actions.filter((action) => action.resourceTypes.length === 0).map((action) => `sagemaker:${action.name}`);
+}
 
 /**
  * The role Redshift ML runs as: the namespace's default role, used by `COPY ... IAM_ROLE default`
@@ -96,7 +84,7 @@ export class RedshiftMlRole extends Construct {
   constructor(scope: Construct, id: string, props: RedshiftMlRoleProps) {
     super(scope, id);
     const { partition, region, accountId } = props;
-    const sagemakerArn = (type: string) => `arn:${partition}:sagemaker:${region}:${accountId}:${type}/*`;
+    const sagemakerArn = (type: string): string => `arn:${partition}:sagemaker:${region}:${accountId}:${type}/*`;
     const sameRegion = { StringEquals: { 'aws:RequestedRegion': region } };
 
     this.role = new IamRole(this, 'role', {
@@ -119,6 +107,8 @@ export class RedshiftMlRole extends Construct {
     this.role.overrideLogicalId(id);
 
     const statements = [
+      // Documented: the S3 object and bucket actions on the buckets CREATE MODEL and COPY use; here
+      // read-only on the one dataset object, read/write on the artifacts bucket.
       {
         Sid: 'ReadDatasetObject',
         Effect: 'Allow',
@@ -144,20 +134,44 @@ export class RedshiftMlRole extends Construct {
         Action: ['s3:ListBucket', 's3:GetBucketLocation'],
         Resource: [props.artifactsBucketArn],
       },
-      ...SAGEMAKER_RESOURCE_ACTIONS.map(({ sid, resourceType, actions }) => ({
-        Sid: sid,
-        Effect: 'Allow',
-        Action: [...sagemaker(actions), 'sagemaker:AddTags'],
-        Resource: [sagemakerArn(resourceType)],
-      })),
       {
-        Sid: 'SageMakerListCalls',
+        // Documented: sagemaker:*Job*, on Resource "*"; here on this account and region only.
+        Sid: 'SageMakerJobs',
         Effect: 'Allow',
-        Action: sagemaker(SAGEMAKER_LIST_ACTIONS),
+        Action: [JOB_ACTIONS],
+        Resource: [`arn:${partition}:sagemaker:${region}:${accountId}:*`],
+      },
+      {
+        Sid: 'SageMakerJobListCalls',
+        Effect: 'Allow',
+        Action: jobActionsWithoutResourceType(),
         Resource: ['*'],
         Condition: sameRegion,
       },
       {
+        // Documented: AddTags, CreateModel, Create/DeleteEndpoint(Config), DeleteModel. Added, not in
+        // AWS's example: the Describe calls and InvokeEndpoint, for the short-lived "shadow endpoint"
+        // the Clarify processing job behind EXPLAIN_MODEL creates, calls for predictions and deletes
+        // with this role (amazon-sagemaker-clarify; sagemaker.clarify.ModelConfig sizes it).
+        Sid: 'SageMakerModelsAndEndpoints',
+        Effect: 'Allow',
+        Action: [
+          'sagemaker:AddTags',
+          'sagemaker:CreateModel',
+          'sagemaker:DescribeModel',
+          'sagemaker:DeleteModel',
+          'sagemaker:CreateEndpointConfig',
+          'sagemaker:DescribeEndpointConfig',
+          'sagemaker:DeleteEndpointConfig',
+          'sagemaker:CreateEndpoint',
+          'sagemaker:DescribeEndpoint',
+          'sagemaker:DeleteEndpoint',
+          'sagemaker:InvokeEndpoint',
+        ],
+        Resource: ['model', 'endpoint-config', 'endpoint'].map(sagemakerArn),
+      },
+      {
+        // Documented on "*"; here only SageMaker's own log groups.
         Sid: 'SageMakerJobLogs',
         Effect: 'Allow',
         Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
@@ -167,7 +181,7 @@ export class RedshiftMlRole extends Construct {
         ],
       },
       {
-        // PutMetricData has no resource type; the namespace condition keeps it to SageMaker's metrics.
+        // Documented. PutMetricData has no resource type; the namespace condition keeps it to SageMaker's metrics.
         Sid: 'SageMakerJobMetrics',
         Effect: 'Allow',
         Action: ['cloudwatch:PutMetricData'],
@@ -175,14 +189,15 @@ export class RedshiftMlRole extends Construct {
         Condition: { StringLike: { 'cloudwatch:namespace': '/aws/sagemaker/*' } },
       },
       {
-        // SageMaker's algorithm images live in AWS-owned accounts that differ per region and algorithm.
+        // Documented on "*". SageMaker's algorithm images live in AWS-owned accounts that differ per
+        // region and algorithm, so any account's repositories, in this region.
         Sid: 'PullSageMakerAlgorithmImages',
         Effect: 'Allow',
         Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
         Resource: [`arn:${partition}:ecr:${region}:*:repository/*`],
       },
       {
-        // GetAuthorizationToken has no resource type.
+        // Documented. GetAuthorizationToken has no resource type.
         Sid: 'AuthenticateToEcr',
         Effect: 'Allow',
         Action: ['ecr:GetAuthorizationToken'],
@@ -190,13 +205,16 @@ export class RedshiftMlRole extends Construct {
         Condition: sameRegion,
       },
       {
+        // Documented (the optional KMS section, for CREATE MODEL's KMS_KEY_ID): GenerateDataKey* also
+        // covers the WithoutPlaintext variant SageMaker uses for training volumes and outputs.
         Sid: 'UseWarehouseKey',
         Effect: 'Allow',
-        Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+        Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
         Resource: [props.keyArn],
       },
       {
-        // SageMaker encrypts training volumes with the key through a grant it creates for itself.
+        // Documented. SageMaker encrypts training volumes with the key through a grant it creates for
+        // itself, so the grant is held to AWS resources.
         Sid: 'GrantWarehouseKeyToSageMaker',
         Effect: 'Allow',
         Action: ['kms:CreateGrant'],
@@ -204,6 +222,7 @@ export class RedshiftMlRole extends Construct {
         Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
       },
       {
+        // Documented: PassRole on this role; here only to SageMaker.
         Sid: 'PassThisRoleToSageMaker',
         Effect: 'Allow',
         Action: ['iam:PassRole'],

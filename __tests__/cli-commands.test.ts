@@ -1,0 +1,90 @@
+/**
+ * Every npm script is a command a user runs, and every command answers `--help` with its usage (exit
+ * 0, no work done) and refuses an unknown flag with one line and the usage (exit 2). The list comes
+ * from package.json, so a command added later is checked without touching this file.
+ */
+import { execFile } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { nextSteps } from '../scripts/lib/synth-summary';
+
+const ROOT = path.join(__dirname, '..');
+const scripts = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> })
+  .scripts;
+
+/** npm scripts that are not commands with flags of their own, and why. */
+const NOT_COMMANDS: Record<string, string> = {
+  test: 'runs lint, typecheck and jest; extra arguments go to jest',
+  lint: 'runs eslint; extra arguments go to eslint',
+  typecheck: 'runs tsc; extra arguments go to tsc',
+};
+
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the script's TypeScript entry the way `npm run` does (tsx), without npm's own start-up. */
+function runEntry(entry: string, args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', entry, ...args],
+      {
+        cwd: ROOT,
+        // --help and --bogus write nothing; the system temporary directory keeps tsx's compile cache
+        // between runs (global-setup.ts moves TMPDIR to a per-run folder).
+        env: { ...process.env, CHECKPOINT_DISABLE: '1', TMPDIR: process.env.TEST_SYSTEM_TMPDIR ?? process.env.TMPDIR },
+        timeout: 60_000,
+      },
+      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+const commands = Object.entries(scripts).filter(([name]) => !(name in NOT_COMMANDS));
+
+describe('every npm script is a command that takes --help and refuses unknown flags', () => {
+  test('each command is a `tsx <entry>` script, so this suite can run it', () => {
+    expect(commands.length).toBeGreaterThanOrEqual(8);
+    expect(commands.filter(([, command]) => !/^tsx \S+\.ts$/.test(command))).toEqual([]);
+  });
+
+  // All commands at once: each is a separate process, so the suite waits for the slowest only.
+  const runs = Promise.all(
+    commands.map(async ([name, command]) => {
+      const entry = command.replace(/^tsx /, '');
+      const [help, bogus] = await Promise.all([runEntry(entry, ['--help']), runEntry(entry, ['--bogus'])]);
+      return { name, help, bogus };
+    }),
+  );
+
+  test.each(commands.map(([name]) => name))('npm run %s -- --help prints its usage and exits 0', async (name) => {
+    const { help } = (await runs).find((run) => run.name === name)!;
+    expect(help.stderr).toBe('');
+    expect(help.stdout).toMatch(new RegExp(`^Usage: npm run ${name}\\b`));
+    expect(help.code).toBe(0);
+  }, 120_000);
+
+  test.each(commands.map(([name]) => name))('npm run %s -- --bogus names the flag, prints the usage and exits 2', async (name) => {
+    const { bogus } = (await runs).find((run) => run.name === name)!;
+    expect(bogus.stderr).toMatch(/^error: .*--bogus/);
+    expect(bogus.stderr).toContain(`Usage: npm run ${name}`);
+    expect(bogus.stdout).toBe('');
+    expect(bogus.code).toBe(2);
+  }, 120_000);
+});
+
+describe('the synth summary says what to run next', () => {
+  test('without STATE_BUCKET it suggests bootstrapping the state bucket', () => {
+    expect(nextSteps({})).toContain('npx cdktf deploy state');
+  });
+
+  test('with STATE_BUCKET set it does not, and names the bucket', () => {
+    const steps = nextSteps({ STATE_BUCKET: 'my-state-bucket' });
+    expect(steps).not.toContain('deploy state');
+    expect(steps).toContain('npx cdktf deploy network redshift');
+    expect(steps).toContain('s3://my-state-bucket');
+  });
+});

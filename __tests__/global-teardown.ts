@@ -1,0 +1,18 @@
+/**
+ * Removes the run's temporary folder (global-setup.ts) and fails the run when a test left anything
+ * in it: each test cleans up what it creates, and __tests__/setup.ts removes the output folders
+ * cdktf's Testing.synthScope and Testing.fullSynth create (cdktf never removes them).
+ */
+import * as fs from 'fs';
+
+export default function globalTeardown(): void {
+  const runDirectory = process.env.TEST_RUN_TMPDIR;
+  if (runDirectory === undefined || !fs.existsSync(runDirectory)) return;
+  // tsx keeps its compile cache in <tmp>/tsx-<uid> for the commands tests spawn: a tool's cache, not a
+  // test's leftover (it goes with the run's folder all the same).
+  const leftBehind = fs.readdirSync(runDirectory).filter((entry) => !/^tsx-\d+$/.test(entry));
+  fs.rmSync(runDirectory, { recursive: true, force: true });
+  if (leftBehind.length > 0) {
+    throw new Error(`tests left ${leftBehind.length} temporary folders behind (removed now): ${leftBehind.sort().join(', ')}`);
+  }
+}
