@@ -84,8 +84,16 @@ export interface TerraformResult {
   readonly output: string;
 }
 
-/** Runs `terraform <args>` in `dir`; throws with Terraform's output when it fails. */
-export function terraform(dir: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}): TerraformResult {
+/**
+ * Runs `terraform <args>` in `dir`; throws with Terraform's output when it exits with a status not in
+ * `okStatuses` (e.g. `[0, 2]` for `plan -detailed-exitcode`, where 2 means "changes present").
+ */
+export function terraform(
+  dir: string,
+  args: string[],
+  extraEnv: NodeJS.ProcessEnv = {},
+  okStatuses: readonly number[] = [0],
+): TerraformResult {
   const result = spawnSync('terraform', [...args, '-no-color'], {
     cwd: dir,
     encoding: 'utf8',
@@ -94,7 +102,7 @@ export function terraform(dir: string, args: string[], extraEnv: NodeJS.ProcessE
   });
   if (result.error) throw new TerraformError(TERRAFORM_MISSING);
   const output = `${result.stdout}${result.stderr}`;
-  if (result.status !== 0) {
+  if (result.status === null || !okStatuses.includes(result.status)) {
     throw new TerraformError(`terraform ${args.join(' ')} failed in ${dir}:\n${output}`);
   }
   return { status: result.status, output };
