@@ -44,8 +44,9 @@ const bodyFile = (text: string) => {
   fs.writeFileSync(file, text);
   return file;
 };
+const errors: string[] = [];
 const run = (argv: string[], fetchImpl: Fetch) =>
-  githubMain(argv, { print: () => undefined, printError: (t) => console.error(t) }, env, fetchImpl);
+  githubMain(argv, { print: () => undefined, printError: (t) => errors.push(t) }, env, fetchImpl);
 
 test('the plan comment is updated in place when the marked comment exists, created otherwise', async () => {
   const body = bodyFile(`${COMMENT_MARKER}\n## Terraform plan`);
@@ -143,4 +144,8 @@ test('bad usage exits 2', async () => {
   expect(await run(['comment', '--pr', 'seven', '--body-file', 'x'], github.fetchImpl)).toBe(2);
   expect(await run(['nonsense'], github.fetchImpl)).toBe(2);
   expect(github.requests).toEqual([]);
+  expect(errors.map((e) => e.split('\n')[0])).toEqual([
+    'error: --pr seven: expected a pull request number',
+    'error: unknown command nonsense',
+  ]);
 });
