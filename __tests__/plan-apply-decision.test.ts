@@ -30,7 +30,7 @@ const reviewedNetwork = readPlanFile(path.join(fixtures, 'destructive', 'network
 describe('decideBeforeApply', () => {
   test('applies the saved plan when the merged tree is the reviewed tree and no upstream output changed', () => {
     expect(decideBeforeApply({ reviewedTree: TREE, mergedTree: TREE, changedUpstreamOutputs: [] }).action).toBe(
-      'apply-saved'
+      'apply-saved',
     );
   });
 
@@ -81,7 +81,7 @@ function withChange(plan: PlanJson, address: string, change: Record<string, unkn
   return {
     ...plan,
     resource_changes: plan.resource_changes!.map((r) =>
-      r.address === address ? { ...r, change: { ...r.change, ...change } } : r
+      r.address === address ? { ...r, change: { ...r.change, ...change } } : r,
     ),
   };
 }
@@ -258,7 +258,7 @@ describe('applyReviewed (the loop, with fake Terraform)', () => {
     const markdown = outcomeMarkdown(result, 'cccccccccccc');
     expect(markdown).toContain('stopped: a new plan differs from the reviewed one');
     expect(markdown).toContain(
-      '`network`: aws_cloudwatch_log_group.flow-log-group.retention_in_days: differs from the reviewed value'
+      '`network`: aws_cloudwatch_log_group.flow-log-group.retention_in_days: differs from the reviewed value',
     );
   });
 

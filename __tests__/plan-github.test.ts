@@ -69,7 +69,7 @@ test('the plan comment is updated in place when the marked comment exists, creat
 
 test('labels: destroys for any destroy or replace, no changes for an empty plan', async () => {
   expect(
-    planLabels({ stacks: [{ stack: 'a', add: 0, change: 0, replace: 1, destroy: 0, provisional: false }] })
+    planLabels({ stacks: [{ stack: 'a', add: 0, change: 0, replace: 1, destroy: 0, provisional: false }] }),
   ).toEqual({
     add: [DESTROY_LABEL],
     remove: [NO_CHANGES_LABEL],
@@ -115,12 +115,12 @@ test('find-reviewed writes the merged PR, its head commit and the successful pla
     ['find-reviewed', '--commit', 'abc'],
     { print: () => undefined, printError: () => undefined },
     { ...env, GITHUB_OUTPUT: output },
-    github.fetchImpl
+    github.fetchImpl,
   );
   expect(code).toBe(0);
   expect(fs.readFileSync(output, 'utf8')).toBe('pr=7\nhead-sha=def\nrun-id=123\n');
   expect(github.requests[1].route).toBe(
-    `/repos/${REPO}/actions/workflows/plan.yml/runs?head_sha=def&status=success&per_page=1`
+    `/repos/${REPO}/actions/workflows/plan.yml/runs?head_sha=def&status=success&per_page=1`,
   );
 });
 
@@ -131,7 +131,7 @@ test('a commit that no reviewed pull request produced is refused', async () => {
     ['find-reviewed', '--commit', 'abc'],
     { print: () => undefined, printError: (t) => errors.push(t) },
     env,
-    github.fetchImpl
+    github.fetchImpl,
   );
   expect(code).toBe(1);
   expect(errors).toEqual([

@@ -12,7 +12,7 @@ import { loadConfig } from '../stacks/config';
 import { GITHUB_COMMENT_LIMIT, COMMENT_MARKER, renderMarkdown } from '../scripts/plan/markdown';
 import { MASKED, SENSITIVE, maskSecrets } from '../scripts/plan/mask';
 import { loadReport, reportMain } from '../scripts/plan/report-command';
-import { summaryJson } from '../scripts/plan/report';
+import { buildReport, summaryJson } from '../scripts/plan/report';
 import { TERRAFORM_MISSING, offlinePlan, terraform, terraformVersion, writeCliConfig } from '../scripts/lib/terraform';
 
 const fixtures = path.join(__dirname, 'fixtures', 'plans');
@@ -44,7 +44,7 @@ describe('a real plan of the network stack (terraform show -json, made offline)'
     fs.mkdirSync(path.join(scratch, 'real'));
     fs.writeFileSync(
       path.join(scratch, 'real', 'network.json'),
-      terraform(stackDir, ['show', '-json', 'offline.tfplan']).output
+      terraform(stackDir, ['show', '-json', 'offline.tfplan']).output,
     );
   }, 180_000);
 
@@ -59,7 +59,7 @@ describe('a real plan of the network stack (terraform show -json, made offline)'
       '--out',
       md,
       '--summary',
-      summary
+      summary,
     );
     expect(result.code).toBe(0);
     expect(JSON.parse(fs.readFileSync(summary, 'utf8'))).toEqual({
@@ -98,13 +98,13 @@ describe('destroy and replace (fixture)', () => {
     const warning = markdown.slice(markdown.indexOf('[!CAUTION]'), markdown.indexOf('### Details'));
     expect(warning).toContain('**3 resource(s) will be destroyed or replaced.**');
     expect(warning).toContain(
-      '`network`: `aws_vpc.vpc` **replaced**: an argument that cannot be updated in place changed (`replace_because_cannot_update`) forced by `cidr_block`'
+      '`network`: `aws_vpc.vpc` **replaced**: an argument that cannot be updated in place changed (`replace_because_cannot_update`) forced by `cidr_block`',
     );
     expect(warning).toContain(
-      '`network`: `aws_s3_bucket.old-exports` **destroyed**: the resource was removed from the configuration'
+      '`network`: `aws_s3_bucket.old-exports` **destroyed**: the resource was removed from the configuration',
     );
     expect(warning).toContain(
-      '`aws_security_group.redshift-security-group` **replaced**: a replace_triggered_by reference changed'
+      '`aws_security_group.redshift-security-group` **replaced**: a replace_triggered_by reference changed',
     );
   });
 
@@ -232,7 +232,7 @@ describe('a stack too big for one comment', () => {
       '--full-out',
       full,
       '--full-report',
-      'the job summary of this run'
+      'the job summary of this run',
     );
     expect(result.code).toBe(0);
     const comment = fs.readFileSync(out, 'utf8');
@@ -249,12 +249,29 @@ describe('a stack too big for one comment', () => {
   });
 });
 
+test('thousands of destroys: the comment still fits, with the exact count and a pointer to the rest', () => {
+  const destroys = Array.from({ length: 2500 }, (_, i) => ({
+    address: `module.legacy_exports.aws_s3_bucket_lifecycle_configuration.retention_rule_for_partition[${i}]`,
+    mode: 'managed' as const,
+    type: 'aws_s3_bucket_lifecycle_configuration',
+    action_reason: 'delete_because_count_index',
+    change: { actions: ['delete' as const], before: {}, after: null },
+  }));
+  const report = buildReport([{ stack: 'network', plan: { format_version: '1.2', resource_changes: destroys } }], {});
+  const comment = renderMarkdown(report, { limit: GITHUB_COMMENT_LIMIT, fullReport: 'the job summary' });
+  expect(comment.length).toBeLessThanOrEqual(GITHUB_COMMENT_LIMIT);
+  expect(comment).toContain('| `network` | 0 | 0 | 0 | 2500 | no |');
+  expect(comment).toContain('**2500 resource(s) will be destroyed or replaced.**');
+  expect(comment).toMatch(/> - \.\.\. and \d+ more: see the full report/);
+  expect(comment).toContain('Full report: the job summary');
+});
+
 describe('no changes (fixture)', () => {
   test('the table shows zeros, no warning, and says there are no changes', () => {
     const report = loadReport(path.join(fixtures, 'no-changes'), synthFixture);
     const markdown = renderMarkdown(report);
     expect(
-      summaryJson(report).stacks.map((s) => [s.stack, s.add + s.change + s.replace + s.destroy, s.provisional])
+      summaryJson(report).stacks.map((s) => [s.stack, s.add + s.change + s.replace + s.destroy, s.provisional]),
     ).toEqual([
       ['network', 0, false],
       ['redshift', 0, false],

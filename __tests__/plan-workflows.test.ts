@@ -54,7 +54,7 @@ test('plan and drift use the read-only role; only deploy uses the deploy role, b
 
 test('the workflows call the npm scripts, not inline decision logic', () => {
   const scripts = Object.keys(
-    (JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { scripts: object }).scripts
+    (JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { scripts: object }).scripts,
   );
   const called = workflows.flatMap((f) => [...read(f).matchAll(/npm run (?:-s )?([\w:]+)/g)].map((m) => m[1]));
   expect(new Set(called)).toEqual(new Set(['plan', 'plan:github', 'synth', 'plan:apply', 'plan:report']));

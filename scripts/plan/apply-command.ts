@@ -32,6 +32,8 @@ matches the reviewed one. Otherwise it stops and writes the new plans for a seco
   --synth-dir <dir>    synthesized app of the current checkout (default: cdktf.out)
   --replan-dir <dir>   where new plans go when a second review is needed (default: <synth dir>/replans)
   --result <file.md>   write the outcome as Markdown (posted to the pull request)
+  --last-approval      this run already had its second approval: a plan that still differs fails
+                       (exit 1) instead of asking again
   --help               show this help
 
 Exit status: 0 when every stack was applied or a second review is needed (outcome=applied or
@@ -42,6 +44,7 @@ const FLAGS = {
   'synth-dir': { type: 'string' },
   'replan-dir': { type: 'string' },
   result: { type: 'string' },
+  'last-approval': { type: 'boolean' },
   help: { type: 'boolean' },
 } as const;
 
@@ -104,7 +107,7 @@ export function applyReviewed(input: ApplyInput, ports: ApplyPorts): ApplyOutcom
     ports.init(stack);
     const upstream = (input.dependencies[stack] ?? []).filter((u) => reviewed.has(u));
     const changedUpstreamOutputs = upstream.flatMap((u) =>
-      changedOutputNames(u, priorOutputs(reviewed.get(u)!), ports.outputs(u))
+      changedOutputNames(u, priorOutputs(reviewed.get(u)!), ports.outputs(u)),
     );
     const before = decideBeforeApply({ reviewedTree, mergedTree, changedUpstreamOutputs });
     let replanReason = before.reason;
@@ -146,8 +149,8 @@ export function applyReviewed(input: ApplyInput, ports: ApplyPorts): ApplyOutcom
         `${JSON.stringify(
           { ...meta, tree: mergedTree, dirty: false, stacks: remaining, createdAt: new Date().toISOString() },
           null,
-          2
-        )}\n`
+          2,
+        )}\n`,
       );
       return finish('needs-approval');
     }
@@ -228,13 +231,13 @@ export function applyMain(argv: readonly string[], io: Console): Promise<number>
         order,
         dependencies: Object.fromEntries(order.map((s) => [s, manifest.stacks[s].dependencies])),
       },
-      realPorts((s) => path.join(synthDir, manifest.stacks[s].workingDirectory), io.print)
+      realPorts((s) => path.join(synthDir, manifest.stacks[s].workingDirectory), io.print),
     );
     const markdown = outcomeMarkdown(result, readMeta(reviewedDir).commit.slice(0, 12));
     io.print(markdown);
     if (flags.result) fs.writeFileSync(flags.result, markdown);
     // GitHub Actions step outputs: "Setting an output parameter" (docs.github.com, workflow commands).
     if (process.env.GITHUB_OUTPUT) fs.appendFileSync(process.env.GITHUB_OUTPUT, `outcome=${result.outcome}\n`);
-    return result.outcome === 'failed' ? 1 : 0;
+    return result.outcome === 'failed' || (result.outcome === 'needs-approval' && flags['last-approval']) ? 1 : 0;
   });
 }

@@ -28,7 +28,7 @@ export function decideBeforeApply(evidence: BeforeApplyEvidence): BeforeApply {
       action: 'replan',
       reason: `the merged tree ${evidence.mergedTree.slice(
         0,
-        12
+        12,
       )} is not the reviewed tree ${evidence.reviewedTree.slice(0, 12)} (main moved on while the PR was open)`,
     };
   }
@@ -92,7 +92,7 @@ function contradictedAttributes(reviewed: Change, replanned: Change): string[] {
     (name) =>
       !containsUnknown(member(reviewed.after_unknown, name)) && // "(known after apply)" when reviewed
       (json(member(reviewed.after, name)) !== json(member(replanned.after, name)) ||
-        containsUnknown(member(replanned.after_unknown, name)))
+        containsUnknown(member(replanned.after_unknown, name))),
   );
 }
 
@@ -116,8 +116,8 @@ export function planDifferences(reviewed: PlanJson, replanned: PlanJson): string
     } else {
       differences.push(
         ...contradictedAttributes(then.resource.change, now.resource.change).map(
-          (name) => `${address}.${name}: differs from the reviewed value`
-        )
+          (name) => `${address}.${name}: differs from the reviewed value`,
+        ),
       );
     }
   }
@@ -133,7 +133,7 @@ export function planDifferences(reviewed: PlanJson, replanned: PlanJson): string
       differences.push(
         `output.${name}: now ${outputsNow.get(name) ?? 'unchanged'}, reviewed as ${
           outputsThen.get(name) ?? 'unchanged'
-        }`
+        }`,
       );
     }
   }

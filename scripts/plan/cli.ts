@@ -56,7 +56,7 @@ export function parseStackList(value: string | undefined, known: readonly string
     throw new UsageError(
       `--stacks ${JSON.stringify(value)}: unknown stack(s) ${
         unknown.join(', ') || '(none given)'
-      }; the app has ${known.join(', ')}`
+      }; the app has ${known.join(', ')}`,
     );
   }
   return names;

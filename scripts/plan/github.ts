@@ -16,7 +16,7 @@ export const DRIFT_LABEL = 'drift';
 
 export type Fetch = (
   url: string,
-  init: { method: string; headers: Record<string, string>; body?: string }
+  init: { method: string; headers: Record<string, string>; body?: string },
 ) => Promise<{
   ok: boolean;
   status: number;
@@ -65,7 +65,7 @@ async function listAll<T>(github: GitHub, route: string): Promise<T[]> {
   for (let page = 1; ; page++) {
     const batch = await github.request<T[]>(
       'GET',
-      `${route}${route.includes('?') ? '&' : '?'}per_page=100&page=${page}`
+      `${route}${route.includes('?') ? '&' : '?'}per_page=100&page=${page}`,
     );
     items.push(...batch);
     if (batch.length < 100) return items;
@@ -116,11 +116,11 @@ interface Issue {
 export async function syncDriftIssue(
   github: GitHub,
   summary: PlanSummaryJson,
-  report: string
+  report: string,
 ): Promise<'opened' | 'updated' | 'closed' | 'clean'> {
   const open = await listAll<Issue>(
     github,
-    `/repos/${github.repo}/issues?state=open&labels=${encodeURIComponent(DRIFT_LABEL)}`
+    `/repos/${github.repo}/issues?state=open&labels=${encodeURIComponent(DRIFT_LABEL)}`,
   );
   const existing = open.find((i) => !i.pull_request && i.body?.startsWith(DRIFT_MARKER));
   const body = `${DRIFT_MARKER}\n${report}`;
@@ -145,22 +145,22 @@ export async function syncDriftIssue(
 export async function findReviewedRun(
   github: GitHub,
   commit: string,
-  workflowFile = 'plan.yml'
+  workflowFile = 'plan.yml',
 ): Promise<{ pr: number; headSha: string; runId: number }> {
   const pulls = await github.request<{ number: number; merged_at: string | null; head: { sha: string } }[]>(
     'GET',
-    `/repos/${github.repo}/commits/${commit}/pulls`
+    `/repos/${github.repo}/commits/${commit}/pulls`,
   );
   const pull = pulls.find((p) => p.merged_at);
   if (!pull)
     throw new Error(`commit ${commit} belongs to no merged pull request: nothing was reviewed, so nothing is applied`);
   const { workflow_runs: runs } = await github.request<{ workflow_runs: { id: number }[] }>(
     'GET',
-    `/repos/${github.repo}/actions/workflows/${workflowFile}/runs?head_sha=${pull.head.sha}&status=success&per_page=1`
+    `/repos/${github.repo}/actions/workflows/${workflowFile}/runs?head_sha=${pull.head.sha}&status=success&per_page=1`,
   );
   if (runs.length === 0) {
     throw new Error(
-      `no successful ${workflowFile} run for ${pull.head.sha} (PR #${pull.number}): its plan was never reviewed`
+      `no successful ${workflowFile} run for ${pull.head.sha} (PR #${pull.number}): its plan was never reviewed`,
     );
   }
   return { pr: pull.number, headSha: pull.head.sha, runId: runs[0].id };
@@ -190,7 +190,7 @@ export function githubMain(
   argv: readonly string[],
   io: Console,
   env = process.env,
-  fetchImpl?: Fetch
+  fetchImpl?: Fetch,
 ): Promise<number> {
   return runCommand(io, GITHUB_USAGE, async () => {
     const [command, ...rest] = argv;

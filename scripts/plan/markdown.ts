@@ -53,7 +53,7 @@ function countsText(stack: StackReport): string {
   return [...parts, ...outputs].join(', ') || 'no changes';
 }
 
-function header(report: PlanReport, title: string): string {
+function header(report: PlanReport, title: string, shownWarnings = report.destructive.length): string {
   const total = (kind: 'add' | 'change' | 'replace' | 'destroy') => report.stacks.reduce((n, s) => n + s[kind], 0);
   const lines = [
     COMMENT_MARKER,
@@ -67,7 +67,9 @@ function header(report: PlanReport, title: string): string {
     ...report.stacks.map(
       (s) =>
         `| \`${s.stack}\` | ${s.add} | ${s.change} | ${s.replace} | ${s.destroy} | ` +
-        `${s.provisional ? `**yes**: ${s.changingUpstream.map((u) => `\`${u}\``).join(', ')} change(s) first` : 'no'} |`
+        `${
+          s.provisional ? `**yes**: ${s.changingUpstream.map((u) => `\`${u}\``).join(', ')} change(s) first` : 'no'
+        } |`,
     ),
     '',
   ];
@@ -75,11 +77,16 @@ function header(report: PlanReport, title: string): string {
     lines.push(
       '> [!CAUTION]',
       `> **${report.destructive.length} resource(s) will be destroyed or replaced.** Check each one before approving:`,
-      ...report.destructive.map(
-        (d) =>
-          `> - \`${d.stack}\`: \`${d.address}\` **${d.kind === 'destroy' ? 'destroyed' : 'replaced'}**: ${d.reason}`
-      ),
-      ''
+      ...report.destructive
+        .slice(0, shownWarnings)
+        .map(
+          (d) =>
+            `> - \`${d.stack}\`: \`${d.address}\` **${d.kind === 'destroy' ? 'destroyed' : 'replaced'}**: ${d.reason}`,
+        ),
+      ...(shownWarnings < report.destructive.length
+        ? [`> - ... and ${report.destructive.length - shownWarnings} more: see the full report`]
+        : []),
+      '',
     );
   }
   if (report.stacks.some((s) => s.provisional)) {
@@ -89,7 +96,7 @@ function header(report: PlanReport, title: string): string {
         '(cdktf passes them through `terraform_remote_state`). On merge, the upstream stack is applied first; ' +
         'if its outputs then differ from what this plan read, the downstream stack is planned again and the ' +
         'deploy stops for approval when the new plan differs from this one.',
-      ''
+      '',
     );
   }
   if (!report.stacks.some(hasChanges)) {
@@ -117,10 +124,9 @@ function detailsBlock(stack: StackReport, lines: readonly string[], cutNote?: st
  */
 export function renderMarkdown(report: PlanReport, options: RenderOptions = {}): string {
   const title = options.title ?? 'Terraform plan';
-  const top = header(report, title);
   const stacks = report.stacks.filter(hasChanges);
   const full = [
-    top,
+    header(report, title),
     ...(stacks.length > 0 ? ['### Details', ''] : []),
     ...stacks.map((s) => detailsBlock(s, detailLines(s))),
   ].join('\n');
@@ -128,6 +134,15 @@ export function renderMarkdown(report: PlanReport, options: RenderOptions = {}):
 
   const where = options.fullReport ?? 'run `npm run plan` for the full report';
   const footer = `\n**Details were cut to fit GitHub's ${GITHUB_COMMENT_LIMIT}-character comment limit.** Full report: ${where}\n`;
+  // Only when the warnings alone exceed the limit (thousands of destroys) is their list shortened,
+  // so that the comment can still be posted; the count in the warning's first line stays exact.
+  let top = header(report, title);
+  const reserve = footer.length + 2_000;
+  if (top.length + reserve > options.limit) {
+    let shown = report.destructive.length;
+    while (shown > 0 && header(report, title, shown).length + reserve > options.limit) shown = Math.floor(shown * 0.9);
+    top = header(report, title, shown);
+  }
   // Every changing stack keeps its collapsible block (with a cut note); lines fill what is left, in order.
   const blocks = stacks.map((stack) => {
     const lines = detailLines(stack);

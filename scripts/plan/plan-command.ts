@@ -107,8 +107,8 @@ export function planMain(argv: readonly string[], io: Console): Promise<number> 
     if (process.env.CI && local.length > 0) {
       throw new Error(
         `${local.join(
-          ', '
-        )} keep local state, which a CI runner does not have: set STATE_BUCKET and STATE_KMS_KEY_ARN (README "Plan review in pull requests")`
+          ', ',
+        )} keep local state, which a CI runner does not have: set STATE_BUCKET and STATE_KMS_KEY_ARN (README "Plan review in pull requests")`,
       );
     }
     fs.rmSync(outDir, { recursive: true, force: true });
@@ -128,7 +128,7 @@ export function planMain(argv: readonly string[], io: Console): Promise<number> 
         dir,
         ['plan', '-input=false', '-lock=false', ...detailed, `-out=${planFile}`],
         {},
-        [0, 2]
+        [0, 2],
       );
       const json = terraform(dir, ['show', '-json', planFile]).output;
       fs.writeFileSync(path.join(outDir, `${stack}.json`), json);
@@ -142,13 +142,13 @@ export function planMain(argv: readonly string[], io: Console): Promise<number> 
     const dependencies = Object.fromEntries(order.map((stack) => [stack, manifest.stacks[stack].dependencies]));
     const report = buildReport(
       plans.map(({ stack, plan }) => ({ stack, plan })),
-      dependencies
+      dependencies,
     );
     const rel = (file: string) => path.relative(process.cwd(), path.join(outDir, file));
     writeReport(
       report,
       { out: rel('report.md'), fullOut: rel('report-full.md'), summary: rel('summary.json') },
-      { title: flags.title, fullReport: flags['full-report'] ?? `\`${rel('report-full.md')}\`` }
+      { title: flags.title, fullReport: flags['full-report'] ?? `\`${rel('report-full.md')}\`` },
     );
     io.print(`\n${renderMarkdown(report, { title: flags.title })}`);
     io.print(`Wrote ${rel('')}: <stack>.tfplan, <stack>.json, report.md, report-full.md, summary.json, meta.json

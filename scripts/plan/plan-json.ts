@@ -49,7 +49,7 @@ export function parsePlanJson(text: string, source: string): PlanJson {
   }
   if (typeof plan !== 'object' || plan === null || typeof plan.format_version !== 'string') {
     throw new PlanInputError(
-      `${source} has no format_version: it is not the output of \`terraform show -json <planfile>\``
+      `${source} has no format_version: it is not the output of \`terraform show -json <planfile>\``,
     );
   }
   // "Reject any input which reports an unsupported major version" (the JSON Output Format page).
@@ -68,7 +68,7 @@ export function readPlanFile(file: string): PlanJson {
     text = fs.readFileSync(file, 'utf8');
   } catch (error) {
     throw new PlanInputError(
-      `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`
+      `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
     );
   }
   return parsePlanJson(text, file);

@@ -50,7 +50,7 @@ export function loadReport(plansDir: string, synthDir: string): PlanReport {
     manifest = readManifest(synthDir);
   } catch {
     throw new PlanInputError(
-      `cannot read ${path.join(synthDir, 'manifest.json')}: synthesize first (npm run synth) or pass --synth-dir`
+      `cannot read ${path.join(synthDir, 'manifest.json')}: synthesize first (npm run synth) or pass --synth-dir`,
     );
   }
   const order = deployOrder(manifest);
@@ -73,7 +73,7 @@ export interface ReportFiles {
 export function writeReport(
   report: PlanReport,
   files: ReportFiles,
-  options: { title?: string; fullReport?: string } = {}
+  options: { title?: string; fullReport?: string } = {},
 ): string {
   const comment = renderMarkdown(report, { ...options, limit: GITHUB_COMMENT_LIMIT });
   const write = (file: string, text: string) => {
@@ -98,7 +98,7 @@ export function reportMain(argv: readonly string[], io: Console): Promise<number
     const comment = writeReport(
       report,
       { out: flags.out, fullOut: flags['full-out'], summary: flags.summary },
-      { title: flags.title, fullReport: flags['full-report'] }
+      { title: flags.title, fullReport: flags['full-report'] },
     );
     if (!flags.out) io.print(comment);
     const written = [flags.out, flags['full-out'], flags.summary].filter(Boolean);

@@ -161,7 +161,7 @@ export function upstreamStacks(dependencies: Readonly<Record<string, readonly st
  */
 export function buildReport(
   plans: readonly StackPlan[],
-  dependencies: Readonly<Record<string, readonly string[]>>
+  dependencies: Readonly<Record<string, readonly string[]>>,
 ): PlanReport {
   const perStack = plans.map(({ stack, plan }) => {
     const changed = changedResources(plan);
