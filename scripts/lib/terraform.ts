@@ -137,11 +137,10 @@ export function addTestFiles(stackDir: string, stack: string): void {
 }
 
 /**
- * `terraform plan` with dummy credentials and no AWS API calls: an override file gives the provider
- * fake keys and the skip_* flags, and points the backend at a throwaway local state. Works for any
- * stack without data sources that call AWS (caller identity, availability zones).
+ * Writes `offline_plan_override.tf.json` into a scratch stack directory: dummy provider credentials
+ * with the skip_* flags, and a throwaway local backend, so `terraform plan` makes no AWS call.
  */
-export function offlinePlan(stackDir: string): { summary: string; plannedAddresses: string[] } {
+export function writeOfflineOverride(stackDir: string): void {
   assertScratchDir(stackDir);
   fs.writeFileSync(
     path.join(stackDir, 'offline_plan_override.tf.json'),
@@ -160,6 +159,15 @@ export function offlinePlan(stackDir: string): { summary: string; plannedAddress
       },
     }),
   );
+}
+
+/**
+ * `terraform plan` with dummy credentials and no AWS API calls: an override file gives the provider
+ * fake keys and the skip_* flags, and points the backend at a throwaway local state. Works for any
+ * stack without data sources that call AWS (caller identity, availability zones).
+ */
+export function offlinePlan(stackDir: string): { summary: string; plannedAddresses: string[] } {
+  writeOfflineOverride(stackDir);
   const offline = { AWS_EC2_METADATA_DISABLED: 'true', AWS_PROFILE: '', AWS_CONFIG_FILE: '/dev/null' };
   terraform(stackDir, ['init', '-reconfigure', '-input=false'], offline);
   const planOutput = terraform(stackDir, ['plan', '-lock=false', '-input=false', '-out=offline.tfplan'], offline).output;

@@ -79,7 +79,7 @@ export function currentMeta(stacks: readonly string[], now = new Date()): PlanMe
 }
 
 /** Runs the app exactly like `cdktf synth` (cdktf.json "app"), so config errors print as one line. */
-function synthesize(outdir: string): void {
+export function synthesize(outdir: string): void {
   const result = spawnSync(process.execPath, ['--import', 'tsx', 'main.ts'], {
     stdio: 'inherit',
     env: { ...process.env, CDKTF_OUTDIR: outdir },
@@ -87,7 +87,11 @@ function synthesize(outdir: string): void {
   if (result.status !== 0) throw new Error('synth failed (see above)');
 }
 
-export function planMain(argv: readonly string[], io: Console): Promise<number> {
+/**
+ * `synthesize` is replaceable so the end-to-end test can add its offline-credentials override to the
+ * synthesized stacks in a temporary folder; everything else is what runs in CI.
+ */
+export function planMain(argv: readonly string[], io: Console, synth = synthesize): Promise<number> {
   return runCommand(io, PLAN_USAGE, () => {
     const flags = parseFlags(argv, FLAGS);
     if (flags.help) {
@@ -97,7 +101,7 @@ export function planMain(argv: readonly string[], io: Console): Promise<number> 
     const synthDir = path.resolve(process.env.CDKTF_OUTDIR ?? 'cdktf.out');
     const outDir = path.resolve(flags['out-dir'] ?? path.join(synthDir, 'plans'));
     io.print(`Synthesizing into ${path.relative(process.cwd(), synthDir) || '.'}/ ...`);
-    synthesize(synthDir);
+    synth(synthDir);
     const manifest = readManifest(synthDir);
     const order = deployOrder(manifest);
     const stacks = stacksToPlan(order, parseStackList(flags.stacks, order));
