@@ -15,7 +15,7 @@ const SECRET_PATTERNS: readonly RegExp[] = [
   /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g,
   // AWS access key ids: AKIA (long-term) and ASIA (temporary) prefixes, 20 characters in all
   // ("Understanding unique ID prefixes", IAM User Guide).
-  /\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}\b/g,
+  /\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/g,
 ];
 
 /** A password in a URL's userinfo (`scheme://user:password@host`): only the password is hidden. */
