@@ -14,7 +14,7 @@ const SECRET_PATTERNS: readonly RegExp[] = [
   // PEM private keys (RSA, EC, OPENSSH, PKCS#8, encrypted); a cut-off block is masked to the end.
   /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g,
   // AWS access key ids: AKIA (long-term) and ASIA (temporary) prefixes, 20 characters in all
-  // ("Understanding unique ID prefixes", IAM User Guide).
+  // (IAM User Guide, "IAM identifiers", section "Unique identifiers": its table of ID prefixes).
   /\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/g,
 ];
 
