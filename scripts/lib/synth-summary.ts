@@ -18,12 +18,18 @@ interface StackJson {
   terraform?: { backend?: Record<string, unknown> };
 }
 
-interface Manifest {
-  stacks: Record<string, { synthesizedStackPath: string; dependencies: string[] }>;
+/** The parts of cdktf's `manifest.json` (written next to `stacks/` by every synth) that scripts read. */
+export interface Manifest {
+  stacks: Record<string, { synthesizedStackPath: string; workingDirectory: string; dependencies: string[] }>;
+}
+
+/** Reads `<outdir>/manifest.json`. */
+export function readManifest(outdir: string): Manifest {
+  return JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8')) as Manifest;
 }
 
 /** Stack names with every stack after the stacks it depends on (the order to deploy them). */
-function deployOrder(manifest: Manifest): string[] {
+export function deployOrder(manifest: Manifest): string[] {
   const ordered: string[] = [];
   const visit = (name: string) => {
     if (ordered.includes(name)) return;
@@ -43,7 +49,7 @@ const countBlocks = (blocks: Record<string, Record<string, unknown>> = {}): numb
 
 /** Reads a cdktf output directory and counts what each synthesized stack contains, in deploy order. */
 export function summarizeSynth(outdir: string): StackSummary[] {
-  const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8')) as Manifest;
+  const manifest = readManifest(outdir);
   return deployOrder(manifest).map((name) => {
     const file = path.join(outdir, manifest.stacks[name].synthesizedStackPath);
     const json = JSON.parse(fs.readFileSync(file, 'utf8')) as StackJson;

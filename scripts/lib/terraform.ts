@@ -84,8 +84,16 @@ export interface TerraformResult {
   readonly output: string;
 }
 
-/** Runs `terraform <args>` in `dir`; throws with Terraform's output when it fails. */
-export function terraform(dir: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}): TerraformResult {
+/**
+ * Runs `terraform <args>` in `dir`; throws with Terraform's output when it exits with a status not in
+ * `okStatuses` (e.g. `[0, 2]` for `plan -detailed-exitcode`, where 2 means "changes present").
+ */
+export function terraform(
+  dir: string,
+  args: string[],
+  extraEnv: NodeJS.ProcessEnv = {},
+  okStatuses: readonly number[] = [0],
+): TerraformResult {
   const result = spawnSync('terraform', [...args, '-no-color'], {
     cwd: dir,
     encoding: 'utf8',
@@ -94,7 +102,7 @@ export function terraform(dir: string, args: string[], extraEnv: NodeJS.ProcessE
   });
   if (result.error) throw new TerraformError(TERRAFORM_MISSING);
   const output = `${result.stdout}${result.stderr}`;
-  if (result.status !== 0) {
+  if (result.status === null || !okStatuses.includes(result.status)) {
     throw new TerraformError(`terraform ${args.join(' ')} failed in ${dir}:\n${output}`);
   }
   return { status: result.status, output };
@@ -129,11 +137,10 @@ export function addTestFiles(stackDir: string, stack: string): void {
 }
 
 /**
- * `terraform plan` with dummy credentials and no AWS API calls: an override file gives the provider
- * fake keys and the skip_* flags, and points the backend at a throwaway local state. Works for any
- * stack without data sources that call AWS (caller identity, availability zones).
+ * Writes `offline_plan_override.tf.json` into a scratch stack directory: dummy provider credentials
+ * with the skip_* flags, and a throwaway local backend, so `terraform plan` makes no AWS call.
  */
-export function offlinePlan(stackDir: string): { summary: string; plannedAddresses: string[] } {
+export function writeOfflineOverride(stackDir: string): void {
   assertScratchDir(stackDir);
   fs.writeFileSync(
     path.join(stackDir, 'offline_plan_override.tf.json'),
@@ -152,6 +159,15 @@ export function offlinePlan(stackDir: string): { summary: string; plannedAddress
       },
     }),
   );
+}
+
+/**
+ * `terraform plan` with dummy credentials and no AWS API calls: an override file gives the provider
+ * fake keys and the skip_* flags, and points the backend at a throwaway local state. Works for any
+ * stack without data sources that call AWS (caller identity, availability zones).
+ */
+export function offlinePlan(stackDir: string): { summary: string; plannedAddresses: string[] } {
+  writeOfflineOverride(stackDir);
   const offline = { AWS_EC2_METADATA_DISABLED: 'true', AWS_PROFILE: '', AWS_CONFIG_FILE: '/dev/null' };
   terraform(stackDir, ['init', '-reconfigure', '-input=false'], offline);
   const planOutput = terraform(stackDir, ['plan', '-lock=false', '-input=false', '-out=offline.tfplan'], offline).output;

