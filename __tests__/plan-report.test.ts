@@ -319,7 +319,7 @@ describe('bad input: exit 1 with one line', () => {
   test('bad flags exit 2 with usage; --help exits 0', async () => {
     expect(await cli('--plan', 'x')).toMatchObject({
       code: 2,
-      stderr: expect.stringContaining('usage: npm run plan:report'),
+      stderr: expect.stringContaining('Usage: npm run plan:report'),
     });
     expect(await cli()).toMatchObject({ code: 2, stderr: expect.stringContaining('--plans <dir> is required') });
     expect(await cli('--help')).toMatchObject({ code: 0, stdout: expect.stringContaining('--summary <file.json>') });

@@ -20,7 +20,7 @@ import { Console, UsageError, parseFlags, runCommand } from './cli';
 import { PlanMeta } from './plan-command';
 import { PlanInputError, PlanJson, parsePlanJson, readPlanFile } from './plan-json';
 
-export const APPLY_USAGE = `usage: npm run plan:apply -- --reviewed <dir> [options]
+export const APPLY_USAGE = `Usage: npm run plan:apply -- --reviewed <dir> [options]
 
 Applies the reviewed plans in <dir> (written by npm run plan: <stack>.tfplan, <stack>.json, meta.json)
 to the synthesized stacks of the current checkout, in dependency order. A saved plan is applied when

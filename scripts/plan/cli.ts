@@ -1,20 +1,8 @@
 /** What the plan commands share: flag parsing, usage errors, and one-line error reporting. */
-import { parseArgs } from 'util';
+import { UsageError } from '../lib/cli';
 import { PlanInputError } from './plan-json';
 
-export class UsageError extends Error {}
-
-type FlagSpec = Record<string, { type: 'boolean' | 'string' }>;
-type Flags<S extends FlagSpec> = { [K in keyof S]?: S[K]['type'] extends 'boolean' ? boolean : string };
-
-/** Parses `--flag` and `--flag value` options; anything else is a UsageError. */
-export function parseFlags<S extends FlagSpec>(argv: readonly string[], spec: S): Flags<S> {
-  try {
-    return parseArgs({ args: [...argv], options: spec, strict: true, allowPositionals: false }).values as Flags<S>;
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-}
+export { parseFlags, UsageError } from '../lib/cli';
 
 export interface Console {
   readonly print: (text: string) => void;

@@ -166,7 +166,7 @@ export async function findReviewedRun(
   return { pr: pull.number, headSha: pull.head.sha, runId: runs[0].id };
 }
 
-export const GITHUB_USAGE = `usage: npm run plan:github -- <command> [options]   (in GitHub Actions)
+export const GITHUB_USAGE = `Usage: npm run plan:github -- <command> [options]   (in GitHub Actions)
 
   comment --pr <n> --body-file <f.md>          create or update the sticky plan comment (or post a
                                                new comment with --new)

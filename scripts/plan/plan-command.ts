@@ -14,7 +14,7 @@ import { parsePlanJson } from './plan-json';
 import { buildReport, hasChanges } from './report';
 import { writeReport } from './report-command';
 
-export const PLAN_USAGE = `usage: npm run plan [-- options]
+export const PLAN_USAGE = `Usage: npm run plan [-- options]
 
 Synthesizes every stack, then plans each one in dependency order against its configured backend
 (needs AWS credentials that can read the state and the resources) and prints the plan report.

@@ -11,7 +11,7 @@ import { GITHUB_COMMENT_LIMIT, renderMarkdown } from './markdown';
 import { PlanInputError, readPlanFile } from './plan-json';
 import { PlanReport, buildReport, summaryJson } from './report';
 
-export const REPORT_USAGE = `usage: npm run plan:report -- --plans <dir> [options]
+export const REPORT_USAGE = `Usage: npm run plan:report -- --plans <dir> [options]
 
 Reads <dir>/<stack>.json (terraform show -json <planfile>) for every stack of the synthesized app and
 writes the plan report: a summary table in dependency order, a warning for every destroy or replace,
