@@ -50,6 +50,8 @@ export interface LocalWarehouseOptions {
 export interface LocalWarehouse {
   readonly db: PGlite;
   readonly summary: TrainingSummary;
+  /** The model installed as the SQL functions. */
+  readonly model: FittedModel;
   readonly fromCache: boolean;
 }
 
@@ -166,6 +168,7 @@ function fingerprint(data: Buffer, names: WarehouseNames): string {
 interface CacheRecord {
   readonly fingerprint: string;
   readonly summary: TrainingSummary;
+  readonly model: FittedModel;
 }
 
 /** Opens the local warehouse: from the cache when it was built from the same file and SQL, else built anew. */
@@ -181,7 +184,7 @@ export async function openLocalWarehouse(options: LocalWarehouseOptions): Promis
     const record = JSON.parse(fs.readFileSync(recordFile, 'utf8')) as CacheRecord;
     if (record.fingerprint === print) {
       progress(`opening the cached database in ${dataDir}`);
-      return { db: await PGlite.create({ dataDir }), summary: record.summary, fromCache: true };
+      return { db: await PGlite.create({ dataDir }), summary: record.summary, model: record.model, fromCache: true };
     }
   }
   if (dataDir && recordFile) {
@@ -205,8 +208,8 @@ export async function openLocalWarehouse(options: LocalWarehouseOptions): Promis
       bestPossibleAuc: holdout.best,
       trainMs: Math.round(trained.trainMs),
     };
-    if (recordFile) fs.writeFileSync(recordFile, `${JSON.stringify({ fingerprint: print, summary } satisfies CacheRecord, null, 2)}\n`);
-    return { db, summary, fromCache: false };
+    if (recordFile) fs.writeFileSync(recordFile, `${JSON.stringify({ fingerprint: print, summary, model: trained.model } satisfies CacheRecord, null, 2)}\n`);
+    return { db, summary, model: trained.model, fromCache: false };
   } catch (error) {
     await db.close();
     throw error;

@@ -10,6 +10,7 @@ import { parseSqlIdentifier, PredictionQueryTarget, SqlIdentifier } from '../../
 import { Config } from '../../stacks/config';
 import { openLocalWarehouse, TrainingSummary, WarehouseNames } from './embedded-warehouse';
 import { createTokenVerifier } from './issuer';
+import { FittedModel } from './model';
 import { localApiUrl } from './paths';
 import { PgliteWarehouse } from './pglite-warehouse';
 import { createLocalServer, listen } from './server';
@@ -28,6 +29,7 @@ export interface LocalApiOptions {
 export interface LocalApi {
   readonly url: string;
   readonly summary: TrainingSummary;
+  readonly model: FittedModel;
   readonly fromCache: boolean;
   readonly db: PGlite;
   readonly server: http.Server;
@@ -83,6 +85,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     return {
       url: localApiUrl(options.port),
       summary: opened.summary,
+      model: opened.model,
       fromCache: opened.fromCache,
       db: opened.db,
       server,
