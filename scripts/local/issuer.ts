@@ -25,6 +25,12 @@ export const LOCAL_SCOPE = fullScopeName(LOCAL_RESOURCE_SERVER);
 export const LOCAL_ISSUER = 'urn:loan-remediation:local-issuer';
 export const LOCAL_CLIENT_ID = 'local-client';
 const ALGORITHM = 'RS256';
+/**
+ * API Gateway caches an authorizer's result for `authorizerResultTtlInSeconds`, 300 s unless set
+ * (API Gateway API Reference, Authorizer); so does the local one, never past the token's expiry.
+ */
+const AUTHORIZER_CACHE_SECONDS = 300;
+const AUTHORIZER_CACHE_ENTRIES = 1000;
 /** Cognito's default access token validity. */
 const DEFAULT_TOKEN_SECONDS = 3600;
 
@@ -91,10 +97,23 @@ export type TokenCheck = { readonly ok: true; readonly claims: Record<string, un
 /** The authorizer: checks `Authorization: Bearer <jwt>` the way API Gateway's Cognito authorizer does. */
 export async function createTokenVerifier(cacheDir: string = LOCAL_DIR): Promise<(authorization: string | undefined) => Promise<TokenCheck>> {
   const jwks = createLocalJWKSet(await localJwks(cacheDir));
+  const cache = new Map<string, { check: TokenCheck; until: number }>();
   return async (authorization) => {
     // Cognito authorizers take the token with or without the Bearer scheme.
     const token = authorization?.replace(/^Bearer\s+/i, '').trim();
     if (!token) return { ok: false, reason: 'invalid' };
+    const cached = cache.get(token);
+    if (cached && Date.now() < cached.until) return cached.check;
+    const check = await verify(token);
+    if (check.ok) {
+      if (cache.size >= AUTHORIZER_CACHE_ENTRIES) cache.clear();
+      const expiresAt = typeof check.claims.exp === 'number' ? check.claims.exp * 1000 : 0;
+      cache.set(token, { check, until: Math.min(Date.now() + AUTHORIZER_CACHE_SECONDS * 1000, expiresAt) });
+    }
+    return check;
+  };
+
+  async function verify(token: string): Promise<TokenCheck> {
     let claims: Record<string, unknown>;
     try {
       ({ payload: claims } = await jwtVerify(token, jwks, { issuer: LOCAL_ISSUER, algorithms: [ALGORITHM] }));
@@ -104,5 +123,5 @@ export async function createTokenVerifier(cacheDir: string = LOCAL_DIR): Promise
     const scopes = typeof claims.scope === 'string' ? claims.scope.split(' ') : [];
     if (claims.token_use !== 'access' || !scopes.includes(LOCAL_SCOPE)) return { ok: false, reason: 'scope' };
     return { ok: true, claims };
-  };
+  }
 }

@@ -47,16 +47,24 @@ function modelScoreSql(model: FittedModel): string {
 export function modelFunctionStatements(model: FittedModel, predictionFunction: string): string[] {
   const parameters = FEATURES.map((f) => `${f.name} ${f.sqlType}`).join(', ');
   const score = modelScoreSql(model);
+  // PL/pgSQL rather than a SQL function: it plans the expression once per session and reuses it, where
+  // a SQL function this size would be planned again in every query that calls it.
   return [
     `CREATE OR REPLACE FUNCTION ${quoted(predictionFunction)}(${parameters}) RETURNS BOOLEAN
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $model$
-  SELECT ${score} > 0
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $model$
+BEGIN
+  RETURN ${score} > 0;
+END
 $model$`,
     `CREATE OR REPLACE FUNCTION ${quoted(`${predictionFunction}_probabilities`)}(${parameters}) RETURNS jsonb
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $model$
-  SELECT jsonb_build_object('probabilities', jsonb_build_array(p, 1 - p), 'labels', jsonb_build_array('t', 'f'))
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $model$
+DECLARE
+  success DOUBLE PRECISION;
+BEGIN
   -- exp() overflows past about 709: clamp the score, which changes no probability beyond 1e-300.
-  FROM (SELECT 1 / (1 + exp(-GREATEST(-700, LEAST(700, ${score})))) AS p) AS success
+  success := 1 / (1 + exp(-GREATEST(-700, LEAST(700, ${score}))));
+  RETURN jsonb_build_object('probabilities', jsonb_build_array(success, 1 - success), 'labels', jsonb_build_array('t', 'f'));
+END
 $model$`,
   ];
 }
