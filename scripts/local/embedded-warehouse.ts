@@ -183,7 +183,7 @@ export async function openLocalWarehouse(options: LocalWarehouseOptions): Promis
   if (dataDir && recordFile && fs.existsSync(recordFile) && fs.existsSync(dataDir)) {
     const record = JSON.parse(fs.readFileSync(recordFile, 'utf8')) as CacheRecord;
     if (record.fingerprint === print) {
-      progress(`opening the cached database in ${dataDir}`);
+      progress(`opening the cached database in ${path.relative(process.cwd(), dataDir) || dataDir}`);
       return { db: await PGlite.create({ dataDir }), summary: record.summary, model: record.model, fromCache: true };
     }
   }
@@ -195,7 +195,7 @@ export async function openLocalWarehouse(options: LocalWarehouseOptions): Promis
   progress('starting the embedded database (PGlite)');
   const db = await PGlite.create(dataDir ? { dataDir } : {});
   try {
-    progress(`loading ${dataFile}`);
+    progress(`loading ${path.relative(process.cwd(), dataFile) || dataFile}`);
     const rows = await load(db, names, dataFile, data);
     progress(`loaded ${rows} rows; training on the rows before ${TRAINING_CUTOFF}`);
     const trained = await train(db, names);
