@@ -13,6 +13,8 @@ import { FEATURES, LoanApplication } from '../lambda-src/features';
 import { buildPredictionStatement, PredictionQueryTarget } from '../lambda-src/sql';
 import { loadConfig } from '../stacks/config';
 import { LOCAL_ISSUER, LOCAL_SCOPE, localToken } from '../scripts/local/issuer';
+import { loadCsv } from '../scripts/local/embedded-warehouse';
+import { LocalSetupError } from '../scripts/local/errors';
 import { LocalApi, startLocalApi } from '../scripts/local/local-api';
 import { modelProbability } from '../scripts/local/model';
 import { DEFAULT_DATA_FILE } from '../scripts/local/paths';
@@ -178,4 +180,40 @@ test('the prediction SQL runs with $n parameters and its casts intact', () => {
   expect(values).toEqual(statement.parameters.map((p) => p.value));
   expect(sql).toBe(statement.sql.replace(/(?<!:):a(\d)_(\w+?)::/g, (_m, index: string, name: string) => `$${Number(index) * FEATURES.length + FEATURES.findIndex((f) => f.name === name) + 1}::`));
   expect(sql).not.toMatch(/(?<!:):[a-z]/);
+});
+
+describe('loading a data file', () => {
+  const committed = fs.readFileSync(DEFAULT_DATA_FILE, 'utf8').split('\n');
+  const write = (name: string, lines: string[]) => {
+    const file = path.join(issuerDir, name);
+    fs.writeFileSync(file, `${lines.join('\n')}\n`);
+    return file;
+  };
+  const names = (schema: string) => ({ schema, table: 'loan_remediation', predictionFunction: 'ml_fn_prediction' });
+
+  test("the original sample's True/False booleans load", async () => {
+    const file = write('original.csv', [committed[0], ...committed.slice(1, 4).map((l) => l.replace(',true,', ',True,').replace(',false,', ',False,'))]);
+    expect(await loadCsv(api.db, names('original_sample'), file)).toBe(3);
+    const { rows } = await api.db.query<{ successful: boolean }>('SELECT successful FROM "original_sample"."loan_remediation"');
+    expect(rows.map((r) => r.successful)).toEqual(committed.slice(1, 4).map((l) => l.includes(',true,')));
+  });
+
+  test('a bad row stops the load with one line naming the file and the line', async () => {
+    const file = write('bad.csv', [committed[0], committed[1], '1,2,Male']);
+    await expect(loadCsv(api.db, names('bad_sample'), file)).rejects.toThrow(
+      new LocalSetupError(`the data file ${file} does not load: missing data for column "income" (COPY loan_remediation, line 3: "1,2,Male")`),
+    );
+  });
+
+  test('a file with another header is refused before anything is created', async () => {
+    const file = write('other.csv', ['a,b', '1,2']);
+    await expect(loadCsv(api.db, names('other_sample'), file)).rejects.toThrow(/is not a loan-remediation CSV: its first line must be customer_id,age,/);
+  });
+});
+
+test('a taken port fails at once with one line', async () => {
+  const config = loadConfig({});
+  await expect(
+    startLocalApi({ port: PORT, dataFile: DEFAULT_DATA_FILE, cacheDir: undefined, issuerDir, config }),
+  ).rejects.toThrow(new LocalSetupError(`port ${PORT} is already in use: stop the other server or choose another port with PORT=<port>`));
 });

@@ -107,7 +107,8 @@ function toApplication(row: Record<string, unknown>): LoanApplication {
   ) as LoanApplication;
 }
 
-async function load(db: PGlite, names: WarehouseNames, file: string, data: Buffer): Promise<number> {
+/** Creates the table (from `sql/`) and loads the CSV into it; returns the rows loaded. */
+export async function loadCsv(db: PGlite, names: WarehouseNames, file: string, data: Buffer = readDataFile(file)): Promise<number> {
   const { createTable } = setupSql(names);
   for (const statement of createTable) await db.exec(statement);
   try {
@@ -196,7 +197,7 @@ export async function openLocalWarehouse(options: LocalWarehouseOptions): Promis
   const db = await PGlite.create(dataDir ? { dataDir } : {});
   try {
     progress(`loading ${path.relative(process.cwd(), dataFile) || dataFile}`);
-    const rows = await load(db, names, dataFile, data);
+    const rows = await loadCsv(db, names, dataFile, data);
     progress(`loaded ${rows} rows; training on the rows before ${TRAINING_CUTOFF}`);
     const trained = await train(db, names);
     const holdout = await holdoutAuc(db, names);
