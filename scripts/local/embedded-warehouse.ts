@@ -56,7 +56,7 @@ export interface LocalWarehouse {
 }
 
 /** Bump when the table, the load or the model changes in a way the fingerprint cannot see. */
-const BUILD_VERSION = 2;
+const BUILD_VERSION = 3;
 
 const qualified = (names: WarehouseNames, name: string): string => `"${names.schema}"."${name}"`;
 
