@@ -52,6 +52,8 @@ export interface LocalWarehouse {
   readonly summary: TrainingSummary;
   /** The model installed as the SQL functions. */
   readonly model: FittedModel;
+  /** Closes the database and releases the cache folder. */
+  close(): Promise<void>;
   readonly fromCache: boolean;
 }
 
@@ -172,8 +174,53 @@ interface CacheRecord {
   readonly model: FittedModel;
 }
 
+/**
+ * Claims the cache folder for this process: a database folder opened by two processes at once would
+ * be corrupted. A lock left by a process that is gone is taken over. Returns the release function.
+ */
+function lockCacheDir(cacheDir: string): () => void {
+  fs.mkdirSync(cacheDir, { recursive: true });
+  const lockFile = path.join(cacheDir, 'lock');
+  for (;;) {
+    try {
+      fs.writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
+      return () => fs.rmSync(lockFile, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const holder = Number(fs.readFileSync(lockFile, 'utf8'));
+    let alive = false;
+    try {
+      alive = Number.isInteger(holder) && holder > 0 && process.kill(holder, 0);
+    } catch (error) {
+      alive = (error as NodeJS.ErrnoException).code === 'EPERM';
+    }
+    if (alive) {
+      throw new LocalSetupError(`another local server (process ${holder}) is using ${path.relative(process.cwd(), cacheDir) || cacheDir}: stop it first`);
+    }
+    fs.rmSync(lockFile, { force: true });
+  }
+}
+
 /** Opens the local warehouse: from the cache when it was built from the same file and SQL, else built anew. */
 export async function openLocalWarehouse(options: LocalWarehouseOptions): Promise<LocalWarehouse> {
+  const release = options.cacheDir ? lockCacheDir(options.cacheDir) : () => undefined;
+  try {
+    const warehouse = await open(options);
+    return {
+      ...warehouse,
+      close: async () => {
+        await warehouse.db.close();
+        release();
+      },
+    };
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
+
+async function open(options: LocalWarehouseOptions): Promise<Omit<LocalWarehouse, 'close'>> {
   const { dataFile, names, cacheDir } = options;
   const progress = options.onProgress ?? (() => undefined);
   const data = readDataFile(dataFile);

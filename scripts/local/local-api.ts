@@ -91,7 +91,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
       server,
       close: async () => {
         await closeServer();
-        await opened.db.close();
+        await opened.close();
       },
     };
   } catch (error) {
