@@ -38,10 +38,17 @@ import { TokenCheck } from './issuer';
  */
 export const MISSING_SCOPE_RESPONSE: GatewayErrorType = 'UNAUTHORIZED';
 
-/** API Gateway's largest REST API payload ("Amazon API Gateway quotas": 10 MB); the Lambda enforces 8 KB itself. */
+/**
+ * API Gateway's largest REST API payload, 10 MB ("Quotas for configuring and running a REST API in API
+ * Gateway", https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-execution-service-limits-table.html);
+ * the Lambda enforces its own 8 KB.
+ */
 export const GATEWAY_MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 
-/** The local Lambda's timeout: the handler keeps its deadline inside it, as in AWS. */
+/**
+ * The time the local "Lambda" has per request: API Gateway's 29 s integration timeout (same quota
+ * page). The handler keeps its deadline inside it, as in AWS.
+ */
 const LAMBDA_TIMEOUT_MS = 29_000;
 
 /** A per-IP count over the last `windowSeconds`, in one-second buckets (WAF's rate-based rules slide too). */
