@@ -19,7 +19,7 @@ import { LocalApi, startLocalApi } from '../scripts/local/local-api';
 import { modelProbability } from '../scripts/local/model';
 import { DEFAULT_DATA_FILE } from '../scripts/local/paths';
 import { toPositionalParameters } from '../scripts/local/pglite-warehouse';
-import { MISSING_SCOPE_RESPONSE } from '../scripts/local/server';
+import { MISSING_SCOPE_RESPONSE, RateLimiter } from '../scripts/local/server';
 import { SAMPLE_APPLICATION } from './helpers/sample-application';
 
 /** Outside the ephemeral range (32768-60999), so no client socket can hold it. */
@@ -216,4 +216,19 @@ test('a taken port fails at once with one line', async () => {
   await expect(
     startLocalApi({ port: PORT, dataFile: DEFAULT_DATA_FILE, cacheDir: undefined, issuerDir, config }),
   ).rejects.toThrow(new LocalSetupError(`port ${PORT} is already in use: stop the other server or choose another port with PORT=<port>`));
+});
+
+test('the rate limit counts each address over a sliding window', () => {
+  let now = 1_000_000;
+  const limiter = new RateLimiter({ limit: 10, windowSeconds: 60 }, () => now);
+  const hits = (ip: string, count: number) => Array.from({ length: count }, () => limiter.overLimit(ip));
+  expect(hits('10.0.0.1', 10)).toEqual(Array(10).fill(false));
+  expect(limiter.overLimit('10.0.0.1')).toBe(true);
+  expect(limiter.overLimit('10.0.0.2')).toBe(false);
+  now += 59_000;
+  expect(limiter.overLimit('10.0.0.1')).toBe(true);
+  now += 1_000;
+  // The first eleven requests left the window; the one refused at 59 s still counts.
+  expect(hits('10.0.0.1', 9)).toEqual(Array(9).fill(false));
+  expect(limiter.overLimit('10.0.0.1')).toBe(true);
 });
