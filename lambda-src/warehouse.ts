@@ -380,29 +380,36 @@ export class RedshiftDataWarehouse implements Warehouse {
     });
   }
 
-  /**
-   * Reads `{"probabilities": [..], "labels": [..]}` (Redshift ML's SUPER result) for the positive label;
-   * with two labels of which only the negative one is recognised, 1 - p(negative).
-   */
   private probabilityOfEffective(field: Field | undefined, id: string): number | null {
     if (field?.stringValue === undefined) return null;
-    try {
-      const { probabilities, labels } = JSON.parse(field.stringValue) as { probabilities?: unknown; labels?: unknown };
-      if (Array.isArray(probabilities) && Array.isArray(labels) && probabilities.length === labels.length) {
-        const positive = labels.findIndex((label) => POSITIVE_LABEL.test(String(label)));
-        if (positive >= 0) {
-          const probability: unknown = probabilities[positive];
-          if (isProbability(probability)) return probability;
-        } else if (labels.length === 2) {
-          const negatives = labels.flatMap((label, index) => (NEGATIVE_LABEL.test(String(label)) ? [index] : []));
-          const probability: unknown = negatives.length === 1 ? probabilities[negatives[0]] : undefined;
-          if (isProbability(probability)) return 1 - probability;
-        }
-      }
-    } catch {
-      // reported below
-    }
+    const probability = readProbabilityOfEffective(field.stringValue);
+    if (probability !== undefined) return probability;
     this.options.logger.warn('Unreadable probability result; answering null', { statementId: id });
     return null;
   }
+}
+
+/**
+ * Reads `{"probabilities": [..], "labels": [..]}` (Redshift ML's `<function>_probabilities` result) for
+ * the positive label; with two labels of which only the negative one is recognised, 1 - p(negative).
+ * Undefined when the text has no readable probability. Shared with the local mode's warehouse.
+ */
+export function readProbabilityOfEffective(text: string): number | undefined {
+  try {
+    const { probabilities, labels } = JSON.parse(text) as { probabilities?: unknown; labels?: unknown };
+    if (Array.isArray(probabilities) && Array.isArray(labels) && probabilities.length === labels.length) {
+      const positive = labels.findIndex((label) => POSITIVE_LABEL.test(String(label)));
+      if (positive >= 0) {
+        const probability: unknown = probabilities[positive];
+        if (isProbability(probability)) return probability;
+      } else if (labels.length === 2) {
+        const negatives = labels.flatMap((label, index) => (NEGATIVE_LABEL.test(String(label)) ? [index] : []));
+        const probability: unknown = negatives.length === 1 ? probabilities[negatives[0]] : undefined;
+        if (isProbability(probability)) return 1 - probability;
+      }
+    }
+  } catch {
+    // not JSON: unreadable
+  }
+  return undefined;
 }

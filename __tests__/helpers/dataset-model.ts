@@ -45,23 +45,4 @@ export function fitLogisticRegression(
   return (record) => sigmoid(dot(weights, encode(record)));
 }
 
-/** Area under the ROC curve: the chance a random success scores above a random failure (ties half). */
-export function rocAuc(scores: readonly number[], outcomes: readonly boolean[]): number {
-  const order = scores.map((score, i) => ({ score, outcome: outcomes[i] })).sort((a, b) => a.score - b.score);
-  let negativesBelow = 0;
-  let orderedPairs = 0;
-  for (let start = 0; start < order.length; ) {
-    let end = start;
-    let positives = 0;
-    let negatives = 0;
-    for (; end < order.length && order[end].score === order[start].score; end++) {
-      if (order[end].outcome) positives++;
-      else negatives++;
-    }
-    orderedPairs += positives * (negativesBelow + negatives / 2);
-    negativesBelow += negatives;
-    start = end;
-  }
-  const totalPositives = outcomes.filter(Boolean).length;
-  return orderedPairs / (totalPositives * negativesBelow);
-}
+export { rocAuc } from '../../scripts/dataset/auc';
