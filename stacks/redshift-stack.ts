@@ -36,7 +36,12 @@ export class RedshiftStack extends ProjectStack {
   readonly namespace: RedshiftserverlessNamespace;
   readonly workgroup: RedshiftserverlessWorkgroup;
 
-  constructor(scope: Construct, network: NetworkStack, config: Config) {
+  constructor(
+    scope: Construct,
+    /** The network the workgroup runs in (the api stack reaches it through this stack). */
+    readonly network: NetworkStack,
+    config: Config,
+  ) {
     super(scope, 'redshift', config);
     const warehouse = config.warehouse;
     const name = config.namePrefix;

@@ -34,6 +34,11 @@ export interface NodejsFunctionProps {
   readonly logKmsKeyArn?: string;
   /** Customer-managed key for the environment variables. */
   readonly environmentKmsKeyArn?: string;
+  /**
+   * Subnets and security groups when the function runs in a VPC. The caller grants the role the
+   * network-interface permissions Lambda needs and makes the function depend on that grant.
+   */
+  readonly vpcConfig?: { readonly subnetIds: string[]; readonly securityGroupIds: string[] };
   /** Execution role. Default: a new role `<functionName>-role` trusted by Lambda only. */
   readonly role?: IamRole;
 }
@@ -146,6 +151,7 @@ export class NodejsFunction extends Construct {
       loggingConfig: { logFormat: 'JSON', logGroup: this.logGroup.name, applicationLogLevel: 'INFO', systemLogLevel: 'WARN' },
       environment: { variables: { NODE_OPTIONS: '--enable-source-maps', ...props.environment } },
       kmsKeyArn: props.environmentKmsKeyArn,
+      vpcConfig: props.vpcConfig && { subnetIds: props.vpcConfig.subnetIds, securityGroupIds: props.vpcConfig.securityGroupIds },
       // The log group (with its retention) and the permission to write to it exist before the first run.
       dependsOn: [this.logGroup, logAndTracePolicy],
     });

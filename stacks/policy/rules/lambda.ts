@@ -114,4 +114,16 @@ export const lambdaRules: Rule[] = [
     appliesTo: ['aws_lambda_permission'],
     check: (permission) => (permission.body.principal === '*' ? 'principal is "*"' : undefined),
   },
+  {
+    id: 'LR-LMB-009',
+    mirrors: ['CKV_AWS_117'],
+    severity: 'warning',
+    description: 'Lambda function runs inside a VPC',
+    fix: 'set vpc_config { subnet_ids, security_group_ids }, or suppress with the reason and what the VPC would cost',
+    appliesTo: FUNCTION,
+    check: (fn) =>
+      blocks(fn.body, 'vpc_config').some((v) => Array.isArray(v.subnet_ids) ? v.subnet_ids.length > 0 : v.subnet_ids !== undefined)
+        ? undefined
+        : 'the function runs outside any VPC',
+  },
 ];
