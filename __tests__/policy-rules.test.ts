@@ -195,6 +195,7 @@ function lambda(scope: Construct): Parts {
     tracingConfig: { mode: 'Active' },
     reservedConcurrentExecutions: 10,
     kmsKeyArn: KEY_ARN,
+    vpcConfig: { subnetIds: ['subnet-aaaa', 'subnet-bbbb'], securityGroupIds: ['sg-lambda'] },
     environment: { variables: { TABLE_NAME: 'loans', API_KEY_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:k' } },
   });
   return {
@@ -534,6 +535,7 @@ const CASES: Case[] = [
   { rule: 'LR-LMB-006', domain: 'lambda', violate: (p) => p.logs.addOverride('name', '/aws/lambda/another-function'), at: 'aws_lambda_function.fn' },
   { rule: 'LR-LMB-007', domain: 'lambda', violate: (p) => p.permission.addOverride('source_arn', undefined), at: 'aws_lambda_permission.permission' },
   { rule: 'LR-LMB-008', domain: 'lambda', violate: (p) => p.permission.addOverride('principal', '*'), at: 'aws_lambda_permission.permission' },
+  { rule: 'LR-LMB-009', domain: 'lambda', violate: (p) => p.fn.addOverride('vpc_config', undefined), at: 'aws_lambda_function.fn' },
 
   { rule: 'LR-APIGW-001', domain: 'apiGateway', violate: (p) => p.post.addOverride('authorization', 'NONE'), at: 'aws_api_gateway_method.post' },
   { rule: 'LR-APIGW-002', domain: 'apiGateway', violate: (p) => p.post.addOverride('request_validator_id', undefined), at: 'aws_api_gateway_method.post' },

@@ -521,7 +521,7 @@ export class ApiStack extends ProjectStack {
       policy: document.json,
     });
     const fn = this.prediction.function;
-    fn.dependsOn = [...(fn.dependsOn ?? []), policy.fqn];
+    fn.dependsOn = [...(fn.dependsOn ?? []), `${policy.terraformResourceType}.${policy.friendlyUniqueId}`];
   }
 
   /**
