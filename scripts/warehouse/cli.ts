@@ -52,7 +52,7 @@ export function parseFlags<S extends FlagSpec>(
  * never a stack trace.
  */
 export async function runCommand(
-  environment: WarehouseEnvironment,
+  environment: Pick<WarehouseEnvironment, 'printError'>,
   usage: string,
   command: () => Promise<number>,
 ): Promise<number> {
