@@ -405,7 +405,8 @@ export class ApiStack extends ProjectStack {
    * Guide; "Actions, resources, and condition keys for Amazon Redshift Data API", Service Authorization
    * Reference): ExecuteStatement on the workgroup; GetCredentials on the workgroup, which maps the role
    * to the database user IAMR:<role>; Describe/GetStatementResult/Cancel take no resource, so they are
-   * limited to statements this role started (redshift-data:statement-owner-iam-userid).
+   * limited to statements this role started (redshift-data:statement-owner-iam-userid). Plus kms:Decrypt
+   * on the stack's key, which encrypts the function's environment.
    */
   private grantPredictionAccess(redshift: RedshiftStack): void {
     const workgroupArn = redshift.workgroup.arn;
@@ -426,6 +427,12 @@ export class ApiStack extends ProjectStack {
           actions: ['redshift-data:DescribeStatement', 'redshift-data:GetStatementResult', 'redshift-data:CancelStatement'],
           resources: ['*'],
           condition: [{ test: 'StringEquals', variable: 'redshift-data:statement-owner-iam-userid', values: ['$${aws:userid}'] }],
+        },
+        {
+          // The environment is encrypted with the stack's key; Lambda decrypts it when the function starts.
+          sid: 'DecryptOwnEnvironment',
+          actions: ['kms:Decrypt'],
+          resources: [this.key.arn],
         },
       ],
     });
@@ -684,13 +691,15 @@ const ACCESS_LOG_FORMAT = {
 
 /**
  * The mapping template of a gateway response: `{"error": ..., "requestId": ...}`, plus `details` (API
- * Gateway's validation message, which names the failing field) for a bad body. $util.escapeJavaScript
- * escapes `'` as `\'`, which JSON does not allow, so that one is put back.
+ * Gateway's validation message, which names the failing field) for a bad body. Gateway response
+ * templates get simple `$context` substitution only, no VTL ("API Gateway mapping template and access
+ * logging variable reference": $context.error.* "can only be used for simple variable substitution in
+ * a GatewayResponse body-mapping template, which is not processed by the Velocity Template Language
+ * engine"), so the variables are placed inside JSON strings as they are. Unlike $context.error.message
+ * (messageString), the validation message has no pre-quoted form; the body stays JSON as long as the
+ * message's own double quotes come escaped.
  */
 export function gatewayResponseTemplate(type: GatewayErrorType): string {
-  const details =
-    type === 'BAD_REQUEST_BODY'
-      ? ', "details": "$util.escapeJavaScript($context.error.validationErrorString).replaceAll("\\\\\'", "\'")"'
-      : '';
+  const details = type === 'BAD_REQUEST_BODY' ? ', "details": "$context.error.validationErrorString"' : '';
   return `{"error": ${JSON.stringify(GATEWAY_ERRORS[type].error)}${details}, "requestId": "$context.requestId"}`;
 }
