@@ -64,8 +64,8 @@ describe('api stack with the default configuration', () => {
           variables: expect.objectContaining({
             WORKGROUP_NAME: redshift('aws_redshiftserverless_workgroupworkgroupworkgroup_name'),
             DATABASE_NAME: redshift('aws_redshiftserverless_namespacenamespacedb_name'),
-            TABLE_NAME: 'public.loan_remediation',
-            PREDICTION_FUNCTION: 'public.ml_fn_prediction',
+            TABLE_NAME: redshift('localqualified_table'),
+            PREDICTION_FUNCTION: redshift('localqualified_prediction_function'),
           }),
         },
       });

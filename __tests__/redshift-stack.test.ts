@@ -241,6 +241,8 @@ describe('redshift stack with the default configuration', () => {
       'cross-stack-output-aws_redshiftserverless_namespacenamespacedb_name',
       'cross-stack-output-aws_redshiftserverless_workgroupworkgrouparn',
       'cross-stack-output-aws_redshiftserverless_workgroupworkgroupworkgroup_name',
+      'cross-stack-output-localqualified_prediction_function',
+      'cross-stack-output-localqualified_table',
     ]);
     expect(named.sort()).toEqual(
       [

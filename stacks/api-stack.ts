@@ -136,7 +136,6 @@ export class ApiStack extends ProjectStack {
     }).key;
 
     // ---- the Lambda ---------------------------------------------------------------------------------
-    const warehouse = config.warehouse;
     const network = settings.lambdaInVpc ? this.privateNetworkAccess(redshift) : undefined;
     this.prediction = new NodejsFunction(this, 'prediction', {
       entry: path.join(__dirname, '..', 'lambda-src', 'handler.ts'),
@@ -152,8 +151,8 @@ export class ApiStack extends ProjectStack {
       environment: {
         WORKGROUP_NAME: redshift.workgroup.workgroupName,
         DATABASE_NAME: redshift.namespace.dbName,
-        TABLE_NAME: `${warehouse.schema}.${warehouse.table}`,
-        PREDICTION_FUNCTION: `${warehouse.schema}.${warehouse.predictionFunction}`,
+        TABLE_NAME: redshift.sqlNames.table,
+        PREDICTION_FUNCTION: redshift.sqlNames.predictionFunction,
         DEADLINE_MS: String(deadlineForTimeout(settings.lambdaTimeoutSeconds)),
       },
     });

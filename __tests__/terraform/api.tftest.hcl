@@ -31,6 +31,8 @@ override_data {
       "cross-stack-output-aws_redshiftserverless_workgroupworkgroupworkgroup_name" = "loan-remediation-dev"
       "cross-stack-output-aws_redshiftserverless_workgroupworkgrouparn"            = "arn:aws:redshift-serverless:us-east-1:123456789012:workgroup/wg-1111"
       "cross-stack-output-aws_redshiftserverless_namespacenamespacedb_name"        = "loans"
+      "cross-stack-output-localqualified_table"                                    = "public.loan_remediation"
+      "cross-stack-output-localqualified_prediction_function"                      = "public.ml_fn_prediction"
     }
   }
 }
