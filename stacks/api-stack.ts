@@ -671,7 +671,7 @@ export class ApiStack extends ProjectStack {
   }
 }
 
-/** Fields of every access log line (API Gateway `$context` variables), one JSON object per request. */
+/** Fields of every access log line, one JSON object per request ("API Gateway mapping template and access logging variable reference"). */
 const ACCESS_LOG_FORMAT = {
   requestId: '$context.requestId',
   requestTime: '$context.requestTime',
@@ -684,7 +684,7 @@ const ACCESS_LOG_FORMAT = {
   integrationLatencyMs: '$context.integrationLatency',
   clientId: '$context.authorizer.claims.client_id',
   errorType: '$context.error.responseType',
-  wafStatus: '$context.waf.status',
+  wafResponse: '$context.wafResponseCode',
   xrayTraceId: '$context.xrayTraceId',
 };
 
