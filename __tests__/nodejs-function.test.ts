@@ -8,7 +8,7 @@ import { App, TerraformStack, Testing } from 'cdktf';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { NodejsFunction, NodejsFunctionProps } from '../stacks/constructs/nodejs-function';
+import { NodejsFunction, NodejsFunctionProps, bundleEntry } from '../stacks/constructs/nodejs-function';
 
 const ENTRY = path.join(__dirname, '..', 'lambda-src', 'handler.ts');
 const PROPS: NodejsFunctionProps = {
@@ -190,5 +190,41 @@ describe('NodejsFunction', () => {
         }),
       ).toThrow('name too long');
     });
+  });
+});
+
+describe('bundle cache', () => {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bundle-cache-'));
+  const cacheDir = path.join(work, 'cache');
+  const entry = path.join(work, 'entry.ts');
+  const dependency = path.join(work, 'answer.ts');
+  const bundle = (outdir: string) => fs.readFileSync(bundleEntry(entry, path.join(work, outdir), cacheDir), 'utf8');
+  const cachedIndex = () => {
+    const [slot] = fs.readdirSync(cacheDir);
+    return path.join(cacheDir, slot, 'index.js');
+  };
+  afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+  test('unchanged inputs reuse the cached bundle; a changed import rebuilds it', () => {
+    fs.writeFileSync(dependency, "export const answer = 'first answer';\n");
+    fs.writeFileSync(entry, "import { answer } from './answer';\nexport const handler = () => answer;\n");
+    expect(bundle('out-1')).toContain('first answer');
+
+    // Mark the cached copy: a cache hit hands the mark out, a rebuild would not.
+    fs.appendFileSync(cachedIndex(), '\n// served from the cache\n');
+    expect(bundle('out-2')).toContain('// served from the cache');
+
+    fs.writeFileSync(dependency, "export const answer = 'second answer';\n");
+    const rebuilt = bundle('out-3');
+    expect(rebuilt).toContain('second answer');
+    expect(rebuilt).not.toContain('// served from the cache');
+  });
+
+  test('the source map names sources relative to the project, so the bundle is the same wherever it is built', () => {
+    bundle('out-4');
+    const map = JSON.parse(fs.readFileSync(path.join(work, 'out-4', 'index.js.map'), 'utf8')) as { sources: string[] };
+    const projectRoot = path.join(__dirname, '..');
+    expect(map.sources).toContain(path.relative(projectRoot, dependency).split(path.sep).join('/'));
+    expect(fs.readFileSync(path.join(work, 'out-4', 'index.js.map'))).toEqual(fs.readFileSync(path.join(work, 'out-3', 'index.js.map')));
   });
 });

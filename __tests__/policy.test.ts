@@ -268,7 +268,7 @@ test('the real app passes the baseline with zero errors', () => {
   expect(failures(results, 'error').map((e) => `${e.rule.id} ${e.stack} ${e.element.address}: ${e.detail}`)).toEqual([]);
 });
 
-test('the NodejsFunction construct passes the Lambda, IAM and log rules (with CMKs, not even a warning)', () => {
+test('the NodejsFunction construct passes the Lambda, IAM and log rules (with CMKs and in a VPC, not even a warning)', () => {
   const KEY = 'arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555';
   const app = appWith(
     (stack) =>
@@ -279,6 +279,7 @@ test('the NodejsFunction construct passes the Lambda, IAM and log rules (with CM
         environment: { TABLE_NAME: 'loans' },
         logKmsKeyArn: KEY,
         environmentKmsKeyArn: KEY,
+        vpcConfig: { subnetIds: ['subnet-aaaa'], securityGroupIds: ['sg-lambda'] },
       }),
   );
   const results = synthesizeForReport(app);

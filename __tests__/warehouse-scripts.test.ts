@@ -227,7 +227,7 @@ describe('npm run warehouse:setup', () => {
     expect(ran(/^CREATE MODEL/)).toBe(true);
     expect(ran(/^CREATE ROLE|^GRANT|^CREATE USER/)).toBe(false);
     expect(output()).toContain(
-      "004_grant_lambda_access.sql: Let the prediction Lambda call the model, and nothing else.\n  wait  waiting for the api stack's output lambda_role_name: deploy the api stack, then re-run",
+      "004_grant_lambda_access.sql: Let the prediction Lambda call the model, and nothing else.\n  wait  waiting for the api stack's output lambda_role_name: deploy it (npx cdktf deploy api), then re-run npm run warehouse:setup",
     );
     expect(output()).toContain('1 files waiting');
   });

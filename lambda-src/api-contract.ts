@@ -33,6 +33,12 @@ export interface ErrorAnswer {
  * `{"error": ..., "requestId": ...}`; BAD_REQUEST_BODY adds `details` (API Gateway's validation
  * message, which names the failing field).
  */
+// A Cognito access token that is valid but lacks the method's scope is refused by the COGNITO_USER_POOLS
+// authorizer with 401 Unauthorized (gateway response UNAUTHORIZED), not 403: AWS Knowledge Center,
+// "How do I troubleshoot 401 Unauthorized errors from an API Gateway REST API with a Cognito user pool
+// authorizer?" (repost.aws/knowledge-center/api-gateway-cognito-401-unauthorized: with scopes on the
+// method, use a valid access token carrying them), as reported in open-constructs/cdk-serverless#374.
+// ACCESS_DENIED (403) is what a resource policy or a Lambda authorizer's Deny produces.
 export const GATEWAY_ERRORS = {
   UNAUTHORIZED: { statusCode: 401, error: 'Missing, invalid or expired access token, or a token without the required scope' },
   ACCESS_DENIED: { statusCode: 403, error: 'Access denied' },

@@ -27,7 +27,7 @@ const RESPOND_MS = 500;
  * Kept back from the Lambda's own timeout. Past the deadline, a hung call is abandoned ABORT_GRACE_MS
  * later, the statement's cancellation may take CANCEL_TIMEOUT_MS, and the answer must still go out.
  */
-const LAMBDA_RESERVE_MS = ABORT_GRACE_MS + CANCEL_TIMEOUT_MS + RESPOND_MS;
+export const LAMBDA_RESERVE_MS = ABORT_GRACE_MS + CANCEL_TIMEOUT_MS + RESPOND_MS;
 /** Training takes minutes to hours; a minute between retries is plenty. */
 const MODEL_NOT_READY_RETRY_AFTER_SECONDS = 60;
 

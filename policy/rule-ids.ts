@@ -59,6 +59,7 @@ export const RULE = {
   LambdaLogGroupManaged: 'LR-LMB-006',
   LambdaPermissionSourceArn: 'LR-LMB-007',
   LambdaPermissionNotPublic: 'LR-LMB-008',
+  LambdaInsideVpc: 'LR-LMB-009',
 
   ApiGatewayCognitoAuthorizer: 'LR-APIGW-001',
   ApiGatewayRequestValidation: 'LR-APIGW-002',

@@ -1,4 +1,5 @@
 import { App } from 'cdktf';
+import { ApiStack } from './api-stack';
 import { Config } from './config';
 import { NetworkStack } from './network-stack';
 import { enforceSecurityBaseline } from '../policy/enforce';
@@ -10,6 +11,7 @@ export function buildStacks(app: App, config: Config) {
   const state = new StateStack(app, config);
   const network = new NetworkStack(app, config);
   const redshift = new RedshiftStack(app, network, config);
+  const api = new ApiStack(app, redshift, config);
   enforceSecurityBaseline(app);
-  return { state, network, redshift };
+  return { state, network, redshift, api };
 }

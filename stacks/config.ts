@@ -37,7 +37,30 @@ export interface Config {
   readonly namePrefix: string;
   readonly warehouse: WarehouseConfig;
   readonly rateLimit: RateLimitConfig;
+  readonly api: ApiConfig;
 }
+
+/** The `api` stack: the prediction Lambda, API Gateway, Cognito and the alarms. */
+export interface ApiConfig {
+  readonly lambdaMemoryMb: number;
+  /** Under API Gateway's 29 s; the Lambda's DEADLINE_MS is derived from it. */
+  readonly lambdaTimeoutSeconds: number;
+  readonly lambdaReservedConcurrency: number;
+  /** Run the Lambda in the private subnets (needs a redshift-data interface endpoint, created with it). */
+  readonly lambdaInVpc: boolean;
+  /** Stage-wide steady-state requests per second and burst. */
+  readonly throttleRateLimit: number;
+  readonly throttleBurstLimit: number;
+  /** Where Cognito may send people back after sign-in (authorization code + PKCE client). */
+  readonly callbackUrls: readonly string[];
+  /** Subscribed to the alarm topic when set (the address must confirm the subscription). */
+  readonly alarmEmail: string | undefined;
+  /** Set API Gateway's account-wide CloudWatch Logs role (changes the whole account and region). */
+  readonly manageApiGatewayAccountRole: boolean;
+}
+
+/** API Gateway REST integrations give up after 29 s; the Lambda must answer before that. */
+export const API_LAMBDA_TIMEOUT_BOUNDS = { min: 5, max: 28 } as const;
 
 /** The evaluation windows AWS WAF's rate-based rules allow, in seconds. */
 export const RATE_LIMIT_WINDOWS = [60, 120, 300, 600] as const;
@@ -287,6 +310,48 @@ function rateLimitConfig(env: Env): RateLimitConfig {
   };
 }
 
+// Cognito accepts HTTPS callback URLs, and plain HTTP only for localhost.
+const CALLBACK_URL = /^(https:\/\/[a-z0-9.-]+(:\d+)?|http:\/\/localhost(:\d+)?)(\/[\w\-./~%]*)?$/i;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+function apiConfig(env: Env): ApiConfig {
+  const callbackVariable = 'COGNITO_CALLBACK_URLS';
+  const callbacksRaw = read(env, callbackVariable) ?? 'http://localhost:8080/callback';
+  const callbackUrls = callbacksRaw.split(',').map((url) => url.trim());
+  if (callbackUrls.length > 100 || !callbackUrls.every((url) => CALLBACK_URL.test(url))) {
+    throw new ConfigError(callbackVariable, callbacksRaw, 'comma-separated https:// URLs (http:// only for localhost), at most 100');
+  }
+  const alarmEmail = read(env, 'ALARM_EMAIL');
+  if (alarmEmail !== undefined && !EMAIL.test(alarmEmail)) {
+    throw new ConfigError('ALARM_EMAIL', alarmEmail, 'unset, or one e-mail address');
+  }
+  const { min, max } = API_LAMBDA_TIMEOUT_BOUNDS;
+  const throttleRateLimit = integer(env, 'API_THROTTLE_RATE', 50, (n) => n >= 1 && n <= 10_000, 'requests per second from 1 to 10000');
+  return {
+    lambdaMemoryMb: integer(env, 'LAMBDA_MEMORY_MB', 256, (n) => n >= 128 && n <= 10_240, 'MB from 128 to 10240'),
+    lambdaTimeoutSeconds: integer(
+      env,
+      'LAMBDA_TIMEOUT_SECONDS',
+      28,
+      (n) => n >= min && n <= max,
+      `seconds from ${min} to ${max} (API Gateway gives up at 29 s)`,
+    ),
+    lambdaReservedConcurrency: integer(env, 'LAMBDA_RESERVED_CONCURRENCY', 10, (n) => n >= 1 && n <= 1000, 'from 1 to 1000'),
+    lambdaInVpc: flag(env, 'LAMBDA_IN_VPC', false),
+    throttleRateLimit,
+    throttleBurstLimit: integer(
+      env,
+      'API_THROTTLE_BURST',
+      Math.min(5000, throttleRateLimit * 2),
+      (n) => n >= 1 && n <= 5000,
+      'requests from 1 to 5000',
+    ),
+    callbackUrls,
+    alarmEmail,
+    manageApiGatewayAccountRole: flag(env, 'API_GATEWAY_ACCOUNT_LOGGING_ROLE', false),
+  };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const awsRegion = region(env);
   const projectName = matching(
@@ -319,5 +384,6 @@ export function loadConfig(env: Env = process.env): Config {
     namePrefix: `${projectName}-${environment}`,
     warehouse: warehouseConfig(env),
     rateLimit: rateLimitConfig(env),
+    api: apiConfig(env),
   };
 }

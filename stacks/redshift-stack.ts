@@ -3,7 +3,7 @@ import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { RedshiftserverlessNamespace } from '@cdktf/provider-aws/lib/redshiftserverless-namespace';
 import { RedshiftserverlessUsageLimit } from '@cdktf/provider-aws/lib/redshiftserverless-usage-limit';
 import { RedshiftserverlessWorkgroup } from '@cdktf/provider-aws/lib/redshiftserverless-workgroup';
-import { DataResource } from 'cdktf';
+import { DataResource, TerraformLocal } from 'cdktf';
 import { Construct } from 'constructs';
 import { Config } from './config';
 import { CustomerManagedKey } from './constructs/customer-managed-key';
@@ -36,8 +36,18 @@ export class RedshiftStack extends ProjectStack {
   readonly artifactsBucket: SecureBucket;
   readonly namespace: RedshiftserverlessNamespace;
   readonly workgroup: RedshiftserverlessWorkgroup;
+  /**
+   * The names the warehouse SQL created, as Terraform values of this stack, so a consumer (the api
+   * stack) reads what this stack was deployed with, through remote state, not its own configuration.
+   */
+  readonly sqlNames: { readonly table: string; readonly predictionFunction: string };
 
-  constructor(scope: Construct, network: NetworkStack, config: Config) {
+  constructor(
+    scope: Construct,
+    /** The network the workgroup runs in (the api stack reaches it through this stack). */
+    readonly network: NetworkStack,
+    config: Config,
+  ) {
     super(scope, 'redshift', config);
     const warehouse = config.warehouse;
     const name = config.namePrefix;
@@ -168,6 +178,12 @@ export class RedshiftStack extends ProjectStack {
       amount: warehouse.dailyRpuHours,
       breachAction: warehouse.usageBreachAction,
     });
+
+    this.sqlNames = {
+      table: new TerraformLocal(this, 'qualified_table', `${warehouse.schema}.${warehouse.table}`).asString,
+      predictionFunction: new TerraformLocal(this, 'qualified_prediction_function', `${warehouse.schema}.${warehouse.predictionFunction}`)
+        .asString,
+    };
 
     this.addOutputs({
       workgroup_name: [this.workgroup.workgroupName, 'Redshift Serverless workgroup (Data API WorkgroupName)'],

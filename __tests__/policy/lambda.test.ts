@@ -16,6 +16,7 @@ function lambda(scope: Construct): Parts {
     tracingConfig: { mode: 'Active' },
     reservedConcurrentExecutions: 10,
     kmsKeyArn: KEY_ARN,
+    vpcConfig: { subnetIds: ['subnet-aaaa', 'subnet-bbbb'], securityGroupIds: ['sg-lambda'] },
     environment: { variables: { TABLE_NAME: 'loans', API_KEY_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:k' } },
   });
   return {
@@ -39,6 +40,7 @@ const CASES: RuleCase[] = [
   { rule: 'LR-LMB-006', violate: (p) => p.logs.addOverride('name', '/aws/lambda/another-function'), at: 'aws_lambda_function.fn' },
   { rule: 'LR-LMB-007', violate: (p) => p.permission.addOverride('source_arn', undefined), at: 'aws_lambda_permission.permission' },
   { rule: 'LR-LMB-008', violate: (p) => p.permission.addOverride('principal', '*'), at: 'aws_lambda_permission.permission' },
+  { rule: 'LR-LMB-009', violate: (p) => p.fn.addOverride('vpc_config', undefined), at: 'aws_lambda_function.fn' },
 ];
 
 testRules('lambda', lambdaRules, lambda, CASES);

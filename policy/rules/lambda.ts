@@ -122,4 +122,17 @@ export const lambdaRules: RuleDefinition[] = [
     appliesTo: ['aws_lambda_permission'],
     check: (permission) => (permission.body.principal === '*' ? 'principal is "*"' : undefined),
   },
+  {
+    name: 'LambdaInsideVpc',
+    mirrors: ['CKV_AWS_117'],
+    severity: 'warning',
+    description: 'Lambda function runs inside a VPC',
+    rationale: 'Inside a VPC, the function reaches only what its security group and endpoints allow, and its traffic shows in flow logs',
+    fix: 'set vpc_config { subnet_ids, security_group_ids }, or suppress with the reason and what the VPC would cost',
+    appliesTo: FUNCTION,
+    check: (fn) =>
+      blocks(fn.body, 'vpc_config').some((v) => Array.isArray(v.subnet_ids) ? v.subnet_ids.length > 0 : v.subnet_ids !== undefined)
+        ? undefined
+        : 'the function runs outside any VPC',
+  },
 ];

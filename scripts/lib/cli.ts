@@ -75,3 +75,25 @@ export function integerFlag(name: string, text: string | undefined, fallback: nu
   if (!(value >= min && value <= max)) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, not "${text}"`);
   return value;
 }
+
+/**
+ * Runs a command that reports through its own output functions (so tests can capture them): a
+ * UsageError prints one line and the usage and returns 2; any other error prints its message and
+ * returns 1; never a stack trace.
+ */
+export async function runCommand(
+  io: { readonly printError: (line: string) => void },
+  usage: string,
+  command: () => Promise<number> | number,
+): Promise<number> {
+  try {
+    return await command();
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.printError(`error: ${error.message}\n\n${usage}`);
+      return EXIT_USAGE;
+    }
+    io.printError(`error: ${(error as Error).message}`);
+    return EXIT_FAILURE;
+  }
+}

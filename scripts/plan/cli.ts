@@ -1,8 +1,7 @@
 /** What the plan commands share: flag parsing, usage errors, and one-line error reporting. */
 import { UsageError } from '../lib/cli';
-import { PlanInputError } from './plan-json';
 
-export { parseFlags, UsageError } from '../lib/cli';
+export { parseFlags, runCommand, UsageError } from '../lib/cli';
 
 export interface Console {
   readonly print: (text: string) => void;
@@ -13,24 +12,6 @@ export const realConsole: Console = {
   print: (text) => console.log(text),
   printError: (text) => console.error(text),
 };
-
-/** Usage errors exit 2 with the usage text; input and Terraform errors exit 1 with one line; no stack traces. */
-export async function runCommand(io: Console, usage: string, command: () => Promise<number> | number): Promise<number> {
-  try {
-    return await command();
-  } catch (error) {
-    if (error instanceof UsageError) {
-      io.printError(`error: ${error.message}\n\n${usage}`);
-      return 2;
-    }
-    if (error instanceof PlanInputError) {
-      io.printError(`error: ${error.message}`);
-      return 1;
-    }
-    io.printError(`error: ${(error as Error).message}`);
-    return 1;
-  }
-}
 
 /** `--stacks a,b` as a list, rejecting names the synthesized app does not have. */
 export function parseStackList(value: string | undefined, known: readonly string[]): string[] | undefined {

@@ -1,7 +1,6 @@
-/** What the two warehouse commands share: their environment and error reporting (flag parsing is scripts/lib/cli.ts). */
+/** What the two warehouse commands share: their environment and the admin Data API (flags and errors: scripts/lib/cli.ts). */
 import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import * as path from 'path';
-import { UsageError } from '../lib/cli';
 import { DataApi } from './data-api';
 import { OutputsSource, WarehouseOutputs, outputsFile, terraformOutputs } from './stack-outputs';
 
@@ -28,27 +27,6 @@ export const realEnvironment = (): WarehouseEnvironment => ({
   now: () => Date.now(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 });
-
-/**
- * Runs a command: usage errors exit 2 with the usage text, any other error exits 1 with its message,
- * never a stack trace.
- */
-export async function runCommand(
-  environment: WarehouseEnvironment,
-  usage: string,
-  command: () => Promise<number>,
-): Promise<number> {
-  try {
-    return await command();
-  } catch (error) {
-    if (error instanceof UsageError) {
-      environment.printError(`error: ${error.message}\n\n${usage}`);
-      return 2;
-    }
-    environment.printError(`error: ${(error as Error).message}`);
-    return 1;
-  }
-}
 
 /** The Data API client for the deployed workgroup, as its admin (setup creates users, roles and models). */
 export function warehouseDataApi(environment: WarehouseEnvironment, outputs: WarehouseOutputs): DataApi {

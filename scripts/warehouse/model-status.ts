@@ -5,7 +5,8 @@
  */
 import { STATUS_QUERIES } from '../../sql';
 import { UsageError, parseFlags } from '../lib/cli';
-import { WarehouseEnvironment, runCommand, warehouseDataApi } from './cli';
+import { runCommand } from '../lib/cli';
+import { WarehouseEnvironment, warehouseDataApi } from './cli';
 import { DataApi, StatementFailedError } from './data-api';
 import { placeholderValues } from './placeholders';
 import { Placeholders, loadSqlFile, quoteIdentifier, render } from './sql-template';

@@ -66,7 +66,7 @@ export function placeholderValues(outputs: WarehouseOutputs, lambdaRoleName: str
     max_runtime_seconds: integerLiteral(outputs.modelMaxRuntimeSeconds),
     lambda_user:
       lambdaRoleName === undefined
-        ? pending(`waiting for the api stack's output ${LAMBDA_ROLE_OUTPUT}: deploy the api stack, then re-run`)
+        ? pending(`waiting for the api stack's output ${LAMBDA_ROLE_OUTPUT}: deploy it (npx cdktf deploy api), then re-run npm run warehouse:setup`)
         : identifier(lambdaDatabaseUser(lambdaRoleName), IAMR_USER),
   };
 }

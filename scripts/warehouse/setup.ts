@@ -6,7 +6,8 @@
  */
 import { SETUP_SQL_DIRECTORY } from '../../sql';
 import { parseFlags } from '../lib/cli';
-import { WarehouseEnvironment, runCommand, warehouseDataApi } from './cli';
+import { runCommand } from '../lib/cli';
+import { WarehouseEnvironment, warehouseDataApi } from './cli';
 import { Row, StatementFailedError } from './data-api';
 import { placeholderValues } from './placeholders';
 import { Placeholders, SqlFile, loadSetupFiles, pendingReason, render } from './sql-template';

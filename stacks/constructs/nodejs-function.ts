@@ -6,7 +6,8 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { App, AssetType, TerraformAsset } from 'cdktf';
 import { Construct } from 'constructs';
-import { buildSync } from 'esbuild';
+import { createHash } from 'crypto';
+import { buildSync, version as esbuildVersion } from 'esbuild';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -34,6 +35,11 @@ export interface NodejsFunctionProps {
   readonly logKmsKeyArn?: string;
   /** Customer-managed key for the environment variables. */
   readonly environmentKmsKeyArn?: string;
+  /**
+   * Subnets and security groups when the function runs in a VPC. The caller grants the role the
+   * network-interface permissions Lambda needs and makes the function depend on that grant.
+   */
+  readonly vpcConfig?: { readonly subnetIds: string[]; readonly securityGroupIds: string[] };
   /** Execution role. Default: a new role `<functionName>-role` trusted by Lambda only. */
   readonly role?: IamRole;
 }
@@ -69,30 +75,109 @@ export const CREDENTIAL_PROVIDERS_UNUSED_IN_LAMBDA = [
   '@smithy/credential-provider-imds',
 ];
 
+/** The esbuild options of every bundle: part of the cache key, so a change here rebuilds. */
+const BUILD_OPTIONS = {
+  bundle: true,
+  minify: true,
+  sourcemap: true,
+  sourcesContent: false,
+  platform: 'node',
+  target: 'node22',
+  format: 'cjs',
+  // Prefer the ES module builds: esbuild can drop their unused exports.
+  mainFields: ['module', 'main'],
+  external: CREDENTIAL_PROVIDERS_UNUSED_IN_LAMBDA,
+  logLevel: 'warning',
+} as const;
+
+const PROJECT_ROOT = path.join(__dirname, '..', '..');
+/** Where finished bundles are kept between synths (never committed: node_modules is ignored). */
+export const DEFAULT_BUNDLE_CACHE = path.join(PROJECT_ROOT, 'node_modules', '.cache', 'nodejs-function');
+const OUTPUT_FILES = ['index.js', 'index.js.map'];
+
+interface CacheManifest {
+  /** esbuild version, options and entry. */
+  readonly key: string;
+  /** Every file esbuild read: size, modification time and the SHA-256 of its contents. */
+  readonly inputs: Record<string, InputStamp>;
+}
+
+interface InputStamp {
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly sha256: string;
+}
+
+const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
+
+function stamp(file: string): InputStamp {
+  const { size, mtimeMs } = fs.statSync(file);
+  return { size, mtimeMs, sha256: sha256(fs.readFileSync(file)) };
+}
+
+function readManifest(file: string): CacheManifest | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as CacheManifest;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * True when every input the cached bundle was built from still has the same contents: the same size
+ * and modification time, or else the same hash (a checkout or a touch changes the time, not the text).
+ */
+function inputsUnchanged(inputs: Record<string, InputStamp>): boolean {
+  return Object.entries(inputs).every(([file, before]) => {
+    if (!fs.existsSync(file)) return false;
+    const { size, mtimeMs } = fs.statSync(file);
+    if (size !== before.size) return false;
+    return mtimeMs === before.mtimeMs || sha256(fs.readFileSync(file)) === before.sha256;
+  });
+}
+
 /**
  * Bundles `entry` into `<outdir>/index.js` plus `index.js.map`: one minified CommonJS file for Node 22
  * with every dependency inlined (the pinned AWS SDK client included, not the runtime's copy). The map
  * has positions but no sources, which keeps it small; NODE_OPTIONS=--enable-source-maps uses it for
  * stack traces. Returns the path of index.js.
+ *
+ * esbuild takes most of a synth's time, so the result is cached in `cacheDir` together with the hash
+ * of every file esbuild read (from its metafile), the options and esbuild's version; a synth whose
+ * inputs are all unchanged copies the cached files instead of bundling again.
  */
-export function bundleEntry(entry: string, outdir: string): string {
+export function bundleEntry(entry: string, outdir: string, cacheDir: string = DEFAULT_BUNDLE_CACHE): string {
   fs.rmSync(outdir, { recursive: true, force: true });
+  fs.mkdirSync(outdir, { recursive: true });
   const outfile = path.join(outdir, 'index.js');
-  buildSync({
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    minify: true,
-    sourcemap: true,
-    sourcesContent: false,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    // Prefer the ES module builds: esbuild can drop their unused exports.
-    mainFields: ['module', 'main'],
-    external: CREDENTIAL_PROVIDERS_UNUSED_IN_LAMBDA,
-    logLevel: 'warning',
-  });
+  const absoluteEntry = path.resolve(entry);
+  const key = sha256(JSON.stringify([esbuildVersion, BUILD_OPTIONS, absoluteEntry]));
+  const slot = path.join(cacheDir, key.slice(0, 16));
+  const manifestFile = path.join(slot, 'manifest.json');
+  const cached = readManifest(manifestFile);
+  if (cached?.key === key && inputsUnchanged(cached.inputs)) {
+    for (const file of OUTPUT_FILES) fs.copyFileSync(path.join(slot, file), path.join(outdir, file));
+    return outfile;
+  }
+
+  const { metafile } = buildSync({ ...BUILD_OPTIONS, external: [...BUILD_OPTIONS.external], mainFields: [...BUILD_OPTIONS.mainFields], entryPoints: [absoluteEntry], outfile, metafile: true });
+  // The map names sources relative to the output folder; relative to the project instead, the bundle
+  // is the same wherever it is built (cdktf.out or a test's temporary folder), and so is its hash.
+  const mapFile = `${outfile}.map`;
+  const map = JSON.parse(fs.readFileSync(mapFile, 'utf8')) as { sources: string[] };
+  map.sources = map.sources.map((source) => path.relative(PROJECT_ROOT, path.resolve(outdir, source)).split(path.sep).join('/'));
+  fs.writeFileSync(mapFile, JSON.stringify(map));
+  // Metafile paths are relative to esbuild's working directory.
+  const inputs = Object.fromEntries(
+    Object.keys(metafile.inputs).map((input) => {
+      const file = path.resolve(input);
+      return [file, stamp(file)];
+    }),
+  );
+  fs.rmSync(slot, { recursive: true, force: true });
+  fs.mkdirSync(slot, { recursive: true });
+  for (const file of OUTPUT_FILES) fs.copyFileSync(path.join(outdir, file), path.join(slot, file));
+  fs.writeFileSync(manifestFile, JSON.stringify({ key, inputs } satisfies CacheManifest));
   return outfile;
 }
 
@@ -146,6 +231,7 @@ export class NodejsFunction extends Construct {
       loggingConfig: { logFormat: 'JSON', logGroup: this.logGroup.name, applicationLogLevel: 'INFO', systemLogLevel: 'WARN' },
       environment: { variables: { NODE_OPTIONS: '--enable-source-maps', ...props.environment } },
       kmsKeyArn: props.environmentKmsKeyArn,
+      vpcConfig: props.vpcConfig && { subnetIds: props.vpcConfig.subnetIds, securityGroupIds: props.vpcConfig.securityGroupIds },
       // The log group (with its retention) and the permission to write to it exist before the first run.
       dependsOn: [this.logGroup, logAndTracePolicy],
     });

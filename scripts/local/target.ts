@@ -1,0 +1,7 @@
+/** The local API of `npm start` as a target of `npm run token -- --local` and `npm run predict -- --local`. */
+import type { PredictionTarget } from '../api/target';
+import { localToken } from './issuer';
+import { localApiUrl } from './paths';
+
+/** Tokens come from the local issuer's key pair in .local/, which the running server also reads. */
+export const localTarget = (): PredictionTarget => ({ url: localApiUrl(), token: () => localToken() });

@@ -1,0 +1,7 @@
+/** `npm run predict`: see scripts/api/predict.ts. */
+import { realApiEnvironment } from './api/cli';
+import { predictMain } from './api/predict';
+
+void predictMain(process.argv.slice(2), realApiEnvironment()).then((code) => {
+  process.exitCode = code;
+});
