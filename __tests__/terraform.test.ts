@@ -19,6 +19,7 @@ import {
   terraformVersion,
   writeCliConfig,
 } from '../scripts/lib/terraform';
+import { synthWaf } from './helpers/api-stand-in';
 
 jest.setTimeout(180_000);
 
@@ -26,8 +27,14 @@ const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdktf-verify-'));
 const app = new App({ outdir });
 const stacks = buildStacks(app, loadConfig({}));
 app.synth();
-const stackNames = Object.values(stacks).map((stack) => stack.stackName);
-const stackDir = (stack: string) => path.join(outdir, 'stacks', stack);
+// `waf` reads the `api` stack, which buildStacks does not build yet, so it is synthesized against a stand-in.
+const waf = synthWaf({}, fs.mkdtempSync(path.join(os.tmpdir(), 'cdktf-verify-waf-')));
+const stackDirs: Record<string, string> = {
+  ...Object.fromEntries(Object.values(stacks).map((stack) => [stack.stackName, path.join(outdir, 'stacks', stack.stackName)])),
+  waf: waf.stackDir,
+};
+const stackNames = Object.keys(stackDirs);
+const stackDir = (stack: string) => stackDirs[stack];
 const synthesizedResources = (stack: string): string[] => {
   const json = JSON.parse(fs.readFileSync(path.join(stackDir(stack), 'cdk.tf.json'), 'utf8')) as {
     resource: Record<string, Record<string, unknown>>;
@@ -40,7 +47,10 @@ beforeAll(() => {
   writeCliConfig();
 });
 
-afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+afterAll(() => {
+  fs.rmSync(outdir, { recursive: true, force: true });
+  fs.rmSync(waf.outdir, { recursive: true, force: true });
+});
 
 describe.each(stackNames)('%s stack', (stack) => {
   test(`terraform validate passes against ${AWS_PROVIDER.source} ${AWS_PROVIDER.version}`, () => {
