@@ -66,6 +66,19 @@ describe.each(stackNames)('%s stack', (stack) => {
   });
 });
 
+test('waf with every opt-in rule on (countries, Bot Control, all requests logged): terraform validate passes', () => {
+  const optIn = synthWaf(
+    { WAF_ALLOWED_COUNTRIES: 'DE,FR', WAF_BOT_CONTROL: 'true', WAF_LOG_SCOPE: 'all' },
+    fs.mkdtempSync(path.join(os.tmpdir(), 'cdktf-verify-waf-opt-in-')),
+  );
+  try {
+    terraform(optIn.stackDir, ['init', '-backend=false', '-input=false']);
+    expect(terraform(optIn.stackDir, ['validate']).output).toContain('The configuration is valid');
+  } finally {
+    fs.rmSync(optIn.outdir, { recursive: true, force: true });
+  }
+});
+
 test(`network: offline terraform plan with dummy credentials plans all ${synthesizedResources('network').length} resources`, () => {
   const { summary, plannedAddresses } = offlinePlan(stackDir('network'));
   expect(plannedAddresses.sort()).toEqual(synthesizedResources('network').sort());

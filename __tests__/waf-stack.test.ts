@@ -231,6 +231,11 @@ describe('waf stack settings', () => {
           vendor_name: 'AWS',
           name: 'AWSManagedRulesBotControlRuleSet',
           managed_rule_group_configs: [{ aws_managed_rules_bot_control_rule_set: { inspection_level: 'COMMON' } }],
+          // API clients are programs: the user-agent and HTTP-library rules count instead of blocking.
+          rule_action_override: [
+            { name: 'SignalNonBrowserUserAgent', action_to_use: { count: {} } },
+            { name: 'CategoryHttpLibrary', action_to_use: { count: {} } },
+          ],
         },
       },
     });

@@ -40,6 +40,9 @@ export const WAF_RULES = {
  */
 export const COMMON_RULE_SET_MAX_BODY_BYTES = 8192;
 
+/** Bot Control rules that would block every program calling the API; they only count and label. */
+export const BOT_CONTROL_COUNT_ONLY = ['SignalNonBrowserUserAgent', 'CategoryHttpLibrary'];
+
 /** The key of the 429 body among the web ACL's custom response bodies. */
 export const RATE_LIMITED_BODY_KEY = 'rate-limited';
 
@@ -134,10 +137,14 @@ export class WafStack extends ProjectStack {
     rules.push(managedGroup(WAF_RULES.common), managedGroup(WAF_RULES.knownBadInputs), managedGroup(WAF_RULES.sqlInjection));
     if (config.waf.botControl) {
       // Common inspection level only (self-identifying bots, static request analysis); the targeted
-      // level adds challenges and CAPTCHAs, which an API client cannot answer.
+      // level adds challenges and CAPTCHAs, which an API client cannot answer. This API's callers are
+      // programs, so the rules that block non-browser user agents and HTTP libraries only count (they
+      // still label): SignalNonBrowserUserAgent blocks by default ("Bot Control example: Creating an
+      // exception for a blocked user agent", AWS WAF Developer Guide).
       rules.push(
         managedGroup(WAF_RULES.botControl, {
           managed_rule_group_configs: [{ aws_managed_rules_bot_control_rule_set: { inspection_level: 'COMMON' } }],
+          rule_action_override: BOT_CONTROL_COUNT_ONLY.map((rule) => ({ name: rule, action_to_use: { count: {} } })),
         }),
       );
     }
