@@ -108,7 +108,8 @@ export class WafStack extends ProjectStack {
     // `evaluation_window_sec`. The answer is a custom response: status and text from the API contract,
     // Retry-After = the window. A WAF body is static, so unlike API Gateway's and the Lambda's error
     // bodies it cannot carry the request id. Content-Type comes from the body's content_type: custom
-    // response headers may be any name except content-type (CustomResponse, AWS WAF API Reference).
+    // response headers may be any name except content-type (CustomResponse, AWS WAF API Reference) and
+    // are sent as named (the x-amzn-waf- prefix is only for inserted request headers; CustomHTTPHeader).
     rules.push({
       name: WAF_RULES.rateLimit.name,
       priority: WAF_RULES.rateLimit.priority,
