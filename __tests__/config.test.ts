@@ -46,6 +46,18 @@ describe('loadConfig defaults', () => {
     ]);
   });
 
+  test('the WAF opt-in rules are off, logs keep blocked and counted requests, the alarm fires at 100 blocks', () => {
+    expect(loadConfig({}).waf).toEqual({
+      allowedCountries: [],
+      botControl: false,
+      logScope: 'blocked-and-counted',
+      blockedRequestsAlarmThreshold: 100,
+    });
+    expect(
+      loadConfig({ WAF_ALLOWED_COUNTRIES: 'DE, FR,GB', WAF_BOT_CONTROL: 'true', WAF_LOG_SCOPE: 'all', WAF_BLOCKED_ALARM_THRESHOLD: '5' }).waf,
+    ).toEqual({ allowedCountries: ['DE', 'FR', 'GB'], botControl: true, logScope: 'all', blockedRequestsAlarmThreshold: 5 });
+  });
+
   test('values are read and trimmed', () => {
     const config = loadConfig({
       AWS_REGION: 'eu-central-1',
@@ -92,6 +104,15 @@ describe('bad configuration fails with one line naming the variable, the value a
     ['rate limit below what WAF allows', { RATE_LIMIT: '9' }, /^RATE_LIMIT="9" is invalid: expected requests per window per IP address, from 10 to 2000000000$/],
     ['rate limit not a whole number', { RATE_LIMIT: '1e3' }, /^RATE_LIMIT="1e3" is invalid/],
     ['rate-limit window WAF does not offer', { RATE_LIMIT_WINDOW_SECONDS: '30' }, /^RATE_LIMIT_WINDOW_SECONDS="30" is invalid: expected one of 60, 120, 300, 600$/],
+    ['country code in lowercase', { WAF_ALLOWED_COUNTRIES: 'de' }, /^WAF_ALLOWED_COUNTRIES="de" is invalid: expected unset, or distinct comma-separated ISO 3166 alpha-2 country codes in uppercase, e.g. DE,FR,GB$/],
+    ['country code that is not assigned', { WAF_ALLOWED_COUNTRIES: 'DE,QQ' }, /^WAF_ALLOWED_COUNTRIES="DE,QQ" is invalid/],
+    ['alpha-3 country code', { WAF_ALLOWED_COUNTRIES: 'DEU' }, /^WAF_ALLOWED_COUNTRIES="DEU" is invalid/],
+    ['reserved code UK instead of GB', { WAF_ALLOWED_COUNTRIES: 'UK' }, /^WAF_ALLOWED_COUNTRIES="UK" is invalid: .*\(UK is reserved, not a country: use GB\)$/],
+    ['repeated country code', { WAF_ALLOWED_COUNTRIES: 'DE,DE' }, /^WAF_ALLOWED_COUNTRIES="DE,DE" is invalid/],
+    ['empty entry in the country list', { WAF_ALLOWED_COUNTRIES: 'DE,,FR' }, /^WAF_ALLOWED_COUNTRIES="DE,,FR" is invalid/],
+    ['Bot Control flag not a boolean', { WAF_BOT_CONTROL: 'on' }, /^WAF_BOT_CONTROL="on" is invalid: expected one of true, false$/],
+    ['unknown WAF log scope', { WAF_LOG_SCOPE: 'blocked' }, /^WAF_LOG_SCOPE="blocked" is invalid: expected one of blocked-and-counted, all$/],
+    ['alarm threshold of zero', { WAF_BLOCKED_ALARM_THRESHOLD: '0' }, /^WAF_BLOCKED_ALARM_THRESHOLD="0" is invalid: expected blocked requests per 5 minutes, from 1 to 1000000000$/],
     ['NAT flag not a boolean', { ENABLE_NAT_GATEWAY: 'yes' }, /^ENABLE_NAT_GATEWAY="yes" is invalid: expected one of true, false$/],
     ['retention CloudWatch does not offer', { LOG_RETENTION_DAYS: '10' }, /^LOG_RETENTION_DAYS="10" is invalid: expected one of 1, 3, 5/],
   ];

@@ -19,6 +19,7 @@ import {
   terraformVersion,
   writeCliConfig,
 } from '../scripts/lib/terraform';
+import { synthWaf } from './helpers/waf-synth';
 
 jest.setTimeout(180_000);
 
@@ -26,8 +27,11 @@ const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdktf-verify-'));
 const app = new App({ outdir });
 const stacks = buildStacks(app, loadConfig({}));
 app.synth();
-const stackNames = Object.values(stacks).map((stack) => stack.stackName);
-const stackDir = (stack: string) => path.join(outdir, 'stacks', stack);
+const stackDirs: Record<string, string> = Object.fromEntries(
+  Object.values(stacks).map((stack) => [stack.stackName, path.join(outdir, 'stacks', stack.stackName)]),
+);
+const stackNames = Object.keys(stackDirs);
+const stackDir = (stack: string) => stackDirs[stack];
 const synthesizedResources = (stack: string): string[] => {
   const json = JSON.parse(fs.readFileSync(path.join(stackDir(stack), 'cdk.tf.json'), 'utf8')) as {
     resource: Record<string, Record<string, unknown>>;
@@ -40,7 +44,9 @@ beforeAll(() => {
   writeCliConfig();
 });
 
-afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+afterAll(() => {
+  fs.rmSync(outdir, { recursive: true, force: true });
+});
 
 describe.each(stackNames)('%s stack', (stack) => {
   test(`terraform validate passes against ${AWS_PROVIDER.source} ${AWS_PROVIDER.version}`, () => {
@@ -54,6 +60,19 @@ describe.each(stackNames)('%s stack', (stack) => {
     const { output } = terraform(stackDir(stack), ['test']);
     expect(output).toMatch(/Success! [1-9]\d* passed, 0 failed/);
   });
+});
+
+test('waf with every opt-in rule on (countries, Bot Control, all requests logged): terraform validate passes', () => {
+  const optIn = synthWaf(
+    { WAF_ALLOWED_COUNTRIES: 'DE,FR', WAF_BOT_CONTROL: 'true', WAF_LOG_SCOPE: 'all' },
+    fs.mkdtempSync(path.join(os.tmpdir(), 'cdktf-verify-waf-opt-in-')),
+  );
+  try {
+    terraform(optIn.stackDir, ['init', '-backend=false', '-input=false']);
+    expect(terraform(optIn.stackDir, ['validate']).output).toContain('The configuration is valid');
+  } finally {
+    fs.rmSync(optIn.outdir, { recursive: true, force: true });
+  }
 });
 
 test(`network: offline terraform plan with dummy credentials plans all ${synthesizedResources('network').length} resources`, () => {

@@ -5,6 +5,7 @@ import { NetworkStack } from './network-stack';
 import { enforceSecurityBaseline } from '../policy/enforce';
 import { RedshiftStack } from './redshift-stack';
 import { StateStack } from './state-stack';
+import { WafStack } from './waf-stack';
 
 /** Every stack of the platform, in dependency order. */
 export function buildStacks(app: App, config: Config) {
@@ -12,6 +13,7 @@ export function buildStacks(app: App, config: Config) {
   const network = new NetworkStack(app, config);
   const redshift = new RedshiftStack(app, network, config);
   const api = new ApiStack(app, redshift, config);
+  const waf = new WafStack(app, { stageArn: api.stage.arn, alarmTopicArn: api.alarmTopic.arn }, config);
   enforceSecurityBaseline(app);
-  return { state, network, redshift, api };
+  return { state, network, redshift, api, waf };
 }

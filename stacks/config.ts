@@ -38,6 +38,7 @@ export interface Config {
   readonly warehouse: WarehouseConfig;
   readonly rateLimit: RateLimitConfig;
   readonly api: ApiConfig;
+  readonly waf: WafConfig;
 }
 
 /** The `api` stack: the prediction Lambda, API Gateway, Cognito and the alarms. */
@@ -75,6 +76,21 @@ export interface RateLimitConfig {
   /** Requests one IP address may send per window before it gets 429. */
   readonly limit: number;
   readonly windowSeconds: (typeof RATE_LIMIT_WINDOWS)[number];
+}
+
+/** What the WAF writes to its log group: only requests a rule blocked or counted (cheaper), or every request. */
+export const WAF_LOG_SCOPES = ['blocked-and-counted', 'all'] as const;
+export type WafLogScope = (typeof WAF_LOG_SCOPES)[number];
+
+/** The WAF's opt-in rules, its logging and its alarm; the rate limit itself is `rateLimit`. */
+export interface WafConfig {
+  /** ISO 3166 alpha-2 codes; requests from anywhere else are blocked. Empty: no country rule. */
+  readonly allowedCountries: readonly string[];
+  /** The paid Bot Control managed rule group at its common inspection level. */
+  readonly botControl: boolean;
+  readonly logScope: WafLogScope;
+  /** Blocked requests in 5 minutes at which the alarm notifies the api stack's topic. */
+  readonly blockedRequestsAlarmThreshold: number;
 }
 
 export const USAGE_BREACH_ACTIONS = ['deactivate', 'emit-metric', 'log'] as const;
@@ -352,6 +368,42 @@ function apiConfig(env: Env): ApiConfig {
   };
 }
 
+/** Codes Intl knows but ISO 3166-1 only reserves (not countries AWS WAF can match), with the code to use instead. */
+const RESERVED_COUNTRY_CODES: Record<string, string> = { UK: 'GB', EU: 'its member countries', EZ: 'its member countries', UN: 'its member countries' };
+const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
+
+/** A comma-separated list of ISO 3166 alpha-2 country codes, uppercase, each known to Intl and listed once. */
+function countryCodes(env: Env, variable: string): string[] {
+  const raw = read(env, variable);
+  if (raw === undefined) return [];
+  const codes = raw.split(',').map((code) => code.trim());
+  const allowed = 'unset, or distinct comma-separated ISO 3166 alpha-2 country codes in uppercase, e.g. DE,FR,GB';
+  for (const code of codes) {
+    const name = /^[A-Z]{2}$/.test(code) ? regionNames.of(code) : undefined;
+    if (name === undefined || name === code || name === 'Unknown Region') throw new ConfigError(variable, raw, allowed);
+    if (code in RESERVED_COUNTRY_CODES) {
+      throw new ConfigError(variable, raw, `${allowed} (${code} is reserved, not a country: use ${RESERVED_COUNTRY_CODES[code]})`);
+    }
+  }
+  if (new Set(codes).size !== codes.length) throw new ConfigError(variable, raw, allowed);
+  return codes;
+}
+
+function wafConfig(env: Env): WafConfig {
+  return {
+    allowedCountries: countryCodes(env, 'WAF_ALLOWED_COUNTRIES'),
+    botControl: flag(env, 'WAF_BOT_CONTROL', false),
+    logScope: oneOf<WafLogScope>(env, 'WAF_LOG_SCOPE', 'blocked-and-counted', WAF_LOG_SCOPES),
+    blockedRequestsAlarmThreshold: integer(
+      env,
+      'WAF_BLOCKED_ALARM_THRESHOLD',
+      100,
+      (n) => n >= 1 && n <= 1_000_000_000,
+      'blocked requests per 5 minutes, from 1 to 1000000000',
+    ),
+  };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const awsRegion = region(env);
   const projectName = matching(
@@ -385,5 +437,6 @@ export function loadConfig(env: Env = process.env): Config {
     warehouse: warehouseConfig(env),
     rateLimit: rateLimitConfig(env),
     api: apiConfig(env),
+    waf: wafConfig(env),
   };
 }

@@ -25,6 +25,9 @@ mock_resource "aws_redshiftserverless_namespace" {
 mock_resource "aws_redshiftserverless_workgroup" {
   defaults = { arn = "arn:aws:redshift-serverless:us-east-1:123456789012:workgroup/11111111-2222-3333-4444-555555555555" }
 }
+mock_resource "aws_wafv2_web_acl" {
+  defaults = { arn = "arn:aws:wafv2:us-east-1:123456789012:regional/webacl/mock-web-acl/11111111-2222-3333-4444-555555555555" }
+}
 mock_data "aws_caller_identity" {
   defaults = {
     account_id = "123456789012"
