@@ -10,7 +10,7 @@ const USAGE = `Usage: npm run synth
 
 Synthesizes every stack into cdktf.out/stacks/<stack>/cdk.tf.json (what \`npx cdktf synth\` writes),
 checks each against the security baseline, and prints a table of stacks and resource counts.
-Settings come from environment variables (README, "Configuration").
+Settings come from environment variables (docs/configuration.md).
 
   --help  show this text`;
 

@@ -110,8 +110,8 @@ export class RedshiftStack extends ProjectStack {
     // #39266) and a new KMS key (kms_key_id and admin_password_secret_kms_key_id change together, which
     // UpdateNamespace refuses: "can't update multiple configurations at the same time", #39249, #45683).
     // Either one replaces the namespace and its workgroup on purpose, in one plan, instead of failing
-    // half-way through an apply. Replacing the namespace deletes the warehouse's data: README, "Changes
-    // that replace the warehouse".
+    // half-way through an apply. Replacing the namespace deletes the warehouse's data: docs/operations.md,
+    // "Changes that replace the warehouse".
     const namespaceIdentity = new DataResource(this, 'namespace-identity', {
       triggersReplace: { admin_username: warehouse.adminUsername, kms_key_arn: this.key.arn },
     });

@@ -88,7 +88,7 @@ export function nextSteps(env: Readonly<Record<string, string | undefined>>): st
     lines.push([
       'npx cdktf deploy state',
       'bootstrap the remote-state bucket and key (then set STATE_BUCKET and\n' +
-        `${' '.repeat(38)}STATE_KMS_KEY_ARN from its outputs, see README "Deploying")`,
+        `${' '.repeat(38)}STATE_KMS_KEY_ARN from its outputs, see docs/operations.md)`,
     ]);
   } else {
     lines.push(['npx cdktf deploy network redshift', `deploy with state in s3://${env.STATE_BUCKET?.trim()}`]);

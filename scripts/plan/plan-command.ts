@@ -19,7 +19,7 @@ export const PLAN_USAGE = `Usage: npm run plan [-- options]
 Synthesizes every stack, then plans each one in dependency order against its configured backend
 (needs AWS credentials that can read the state and the resources) and prints the plan report.
 
-  --stacks <a,b>        plan only these stacks (default: every stack but state, see README)
+  --stacks <a,b>        plan only these stacks (default: every stack but state, see docs/plan-review.md)
   --out-dir <dir>       where plans and reports go (default: <synth dir>/plans)
   --detailed-exitcode   plan with terraform's -detailed-exitcode; exit 2 when any stack has changes
                         (drift detection), 0 when none
@@ -112,7 +112,7 @@ export function planMain(argv: readonly string[], io: Console, synth = synthesiz
       throw new Error(
         `${local.join(
           ', ',
-        )} keep local state, which a CI runner does not have: set STATE_BUCKET and STATE_KMS_KEY_ARN (README "Plan review in pull requests")`,
+        )} keep local state, which a CI runner does not have: set STATE_BUCKET and STATE_KMS_KEY_ARN (docs/plan-review.md)`,
       );
     }
     fs.rmSync(outDir, { recursive: true, force: true });
