@@ -151,11 +151,14 @@ describe('planDifferences and decideAfterReplan', () => {
 describe('applyReviewed (the loop, with fake Terraform)', () => {
   const order = ['network', 'redshift'];
   const dependencies = { network: [], redshift: ['network'] };
+  let root: string;
   let reviewedDir: string;
   let replanDir: string;
 
+  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
   beforeEach(() => {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-apply-'));
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-apply-'));
     reviewedDir = path.join(root, 'reviewed');
     replanDir = path.join(root, 'replans');
     fs.mkdirSync(reviewedDir);
