@@ -298,15 +298,10 @@ describe('bad input: 400/413 and nothing reaches the warehouse', () => {
     const answer = bodyOf(response);
     expect(answer).toMatchObject({ error: expect.any(String), requestId: 'api-request-1' });
     expect(response.headers?.['X-Request-Id']).toBe('api-request-1');
-    if (paths.length > 0) {
-      expect((answer.details as { path: string }[]).map((d) => d.path)).toEqual(paths);
-    }
+    // A body that is too large or not JSON has no field details; a parsed one lists every bad field, in order.
+    expect(answer.details).toEqual(paths.length === 0 ? undefined : paths.map((path) => expect.objectContaining({ path })));
     expect(response.body).not.toMatch(/DROP TABLE loans'|UNION SELECT|OR 1=1|at .*\.ts:\d+/);
     expect(dataApi.calls()).toHaveLength(0);
-  });
-
-  it('covers at least 30 bad-input cases', () => {
-    expect(cases.length).toBeGreaterThanOrEqual(30);
   });
 });
 

@@ -268,6 +268,53 @@ describe('RedshiftDataWarehouse', () => {
     expect(dataApi).toHaveReceivedCommandTimes(ExecuteStatementCommand, 1);
   });
 
+  /** An error name the adapter does not know, so only its HTTP status can make it retryable. */
+  const unknownErrorWithStatus = (httpStatusCode: number) =>
+    new RedshiftDataServiceException({
+      name: 'UnlistedException',
+      message: `HTTP ${httpStatusCode}`,
+      $fault: httpStatusCode >= 500 ? 'server' : 'client',
+      $metadata: { httpStatusCode },
+    });
+
+  it.each([400, 403, 404, 409, 499])('does not retry an unknown error with HTTP status %i (the request itself is wrong)', async (status) => {
+    dataApi.on(ExecuteStatementCommand).rejects(unknownErrorWithStatus(status));
+    await expect(warehouse(0).predict([sample], deadline())).rejects.toMatchObject({
+      kind: 'failed',
+      reason: `Data API call failed: UnlistedException: HTTP ${status}`,
+    });
+    expect(dataApi).toHaveReceivedCommandTimes(ExecuteStatementCommand, 1);
+    expect(clock.sleeps).toEqual([]);
+  });
+
+  it.each([500, 502, 503])('retries an unknown error with HTTP status %i (the service failed)', async (status) => {
+    dataApi
+      .on(ExecuteStatementCommand)
+      .rejectsOnce(unknownErrorWithStatus(status))
+      .resolves({ Id: 'st-1', Status: 'FINISHED' });
+    dataApi.on(GetStatementResultCommand).resolves({ Records: [row(0, true, 0.6)] });
+
+    const result = await warehouse(0).predict([sample], deadline());
+
+    expect(result.predictions).toEqual([{ effective: true, probability: 0.6 }]);
+    expect(dataApi).toHaveReceivedCommandTimes(ExecuteStatementCommand, 2);
+    expect(clock.sleeps).toEqual([50]);
+  });
+
+  it('does not back off past the deadline: it reports the last error while there is still time', async () => {
+    // random() is 0.5: the backoffs would be 50 ms, then 100 ms. With 120 ms left, the second backoff
+    // would end after the deadline, so the adapter gives up at 50 ms with the throttling error.
+    dataApi.on(ExecuteStatementCommand).rejects(serviceError('ThrottlingException', 'Rate exceeded'));
+    const deadlineAt = clock.now() + 120;
+
+    const failure = await warehouse(0).predict([sample], deadlineAt).catch((e: unknown) => e);
+
+    expect(failure).toMatchObject({ kind: 'failed', reason: 'Data API call failed: ThrottlingException: Rate exceeded' });
+    expect(clock.sleeps).toEqual([50]);
+    expect(clock.now()).toBeLessThan(deadlineAt);
+    expect(dataApi).toHaveReceivedCommandTimes(ExecuteStatementCommand, 2);
+  });
+
   it('treats an empty result as a failure', async () => {
     statementRunning(50);
     dataApi.on(GetStatementResultCommand).resolves({ Records: [] });

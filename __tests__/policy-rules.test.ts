@@ -733,6 +733,45 @@ describe('conditions and aliases that only look like compliance still fail', () 
     ]);
   });
 
+  // IPv6 is a second way in from the internet: each way a rule can name it must count as "anywhere".
+  test.each<[string, (p: Parts) => void, string]>([
+    [
+      'a standalone ingress rule (cidr_ipv6)',
+      (p) => {
+        p.ingress.addOverride('cidr_ipv4', undefined);
+        p.ingress.addOverride('cidr_ipv6', '::/0');
+      },
+      'aws_vpc_security_group_ingress_rule.ingress',
+    ],
+    [
+      'an inline ingress block (ipv6_cidr_blocks)',
+      (p) => {
+        p.sg.addOverride('ingress.0.cidr_blocks', []);
+        p.sg.addOverride('ingress.0.ipv6_cidr_blocks', ['::/0']);
+      },
+      'aws_security_group.sg',
+    ],
+    [
+      'a security group rule resource (ipv6_cidr_blocks)',
+      (p) => {
+        p.rule.addOverride('cidr_blocks', undefined);
+        p.rule.addOverride('ipv6_cidr_blocks', ['::/0']);
+      },
+      'aws_security_group_rule.rule',
+    ],
+  ])('LR-VPC-005: ingress from ::/0 through %s is open to the internet', (_how, openToIpv6, address) => {
+    expect(failures('vpc', 'LR-VPC-005', openToIpv6)).toEqual([address]);
+  });
+
+  test('LR-VPC-008: all traffic out to ::/0 may leave to anywhere', () => {
+    const openEgress = (p: Parts) => {
+      p.egress.addOverride('ip_protocol', '-1');
+      p.egress.addOverride('prefix_list_id', undefined);
+      p.egress.addOverride('cidr_ipv6', '::/0');
+    };
+    expect(failures('vpc', 'LR-VPC-008', openEgress)).toEqual(['aws_vpc_security_group_egress_rule.egress']);
+  });
+
   test('LR-RS-001: a key alias is not a key ARN', () => {
     expect(failures('redshift', 'LR-RS-001', (p) => p.namespace.addOverride('kms_key_id', 'alias/warehouse'))).toEqual([
       'aws_redshiftserverless_namespace.namespace',
