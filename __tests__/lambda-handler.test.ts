@@ -9,7 +9,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { createPredictionHandler } from '../lambda-src/prediction-handler';
-import { MAX_BATCH_SIZE } from '../lambda-src/request-schema';
+import { MAX_BATCH_SIZE, MAX_BODY_BYTES } from '../lambda-src/request-schema';
 import { ABORT_GRACE_MS, CANCEL_TIMEOUT_MS, Warehouse, WarehouseError } from '../lambda-src/warehouse';
 import { FakeClock, testDataApiClient, testWarehouse } from './helpers/data-api';
 import { SAMPLE_APPLICATION } from './helpers/sample-application';
@@ -290,6 +290,26 @@ describe('bad input: 400/413 and nothing reaches the warehouse', () => {
       ['$.age', '$.gender', '$.loan_term', '$.extra'],
     ],
   ];
+
+  /** A JSON body of exactly `bytes` bytes: the sample with a padding field (which validation rejects). */
+  const bodyOfSize = (bytes: number) => {
+    const shell = JSON.stringify({ ...sample, padding: '' });
+    return JSON.stringify({ ...sample, padding: 'x'.repeat(bytes - shell.length) });
+  };
+
+  it.each<[string, string | null, Partial<APIGatewayProxyEvent>, number, string]>([
+    ['no body', null, {}, 400, 'Request body is empty'],
+    ['a blank body', ' \n\t ', {}, 400, 'Request body is empty'],
+    ['no body, flagged base64', null, { isBase64Encoded: true }, 400, 'Request body is empty'],
+    ['a blank base64 body', Buffer.from('  ').toString('base64'), { isBase64Encoded: true }, 400, 'Request body is empty'],
+    ['truncated JSON', sampleBody.slice(0, 40), {}, 400, 'Request body is not valid JSON'],
+    ['a body one byte over the limit', bodyOfSize(MAX_BODY_BYTES + 1), {}, 413, `Request body is larger than ${MAX_BODY_BYTES} bytes`],
+    ['a body exactly at the limit', bodyOfSize(MAX_BODY_BYTES), {}, 400, 'Request body is invalid'],
+  ])('says what is wrong with %s', async (_name, body, overrides, status, error) => {
+    const response = await handlerWith()(event(body, overrides), context());
+    expect(response.statusCode).toBe(status);
+    expect(bodyOf(response)).toMatchObject({ error });
+  });
 
   it.each(cases)('%s', async (_name, body, status, paths) => {
     const response = await handlerWith()(event(body), context());
