@@ -357,6 +357,46 @@ describe('logs', () => {
     ]);
   });
 
+  it('measure durations from the start of the request, on a clock that does not start at 0', async () => {
+    const { lines } = capture();
+    clock = new FakeClock(5_000);
+    const slow: Warehouse = {
+      predict: async () => {
+        clock.time += 300;
+        return { predictions: [{ effective: true, probability: 0.82 }], statementId: 'st-9', roundTrips: 2, sessionReused: true };
+      },
+    };
+    await handlerWith(slow)(event(sampleBody), context());
+    expect(lines).toEqual([['Request handled', expect.objectContaining({ durationMs: 300, warehouseMs: 300, sessionReused: true })]]);
+  });
+
+  const failing = (error: Error): Warehouse => ({
+    predict: async () => {
+      clock.time += 40;
+      throw error;
+    },
+  });
+
+  it.each<[string, Error, string, Record<string, unknown>]>([
+    ['502 as an error', new WarehouseError('failed', 'statement FAILED: boom', 'st-2'), 'Request failed', { statusCode: 502, failure: 'failed', reason: 'statement FAILED: boom', statementId: 'st-2' }],
+    ['503 as a warning', new WarehouseError('model-not-ready', 'training', 'st-3'), 'Request not served', { statusCode: 503, failure: 'model-not-ready', reason: 'training', statementId: 'st-3' }],
+    ['504 as a warning', new WarehouseError('deadline', 'deadline passed', 'st-4'), 'Request not served', { statusCode: 504, failure: 'deadline', reason: 'deadline passed', statementId: 'st-4' }],
+  ])('report a %s with the failure, its reason and the time spent', async (_name, error, message, attributes) => {
+    const { lines } = capture();
+    await handlerWith(failing(error))(event(sampleBody), context());
+    expect(lines).toEqual([[message, { ...attributes, batchSize: 1, durationMs: 40, warehouseMs: 40 }]]);
+  });
+
+  it('report an unexpected error with its stack, then the 500 as an error', async () => {
+    const { lines } = capture();
+    const bug = new TypeError('secret internals at line 42');
+    await handlerWith(failing(bug))(event(sampleBody), context());
+    expect(lines).toEqual([
+      ['Unexpected error', bug],
+      ['Request failed', { statusCode: 500, durationMs: 40 }],
+    ]);
+  });
+
   it("never contain the applicants' feature values", async () => {
     const { lines } = capture();
     warehouseAnswers([true, 0.82]);
