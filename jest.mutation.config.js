@@ -8,6 +8,10 @@ const base = require('./jest.config.js');
 /** @type {import('jest').Config} */
 module.exports = {
   ...base,
+  // Stryker asks jest for the tests related to a mutated file. jest only follows imports through files
+  // it has crawled, so the sources must be roots too: with __tests__ alone, a rule file that a test
+  // reaches through the registry has no related tests and its mutants would run none.
+  roots: ['<rootDir>/__tests__', '<rootDir>/lambda-src', '<rootDir>/stacks', '<rootDir>/scripts'],
   testMatch: [
     '**/config.test.ts',
     '**/lambda-*.test.ts',

@@ -763,6 +763,16 @@ describe('conditions and aliases that only look like compliance still fail', () 
     expect(failures('vpc', 'LR-VPC-005', openToIpv6)).toEqual([address]);
   });
 
+  test('an aws_security_group_rule of type egress counts as egress, not as ingress', () => {
+    const openEgress = (p: Parts) => {
+      p.rule.addOverride('type', 'egress');
+      p.rule.addOverride('protocol', '-1');
+      p.rule.addOverride('cidr_blocks', ['0.0.0.0/0']);
+    };
+    expect(failures('vpc', 'LR-VPC-005', openEgress)).toEqual([]);
+    expect(failures('vpc', 'LR-VPC-008', openEgress)).toEqual(['aws_security_group_rule.rule']);
+  });
+
   test('LR-VPC-008: all traffic out to ::/0 may leave to anywhere', () => {
     const openEgress = (p: Parts) => {
       p.egress.addOverride('ip_protocol', '-1');
