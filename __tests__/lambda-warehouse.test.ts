@@ -341,7 +341,7 @@ describe('RedshiftDataWarehouse', () => {
   });
 
   describe('probability of the positive label', () => {
-    const withLabels = async (labels: unknown[], probabilities: number[]) => {
+    const withLabels = async (labels: unknown[], probabilities: unknown[]) => {
       statementRunning(50);
       dataApi.on(GetStatementResultCommand).resolves({
         Records: [[{ longValue: 0 }, { booleanValue: true }, { stringValue: JSON.stringify({ probabilities, labels }) }]],
@@ -357,16 +357,23 @@ describe('RedshiftDataWarehouse', () => {
       ['1/0', ['1', '0'], [0.75, 0.25], 0.75],
       ['JSON booleans', [false, true], [0.25, 0.75], 0.75],
       ['only a negative label recognised: 1 - p(negative)', ['False.', 'remediated'], [0.25, 0.75], 0.75],
+      ['certainty that it works', ['f', 't'], [0, 1], 1],
+      ['certainty that it does not', ['f', 't'], [1, 0], 0],
     ])('reads %s', async (_name, labels, probabilities, expected) => {
       expect(await withLabels(labels, probabilities)).toBe(expected);
       expect(warnings).toEqual([]);
     });
 
-    it.each<[string, unknown[], number[]]>([
+    it.each<[string, unknown[], unknown[]]>([
       ['no label recognised', ['low', 'high'], [0.25, 0.75]],
       ['two negative labels', ['f', 'no'], [0.25, 0.75]],
       ['a negative label among three', ['f', 'maybe', 'other'], [0.2, 0.3, 0.5]],
       ['a probability out of range', ['f', 't'], [-0.5, 1.5]],
+      ['a probability just above 1', ['f', 't'], [0, 1.0001]],
+      ['a probability just below 0', ['t', 'f'], [-0.0001, 1]],
+      ['a probability given as text', ['f', 't'], ['0.25', '0.75']],
+      ['labels that only end like true and false', ['untrue', 'nof'], [0.25, 0.75]],
+      ['labels that only start like true and false', ['trueish', 'false positive'], [0.25, 0.75]],
     ])('answers null for %s', async (_name, labels, probabilities) => {
       expect(await withLabels(labels, probabilities)).toBeNull();
       expect(warnings).toHaveLength(1);
