@@ -301,6 +301,32 @@ describe('RedshiftDataWarehouse', () => {
     expect(clock.sleeps).toEqual([50]);
   });
 
+  it.each<[string, Error]>([
+    ['ThrottlingException', serviceError('ThrottlingException')],
+    ['TooManyRequestsException', serviceError('TooManyRequestsException')],
+    ['InternalServerException', serviceError('InternalServerException')],
+    ['ActiveStatementsExceededException', serviceError('ActiveStatementsExceededException')],
+    ['RequestTimeout', serviceError('RequestTimeout')],
+    ['RequestTimeoutException', serviceError('RequestTimeoutException')],
+    ['TimeoutError', Object.assign(new Error('socket timed out'), { name: 'TimeoutError' })],
+    ...['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE'].map((code): [string, Error] => [
+      `a connection error ${code}`,
+      Object.assign(new Error(`connect ${code}`), { code }),
+    ]),
+  ])('retries %s once it has passed', async (_name, error) => {
+    dataApi.on(ExecuteStatementCommand).rejectsOnce(error).resolves({ Id: 'st-1', Status: 'FINISHED' });
+    dataApi.on(GetStatementResultCommand).resolves({ Records: [row(0, true, 0.6)] });
+    await expect(warehouse(0).predict([sample], deadline())).resolves.toMatchObject({ roundTrips: 3 });
+    expect(dataApi).toHaveReceivedCommandTimes(ExecuteStatementCommand, 2);
+  });
+
+  it('raises WarehouseError with the kind and reason in its message', async () => {
+    dataApi.on(ExecuteStatementCommand).rejects(new ValidationException({ message: 'bad request', $metadata: {} }));
+    const failure = await warehouse(0).predict([sample], deadline()).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(WarehouseError);
+    expect(failure).toMatchObject({ name: 'WarehouseError', message: 'failed: Data API call failed: ValidationException: bad request' });
+  });
+
   it('does not back off past the deadline: it reports the last error while there is still time', async () => {
     // random() is 0.5: the backoffs would be 50 ms, then 100 ms. With 120 ms left, the second backoff
     // would end after the deadline, so the adapter gives up at 50 ms with the throttling error.
