@@ -28,7 +28,7 @@ describe('loadConfig defaults', () => {
     expect(loadConfig({ AWS_REGION: 'eu-west-2' }).availabilityZones).toEqual(['eu-west-2a', 'eu-west-2b', 'eu-west-2c']);
   });
 
-  test.each(['10.0.0.0/16', '10.80.0.0/20', '192.168.7.0/24', '172.31.128.0/20'])('VPC_CIDR %s, inside /16../24, is accepted', (cidr) => {
+  test.each(['10.0.0.0/16', '10.80.0.0/20', '192.168.7.0/24', '172.31.128.0/20', '10.255.0.0/16'])('VPC_CIDR %s, inside /16../24, is accepted', (cidr) => {
     expect(loadConfig({ VPC_CIDR: cidr }).vpcCidr).toBe(cidr);
   });
 
