@@ -773,6 +773,24 @@ describe('conditions and aliases that only look like compliance still fail', () 
     expect(failures('vpc', 'LR-VPC-008', openEgress)).toEqual(['aws_security_group_rule.rule']);
   });
 
+  test("LR-VPC-008: protocol 'all' is all traffic, as Terraform reads it", () => {
+    const openEgress = (p: Parts) => {
+      p.rule.addOverride('type', 'egress');
+      p.rule.addOverride('protocol', 'all');
+      p.rule.addOverride('cidr_blocks', ['0.0.0.0/0']);
+    };
+    expect(failures('vpc', 'LR-VPC-008', openEgress)).toEqual(['aws_security_group_rule.rule']);
+  });
+
+  test('LR-VPC-002: a VPC whose default security group is not managed at all', () => {
+    const unmanaged = evaluate('vpc', (p) => p.defaultSg.addOverride('vpc_id', ELSEWHERE)).filter(
+      (e) => e.rule.id === 'LR-VPC-002' && e.outcome === 'fail',
+    );
+    expect(unmanaged.map((e) => [e.element.address, e.detail])).toEqual([
+      ['aws_vpc.vpc', 'the default security group is not managed (it allows all traffic inside the group)'],
+    ]);
+  });
+
   test('LR-VPC-008: all traffic out to ::/0 may leave to anywhere', () => {
     const openEgress = (p: Parts) => {
       p.egress.addOverride('ip_protocol', '-1');
