@@ -679,6 +679,13 @@ const compliantEvaluations = (domain: Domain): Evaluation[] => {
   return compliant.get(domain) ?? [];
 };
 
+// The report and README print these: an empty text or a malformed Checkov / cdk-nag id is a bug too.
+test.each(RULES.map((r) => [r.id, r] as const))('%s says what it checks, how to fix it, and which checks it mirrors', (_id, rule) => {
+  expect(rule.description).toMatch(/^[A-Z].*\S$/);
+  expect(rule.fix).toMatch(/^\S.*\S$/);
+  for (const id of rule.mirrors) expect(id).toMatch(/^(CKV2?_AWS_\d+|AwsSolutions-[A-Z]+\d+)$/);
+});
+
 test('every rule has a case', () => {
   expect(CASES.map((c) => c.rule).sort()).toEqual(RULES.map((r) => r.id).sort());
 });
