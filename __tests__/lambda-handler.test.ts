@@ -383,6 +383,7 @@ describe('logs', () => {
     ['504 as a warning', new WarehouseError('deadline', 'deadline passed', 'st-4'), 'Request not served', { statusCode: 504, failure: 'deadline', reason: 'deadline passed', statementId: 'st-4' }],
   ])('report a %s with the failure, its reason and the time spent', async (_name, error, message, attributes) => {
     const { lines } = capture();
+    clock = new FakeClock(5_000);
     await handlerWith(failing(error))(event(sampleBody), context());
     expect(lines).toEqual([[message, { ...attributes, batchSize: 1, durationMs: 40, warehouseMs: 40 }]]);
   });

@@ -789,6 +789,14 @@ describe('conditions and aliases that only look like compliance still fail', () 
     expect(failures('vpc', 'LR-VPC-008', openEgress)).toEqual(['aws_security_group_rule.rule']);
   });
 
+  test('LR-VPC-002: a default security group with one ingress and one egress rule has rules', () => {
+    const withRules = (p: Parts) => {
+      p.defaultSg.addOverride('ingress', [{ protocol: '-1', from_port: 0, to_port: 0, self: true }]);
+      p.defaultSg.addOverride('egress', [{ protocol: '-1', from_port: 0, to_port: 0, self: true }]);
+    };
+    expect(failures('vpc', 'LR-VPC-002', withRules)).toEqual(['aws_vpc.vpc']);
+  });
+
   test('LR-VPC-002: a VPC whose default security group is not managed at all', () => {
     const unmanaged = evaluate('vpc', (p) => p.defaultSg.addOverride('vpc_id', ELSEWHERE)).filter(
       (e) => e.rule.id === 'LR-VPC-002' && e.outcome === 'fail',
