@@ -58,6 +58,10 @@ describe('loadConfig defaults', () => {
     ).toEqual({ allowedCountries: ['DE', 'FR', 'GB'], botControl: true, logScope: 'all', blockedRequestsAlarmThreshold: 5 });
   });
 
+  test.each(['10.0.0.0/16', '10.80.0.0/20', '192.168.7.0/24', '172.31.128.0/20', '10.255.0.0/16'])('VPC_CIDR %s, inside /16../24, is accepted', (cidr) => {
+    expect(loadConfig({ VPC_CIDR: cidr }).vpcCidr).toBe(cidr);
+  });
+
   test('values are read and trimmed', () => {
     const config = loadConfig({
       AWS_REGION: 'eu-central-1',
@@ -85,6 +89,12 @@ describe('bad configuration fails with one line naming the variable, the value a
   const cases: [string, Record<string, string>, RegExp][] = [
     ['prefix out of range', { VPC_CIDR: '10.0.0.0/33' }, /^VPC_CIDR="10.0.0.0\/33" is invalid: expected an IPv4 network .* \/16 to \/24/],
     ['prefix too small for three subnets', { VPC_CIDR: '10.0.0.0/27' }, /^VPC_CIDR="10.0.0.0\/27"/],
+    ['prefix one wider than allowed', { VPC_CIDR: '10.0.0.0/15' }, /^VPC_CIDR="10.0.0.0\/15" is invalid: .* \/16 to \/24/],
+    ['text before the address', { VPC_CIDR: 'x10.0.0.0/16' }, /^VPC_CIDR="x10.0.0.0\/16" is invalid: expected an IPv4 network/],
+    ['text after the prefix', { VPC_CIDR: '10.0.0.0/16x' }, /^VPC_CIDR="10.0.0.0\/16x" is invalid: expected an IPv4 network/],
+    ['host bits in the last octet', { VPC_CIDR: '10.80.1.10/24' }, /^VPC_CIDR="10.80.1.10\/24" .*host bits must be zero/],
+    ['a whole /8', { VPC_CIDR: '10.0.0.0/8' }, /^VPC_CIDR="10.0.0.0\/8" is invalid: .* \/16 to \/24/],
+    ['prefix one narrower than allowed', { VPC_CIDR: '10.0.0.0/25' }, /^VPC_CIDR="10.0.0.0\/25" is invalid: .* \/16 to \/24/],
     ['host bits set', { VPC_CIDR: '10.80.1.0/20' }, /^VPC_CIDR="10.80.1.0\/20" .*host bits must be zero/],
     ['octet above 255', { VPC_CIDR: '10.300.0.0/16' }, /^VPC_CIDR="10.300.0.0\/16"/],
     ['not a CIDR', { VPC_CIDR: 'ten-dot-eighty' }, /^VPC_CIDR="ten-dot-eighty"/],

@@ -268,6 +268,79 @@ describe('RedshiftDataWarehouse', () => {
     expect(dataApi).toHaveReceivedCommandTimes(ExecuteStatementCommand, 1);
   });
 
+  /** An error name the adapter does not know, so only its HTTP status can make it retryable. */
+  const unknownErrorWithStatus = (httpStatusCode: number) =>
+    new RedshiftDataServiceException({
+      name: 'UnlistedException',
+      message: `HTTP ${httpStatusCode}`,
+      $fault: httpStatusCode >= 500 ? 'server' : 'client',
+      $metadata: { httpStatusCode },
+    });
+
+  it.each([400, 403, 404, 409, 499])('does not retry an unknown error with HTTP status %i (the request itself is wrong)', async (status) => {
+    dataApi.on(ExecuteStatementCommand).rejects(unknownErrorWithStatus(status));
+    await expect(warehouse(0).predict([sample], deadline())).rejects.toMatchObject({
+      kind: 'failed',
+      reason: `Data API call failed: UnlistedException: HTTP ${status}`,
+    });
+    expect(dataApi).toHaveReceivedCommandTimes(ExecuteStatementCommand, 1);
+    expect(clock.sleeps).toEqual([]);
+  });
+
+  it.each([500, 502, 503])('retries an unknown error with HTTP status %i (the service failed)', async (status) => {
+    dataApi
+      .on(ExecuteStatementCommand)
+      .rejectsOnce(unknownErrorWithStatus(status))
+      .resolves({ Id: 'st-1', Status: 'FINISHED' });
+    dataApi.on(GetStatementResultCommand).resolves({ Records: [row(0, true, 0.6)] });
+
+    const result = await warehouse(0).predict([sample], deadline());
+
+    expect(result.predictions).toEqual([{ effective: true, probability: 0.6 }]);
+    expect(dataApi).toHaveReceivedCommandTimes(ExecuteStatementCommand, 2);
+    expect(clock.sleeps).toEqual([50]);
+  });
+
+  it.each<[string, Error]>([
+    ['ThrottlingException', serviceError('ThrottlingException')],
+    ['TooManyRequestsException', serviceError('TooManyRequestsException')],
+    ['InternalServerException', serviceError('InternalServerException')],
+    ['ActiveStatementsExceededException', serviceError('ActiveStatementsExceededException')],
+    ['RequestTimeout', serviceError('RequestTimeout')],
+    ['RequestTimeoutException', serviceError('RequestTimeoutException')],
+    ['TimeoutError', Object.assign(new Error('socket timed out'), { name: 'TimeoutError' })],
+    ...['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE'].map((code): [string, Error] => [
+      `a connection error ${code}`,
+      Object.assign(new Error(`connect ${code}`), { code }),
+    ]),
+  ])('retries %s once it has passed', async (_name, error) => {
+    dataApi.on(ExecuteStatementCommand).rejectsOnce(error).resolves({ Id: 'st-1', Status: 'FINISHED' });
+    dataApi.on(GetStatementResultCommand).resolves({ Records: [row(0, true, 0.6)] });
+    await expect(warehouse(0).predict([sample], deadline())).resolves.toMatchObject({ roundTrips: 3 });
+    expect(dataApi).toHaveReceivedCommandTimes(ExecuteStatementCommand, 2);
+  });
+
+  it('raises WarehouseError with the kind and reason in its message', async () => {
+    dataApi.on(ExecuteStatementCommand).rejects(new ValidationException({ message: 'bad request', $metadata: {} }));
+    const failure = await warehouse(0).predict([sample], deadline()).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(WarehouseError);
+    expect(failure).toMatchObject({ name: 'WarehouseError', message: 'failed: Data API call failed: ValidationException: bad request' });
+  });
+
+  it('does not back off past the deadline: it reports the last error while there is still time', async () => {
+    // random() is 0.5: the backoffs would be 50 ms, then 100 ms. With 120 ms left, the second backoff
+    // would end after the deadline, so the adapter gives up at 50 ms with the throttling error.
+    dataApi.on(ExecuteStatementCommand).rejects(serviceError('ThrottlingException', 'Rate exceeded'));
+    const deadlineAt = clock.now() + 120;
+
+    const failure = await warehouse(0).predict([sample], deadlineAt).catch((e: unknown) => e);
+
+    expect(failure).toMatchObject({ kind: 'failed', reason: 'Data API call failed: ThrottlingException: Rate exceeded' });
+    expect(clock.sleeps).toEqual([50]);
+    expect(clock.now()).toBeLessThan(deadlineAt);
+    expect(dataApi).toHaveReceivedCommandTimes(ExecuteStatementCommand, 2);
+  });
+
   it('treats an empty result as a failure', async () => {
     statementRunning(50);
     dataApi.on(GetStatementResultCommand).resolves({ Records: [] });
@@ -294,7 +367,7 @@ describe('RedshiftDataWarehouse', () => {
   });
 
   describe('probability of the positive label', () => {
-    const withLabels = async (labels: unknown[], probabilities: number[]) => {
+    const withLabels = async (labels: unknown[], probabilities: unknown[]) => {
       statementRunning(50);
       dataApi.on(GetStatementResultCommand).resolves({
         Records: [[{ longValue: 0 }, { booleanValue: true }, { stringValue: JSON.stringify({ probabilities, labels }) }]],
@@ -310,16 +383,23 @@ describe('RedshiftDataWarehouse', () => {
       ['1/0', ['1', '0'], [0.75, 0.25], 0.75],
       ['JSON booleans', [false, true], [0.25, 0.75], 0.75],
       ['only a negative label recognised: 1 - p(negative)', ['False.', 'remediated'], [0.25, 0.75], 0.75],
+      ['certainty that it works', ['f', 't'], [0, 1], 1],
+      ['certainty that it does not', ['f', 't'], [1, 0], 0],
     ])('reads %s', async (_name, labels, probabilities, expected) => {
       expect(await withLabels(labels, probabilities)).toBe(expected);
       expect(warnings).toEqual([]);
     });
 
-    it.each<[string, unknown[], number[]]>([
+    it.each<[string, unknown[], unknown[]]>([
       ['no label recognised', ['low', 'high'], [0.25, 0.75]],
       ['two negative labels', ['f', 'no'], [0.25, 0.75]],
       ['a negative label among three', ['f', 'maybe', 'other'], [0.2, 0.3, 0.5]],
       ['a probability out of range', ['f', 't'], [-0.5, 1.5]],
+      ['a probability just above 1', ['f', 't'], [0, 1.0001]],
+      ['a probability just below 0', ['t', 'f'], [-0.0001, 1]],
+      ['a probability given as text', ['f', 't'], ['0.25', '0.75']],
+      ['labels that only end like true and false', ['untrue', 'nof'], [0.25, 0.75]],
+      ['labels that only start like true and false', ['trueish', 'false positive'], [0.25, 0.75]],
     ])('answers null for %s', async (_name, labels, probabilities) => {
       expect(await withLabels(labels, probabilities)).toBeNull();
       expect(warnings).toHaveLength(1);

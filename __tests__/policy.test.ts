@@ -210,6 +210,12 @@ describe('the rule catalogue', () => {
     expect(new Set(ALL_RULES.map((r) => r.name)).size).toBe(ALL_RULES.length);
   });
 
+  // The report and the docs print these: a malformed Checkov / cdk-nag id is a bug too.
+  test('every mirrored check id is a well-formed checkov or cdk-nag id', () => {
+    const malformed = ALL_RULES.flatMap((r) => r.mirrors.filter((id) => !/^(CKV2?_AWS_\d+|AwsSolutions-[A-Z]+\d+)$/.test(id)));
+    expect(malformed).toEqual([]);
+  });
+
   test('every rule file has its test file (__tests__/policy/<file>.test.ts checks each of its rules)', () => {
     const ruleFiles = fs.readdirSync(path.join(__dirname, '..', 'policy', 'rules')).map((f) => f.replace(/\.ts$/, ''));
     const testFiles = fs.readdirSync(path.join(__dirname, 'policy')).map((f) => f.replace(/\.test\.ts$/, ''));

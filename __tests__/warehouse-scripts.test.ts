@@ -9,6 +9,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { WarehouseEnvironment } from '../scripts/warehouse/cli';
+import { FakeClock } from './helpers/data-api';
 import { classifyModelState, modelStatusMain, summarizeExplanation } from '../scripts/warehouse/model-status';
 import { setupMain } from '../scripts/warehouse/setup';
 import { OutputsError, StackName, StackOutputs, outputsFile, readWarehouseOutputs, terraformOutputs } from '../scripts/warehouse/stack-outputs';
@@ -77,10 +78,9 @@ function fakeWarehouse(answer: (sql: string) => Reply): void {
 
 /** An environment with fixed stack outputs, a fake clock, and everything printed kept for assertions. */
 function testEnvironment(outputs: Partial<Record<StackName, StackOutputs>> = { redshift: REDSHIFT_OUTPUTS, api: API_OUTPUTS }) {
-  let clock = 0;
+  const clock = new FakeClock();
   const printed: string[] = [];
   const errors: string[] = [];
-  const sleeps: number[] = [];
   const environment: WarehouseEnvironment = {
     createClient: (region) =>
       new RedshiftDataClient({ region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }),
@@ -88,13 +88,10 @@ function testEnvironment(outputs: Partial<Record<StackName, StackOutputs>> = { r
     print: (line) => printed.push(line),
     printError: (line) => errors.push(line),
     progress: (line) => printed.push(line),
-    now: () => clock,
-    sleep: async (ms) => {
-      sleeps.push(ms);
-      clock += ms;
-    },
+    now: clock.now,
+    sleep: clock.sleep,
   };
-  return { environment, printed, errors, sleeps, output: () => printed.join('\n'), errorOutput: () => errors.join('\n') };
+  return { environment, printed, errors, sleeps: clock.sleeps, output: () => printed.join('\n'), errorOutput: () => errors.join('\n') };
 }
 
 const executed = (): string[] =>

@@ -3,15 +3,45 @@ import { Clock } from '../../lambda-src/clock';
 import { parseSqlIdentifier, SqlIdentifier } from '../../lambda-src/sql';
 import { RedshiftDataWarehouse, WarehouseLogger } from '../../lambda-src/warehouse';
 
-/** Time passes only when the code sleeps or a fake Data API call moves it on. */
+/**
+ * Time passes only when the code sleeps or a fake Data API call moves it on.
+ *
+ * A fake clock stops jest's own timeout from ever firing: code that waits in a loop the test did not
+ * expect to end (a removed deadline check, say) would spin until the worker runs out of memory. So the
+ * clock fails the test instead, after `maxSleeps` sleeps or once more than `maxElapsedMs` of simulated
+ * time has passed since it was created. The defaults are far above anything a test here needs.
+ */
 export class FakeClock implements Clock {
   readonly sleeps: number[] = [];
-  constructor(public time = 0) {}
+  private readonly start: number;
+  private readonly maxSleeps: number;
+  private readonly maxElapsedMs: number;
+
+  constructor(
+    public time = 0,
+    limits: { maxSleeps?: number; maxElapsedMs?: number } = {},
+  ) {
+    this.start = time;
+    this.maxSleeps = limits.maxSleeps ?? 1000;
+    this.maxElapsedMs = limits.maxElapsedMs ?? 24 * 3_600_000;
+  }
+
   now = () => this.time;
+
   sleep = async (ms: number) => {
     this.sleeps.push(ms);
     this.time += ms;
+    if (this.sleeps.length > this.maxSleeps) {
+      throw new FakeClockLimitError(`${this.sleeps.length} sleeps (limit ${this.maxSleeps}): the code under test does not stop waiting`);
+    }
+    if (this.time - this.start > this.maxElapsedMs) {
+      throw new FakeClockLimitError(`${this.time - this.start} ms of simulated time (limit ${this.maxElapsedMs}): the code under test does not stop waiting`);
+    }
   };
+}
+
+export class FakeClockLimitError extends Error {
+  override name = 'FakeClockLimitError';
 }
 
 const identifier = (name: string) => parseSqlIdentifier(name, { qualified: true }) as SqlIdentifier;

@@ -9,7 +9,7 @@ import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Construct } from 'constructs';
 import { vpcRules } from '../../policy/rules/vpc';
-import { ELSEWHERE, Parts, RuleCase, testRules } from '../helpers/policy-fixtures';
+import { ELSEWHERE, evaluate, failingAddresses, Parts, RuleCase, testRules } from '../helpers/policy-fixtures';
 
 function vpc(scope: Construct): Parts {
   const network = new Vpc(scope, 'vpc', { cidrBlock: '10.80.0.0/20' });
@@ -82,3 +82,82 @@ const CASES: RuleCase[] = [
 ];
 
 testRules('vpc', vpcRules, vpc, CASES);
+
+describe('ways to look compliant without being so', () => {
+  const failures = (rule: Parameters<typeof failingAddresses>[1], violate: (p: Parts) => void) => failingAddresses(vpc, rule, violate);
+
+  // IPv6 is a second way in from the internet: each way a rule can name it must count as "anywhere".
+  test.each<[string, (p: Parts) => void, string]>([
+    [
+      'a standalone ingress rule (cidr_ipv6)',
+      (p) => {
+        p.ingress.addOverride('cidr_ipv4', undefined);
+        p.ingress.addOverride('cidr_ipv6', '::/0');
+      },
+      'aws_vpc_security_group_ingress_rule.ingress',
+    ],
+    [
+      'an inline ingress block (ipv6_cidr_blocks)',
+      (p) => {
+        p.sg.addOverride('ingress.0.cidr_blocks', []);
+        p.sg.addOverride('ingress.0.ipv6_cidr_blocks', ['::/0']);
+      },
+      'aws_security_group.sg',
+    ],
+    [
+      'a security group rule resource (ipv6_cidr_blocks)',
+      (p) => {
+        p.rule.addOverride('cidr_blocks', undefined);
+        p.rule.addOverride('ipv6_cidr_blocks', ['::/0']);
+      },
+      'aws_security_group_rule.rule',
+    ],
+  ])('LR-VPC-005: ingress from ::/0 through %s is open to the internet', (_how, openToIpv6, address) => {
+    expect(failures('LR-VPC-005', openToIpv6)).toEqual([address]);
+  });
+
+  test('an aws_security_group_rule of type egress counts as egress, not as ingress', () => {
+    const openEgress = (p: Parts) => {
+      p.rule.addOverride('type', 'egress');
+      p.rule.addOverride('protocol', '-1');
+      p.rule.addOverride('cidr_blocks', ['0.0.0.0/0']);
+    };
+    expect(failures('LR-VPC-005', openEgress)).toEqual([]);
+    expect(failures('LR-VPC-008', openEgress)).toEqual(['aws_security_group_rule.rule']);
+  });
+
+  test("LR-VPC-008: protocol 'all' is all traffic, as Terraform reads it", () => {
+    const openEgress = (p: Parts) => {
+      p.rule.addOverride('type', 'egress');
+      p.rule.addOverride('protocol', 'all');
+      p.rule.addOverride('cidr_blocks', ['0.0.0.0/0']);
+    };
+    expect(failures('LR-VPC-008', openEgress)).toEqual(['aws_security_group_rule.rule']);
+  });
+
+  test('LR-VPC-002: a default security group with one ingress and one egress rule has rules', () => {
+    const withRules = (p: Parts) => {
+      p.defaultSg.addOverride('ingress', [{ protocol: '-1', from_port: 0, to_port: 0, self: true }]);
+      p.defaultSg.addOverride('egress', [{ protocol: '-1', from_port: 0, to_port: 0, self: true }]);
+    };
+    expect(failures('LR-VPC-002', withRules)).toEqual(['aws_vpc.vpc']);
+  });
+
+  test('LR-VPC-002: a VPC whose default security group is not managed at all', () => {
+    const unmanaged = evaluate(vpc, (p) => p.defaultSg.addOverride('vpc_id', ELSEWHERE)).filter(
+      (e) => e.rule.id === 'LR-VPC-002' && e.outcome === 'fail',
+    );
+    expect(unmanaged.map((e) => [e.element.address, e.detail])).toEqual([
+      ['aws_vpc.vpc', 'the default security group is not managed (it allows all traffic inside the group)'],
+    ]);
+  });
+
+  test('LR-VPC-008: all traffic out to ::/0 may leave to anywhere', () => {
+    const openEgress = (p: Parts) => {
+      p.egress.addOverride('ip_protocol', '-1');
+      p.egress.addOverride('prefix_list_id', undefined);
+      p.egress.addOverride('cidr_ipv6', '::/0');
+    };
+    expect(failures('LR-VPC-008', openEgress)).toEqual(['aws_vpc_security_group_egress_rule.egress']);
+  });
+});

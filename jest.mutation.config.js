@@ -1,0 +1,26 @@
+/**
+ * The jest config `npm run test:mutation` runs: the main config, limited to the suites that exercise the
+ * mutated code (lambda-src/, the policy rule pack, stacks/config.ts, scripts/warehouse/). Suites that
+ * synthesize whole stacks or run terraform cover none of it and would only slow every mutant down.
+ */
+const base = require('./jest.config.js');
+
+/** @type {import('jest').Config} */
+module.exports = {
+  ...base,
+  // Stryker asks jest for the tests related to a mutated file. jest only follows imports through files
+  // it has crawled, so the sources must be roots too: with __tests__ alone, a rule file that a test
+  // reaches through the registry has no related tests and its mutants would run none.
+  roots: ['<rootDir>/__tests__', '<rootDir>/lambda-src', '<rootDir>/policy', '<rootDir>/stacks', '<rootDir>/scripts'],
+  testMatch: [
+    '**/config.test.ts',
+    '**/lambda-*.test.ts',
+    '**/policy/*.test.ts',
+    '**/fake-clock.test.ts',
+    '**/policy.test.ts',
+    '**/redshift-config.test.ts',
+    '**/warehouse-scripts.test.ts',
+    '**/warehouse-sql.test.ts',
+  ],
+  verbose: false,
+};
