@@ -43,7 +43,7 @@ import {
 } from '../lambda-src/api-contract';
 import { requestBodyJsonSchema } from '../lambda-src/request-schema';
 import { Config } from './config';
-import { CustomerManagedKey } from './constructs/customer-managed-key';
+import { cloudWatchLogsMayEncrypt, CustomerManagedKey } from './constructs/customer-managed-key';
 import { NodejsFunction } from './constructs/nodejs-function';
 import { RULE, suppressRule } from '../policy/suppress';
 import { ProjectStack } from './project-stack';
@@ -106,22 +106,11 @@ export class ApiStack extends ProjectStack {
       description: `${name} prediction API: Lambda environment, API and Lambda logs, alarm topic`,
       accountRootArn: rootArn,
       serviceStatements: [
-        {
-          Sid: 'CloudWatchLogsEncryptsApiLogGroups',
-          Effect: 'Allow',
-          Principal: { Service: `logs.${region}.amazonaws.com` },
-          Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:DescribeKey'],
-          Resource: '*',
-          Condition: {
-            ArnLike: {
-              'kms:EncryptionContext:aws:logs:arn': [
-                logGroupArn(`/aws/lambda/${functionName}`),
-                logGroupArn(`/aws/apigateway/${name}/*`),
-                logGroupArn('API-Gateway-Execution-Logs_*'),
-              ],
-            },
-          },
-        },
+        cloudWatchLogsMayEncrypt('CloudWatchLogsEncryptsApiLogGroups', region, [
+          logGroupArn(`/aws/lambda/${functionName}`),
+          logGroupArn(`/aws/apigateway/${name}/*`),
+          logGroupArn('API-Gateway-Execution-Logs_*'),
+        ]),
         {
           // CloudWatch alarms publish to the encrypted topic as the CloudWatch service ("Encrypting
           // messages published to Amazon SNS with AWS KMS", Amazon SNS Developer Guide).

@@ -6,7 +6,7 @@ import { RedshiftserverlessWorkgroup } from '@cdktf/provider-aws/lib/redshiftser
 import { DataResource, TerraformLocal } from 'cdktf';
 import { Construct } from 'constructs';
 import { Config } from './config';
-import { CustomerManagedKey } from './constructs/customer-managed-key';
+import { cloudWatchLogsMayEncrypt, CustomerManagedKey } from './constructs/customer-managed-key';
 import { RedshiftMlRole } from './constructs/redshift-ml-role';
 import { SecureBucket } from './constructs/secure-bucket';
 import { NetworkStack } from './network-stack';
@@ -60,18 +60,11 @@ export class RedshiftStack extends ProjectStack {
       description: `${name} warehouse: namespace data, admin secret, model artifacts, audit logs`,
       accountRootArn: rootArn,
       serviceStatements: [
-        {
-          Sid: 'CloudWatchLogsEncryptsWarehouseAuditLogs',
-          Effect: 'Allow',
-          Principal: { Service: `logs.${region}.amazonaws.com` },
-          Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:DescribeKey'],
-          Resource: '*',
-          Condition: {
-            ArnLike: {
-              'kms:EncryptionContext:aws:logs:arn': `arn:${partition}:logs:${region}:${accountId}:log-group:/aws/redshift/${name}/*`,
-            },
-          },
-        },
+        cloudWatchLogsMayEncrypt(
+          'CloudWatchLogsEncryptsWarehouseAuditLogs',
+          region,
+          `arn:${partition}:logs:${region}:${accountId}:log-group:/aws/redshift/${name}/*`,
+        ),
       ],
     }).key;
 

@@ -6,7 +6,7 @@ import { Wafv2WebAclLoggingConfiguration } from '@cdktf/provider-aws/lib/wafv2-w
 import { Construct } from 'constructs';
 import { JSON_RESPONSE_HEADERS, RATE_LIMITED } from '../lambda-src/api-contract';
 import { Config } from './config';
-import { CustomerManagedKey } from './constructs/customer-managed-key';
+import { cloudWatchLogsMayEncrypt, CustomerManagedKey } from './constructs/customer-managed-key';
 import { ProjectStack } from './project-stack';
 
 /** What the WAF protects and where it reports: values of the `api` stack, read through remote state. */
@@ -181,18 +181,11 @@ export class WafStack extends ProjectStack {
       description: `${name} WAF logs`,
       accountRootArn: rootArn,
       serviceStatements: [
-        {
-          Sid: 'CloudWatchLogsEncryptsWafLogs',
-          Effect: 'Allow',
-          Principal: { Service: `logs.${config.region}.amazonaws.com` },
-          Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:DescribeKey'],
-          Resource: '*',
-          Condition: {
-            ArnEquals: {
-              'kms:EncryptionContext:aws:logs:arn': `arn:${partition}:logs:${config.region}:${accountId}:log-group:${logGroupName}`,
-            },
-          },
-        },
+        cloudWatchLogsMayEncrypt(
+          'CloudWatchLogsEncryptsWafLogs',
+          config.region,
+          `arn:${partition}:logs:${config.region}:${accountId}:log-group:${logGroupName}`,
+        ),
       ],
     }).key;
     this.logGroup = new CloudwatchLogGroup(this, 'log-group', {

@@ -1,6 +1,26 @@
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { Construct } from 'constructs';
 
+/**
+ * The key-policy statement that lets CloudWatch Logs encrypt the given log groups with the key.
+ * CloudWatch Logs uses the key as itself, not on behalf of an IAM principal, so the account statement
+ * does not cover it; the encryption context limits it to these log groups ("Encrypt log data in
+ * CloudWatch Logs using AWS Key Management Service", Amazon CloudWatch Logs User Guide).
+ */
+export function cloudWatchLogsMayEncrypt(sid: string, region: string, logGroupArns: string | readonly string[]): Record<string, unknown> {
+  const arns = typeof logGroupArns === 'string' ? [logGroupArns] : logGroupArns;
+  return {
+    Sid: sid,
+    Effect: 'Allow',
+    Principal: { Service: `logs.${region}.amazonaws.com` },
+    Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+    Resource: '*',
+    Condition: {
+      [arns.some((arn) => arn.includes('*')) ? 'ArnLike' : 'ArnEquals']: { 'kms:EncryptionContext:aws:logs:arn': logGroupArns },
+    },
+  };
+}
+
 export interface CustomerManagedKeyProps {
   readonly description: string;
   /** `arn:<partition>:iam::<account>:root`: the account administers the key and delegates use to IAM. */
