@@ -17,6 +17,7 @@ const NOT_COMMANDS: Record<string, string> = {
   test: 'runs lint, typecheck and jest; extra arguments go to jest',
   lint: 'runs eslint; extra arguments go to eslint',
   typecheck: 'runs tsc; extra arguments go to tsc',
+  'test:mutation': "runs StrykerJS's own CLI (stryker run --help lists its flags)",
 };
 
 interface Run {

@@ -15,8 +15,8 @@ const workflows = fs
   .sort();
 const read = (file: string) => fs.readFileSync(path.join(workflowsDir, file), 'utf8');
 
-test('the four workflows exist', () => {
-  expect(workflows).toEqual(['ci.yml', 'deploy.yml', 'drift.yml', 'plan.yml']);
+test('the workflows exist: ci, plan, deploy, drift, and the weekly mutation run', () => {
+  expect(workflows).toEqual(['ci.yml', 'deploy.yml', 'drift.yml', 'mutation.yml', 'plan.yml']);
 });
 
 describe.each(workflows)('%s', (file) => {
@@ -57,7 +57,7 @@ test('the workflows call the npm scripts, not inline decision logic', () => {
     (JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { scripts: object }).scripts,
   );
   const called = workflows.flatMap((f) => [...read(f).matchAll(/npm run (?:-s )?([\w:]+)/g)].map((m) => m[1]));
-  expect(new Set(called)).toEqual(new Set(['plan', 'plan:github', 'synth', 'plan:apply', 'plan:report']));
+  expect(new Set(called)).toEqual(new Set(['plan', 'plan:github', 'synth', 'plan:apply', 'plan:report', 'test:mutation']));
   for (const script of called) expect(scripts).toContain(script);
 });
 
