@@ -85,11 +85,17 @@ describe('api stack with the default configuration', () => {
       expect(fn).not.toHaveProperty('vpc_config');
     });
 
-    test('its role can run statements on the workgroup and follow only its own statements; no managed policies', () => {
+    test('its role can run statements on the workgroup and follow only its own statements and sessions; no managed policies', () => {
       const workgroupArn = redshift('aws_redshiftserverless_workgroupworkgrouparn');
       expect(json).toHaveDataSourceWithProperties(DataAwsIamPolicyDocument, {
         statement: [
           { sid: 'RunPredictionsOnTheWorkgroup', actions: ['redshift-data:ExecuteStatement'], resources: [workgroupArn] },
+          {
+            sid: 'ReuseOwnSessionsOnly',
+            actions: ['redshift-data:ExecuteStatement'],
+            resources: ['*'],
+            condition: [{ test: 'StringEquals', variable: 'redshift-data:session-owner-iam-userid', values: ['$${aws:userid}'] }],
+          },
           { sid: 'LogInAsItsOwnDatabaseUser', actions: ['redshift-serverless:GetCredentials'], resources: [workgroupArn] },
           {
             sid: 'FollowOwnStatementsOnly',

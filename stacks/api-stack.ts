@@ -393,7 +393,8 @@ export class ApiStack extends ProjectStack {
    * Guide; "Actions, resources, and condition keys for Amazon Redshift Data API", Service Authorization
    * Reference): ExecuteStatement on the workgroup; GetCredentials on the workgroup, which maps the role
    * to the database user IAMR:<role>; Describe/GetStatementResult/Cancel take no resource, so they are
-   * limited to statements this role started (redshift-data:statement-owner-iam-userid). Plus kms:Decrypt
+   * limited to statements this role started (redshift-data:statement-owner-iam-userid); ExecuteStatement
+   * in a session is limited to sessions it started (redshift-data:session-owner-iam-userid). Plus kms:Decrypt
    * on the stack's key, which encrypts the function's environment.
    */
   private grantPredictionAccess(redshift: RedshiftStack): void {
@@ -404,6 +405,17 @@ export class ApiStack extends ProjectStack {
           sid: 'RunPredictionsOnTheWorkgroup',
           actions: ['redshift-data:ExecuteStatement'],
           resources: [workgroupArn],
+        },
+        {
+          // A warm invocation reuses its Data API session (SessionId instead of WorkgroupName), which
+          // names no workgroup: AWS's AmazonRedshiftDataFullAccess policy grants that case on "*" only
+          // for sessions the caller started (the redshift-data:session-owner-iam-userid condition key of
+          // ExecuteStatement, Service Authorization Reference). Without it the adapter would fall back
+          // to a new session on every warm call.
+          sid: 'ReuseOwnSessionsOnly',
+          actions: ['redshift-data:ExecuteStatement'],
+          resources: ['*'],
+          condition: [{ test: 'StringEquals', variable: 'redshift-data:session-owner-iam-userid', values: ['$${aws:userid}'] }],
         },
         {
           sid: 'LogInAsItsOwnDatabaseUser',

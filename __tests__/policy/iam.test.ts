@@ -124,6 +124,18 @@ describe('conditions that only look like compliance still fail', () => {
     ]);
   });
 
+  test('LR-IAM-004: ExecuteStatement on Resource "*" passes only when limited to sessions the caller owns', () => {
+    const inOwnSessions = {
+      Effect: 'Allow',
+      Action: 'redshift-data:ExecuteStatement',
+      Resource: '*',
+      Condition: { StringEquals: { 'redshift-data:session-owner-iam-userid': '$${aws:userid}' } },
+    };
+    const anywhere = { ...inOwnSessions, Condition: { StringEquals: { 'aws:RequestedRegion': 'us-east-1' } } };
+    expect(failingAddresses(iam, 'LR-IAM-004', (p) => p.managed.addOverride('policy', policy(inOwnSessions)))).toEqual([]);
+    expect(failingAddresses(iam, 'LR-IAM-004', (p) => p.managed.addOverride('policy', policy(anywhere)))).toEqual(['aws_iam_policy.managed']);
+  });
+
   test('LR-IAM-013: Principal "*" limited only to TLS is still open to anyone', () => {
     const statement = {
       Effect: 'Allow',

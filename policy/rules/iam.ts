@@ -41,6 +41,11 @@ const isFullAccess = (name: string): boolean => /FullAccess$|^AdministratorAcces
  */
 const SCOPING_CONDITION_KEYS: Readonly<Record<string, readonly string[]>> = {
   'cloudwatch:putmetricdata': ['cloudwatch:namespace'],
+  // A statement run in an existing Data API session names no cluster or workgroup; the session is
+  // scoped by its owner instead ("Actions, resources, and condition keys for Amazon Redshift Data
+  // API", Service Authorization Reference; AWS's AmazonRedshiftDataFullAccess policy does the same).
+  'redshift-data:executestatement': ['redshift-data:session-owner-iam-userid'],
+  'redshift-data:batchexecutestatement': ['redshift-data:session-owner-iam-userid'],
 };
 
 /**
