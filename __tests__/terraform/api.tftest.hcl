@@ -66,9 +66,9 @@ run "prediction_api_is_authorized_validated_logged_and_alarmed" {
   assert {
     condition = alltrue([
       for s in data.aws_iam_policy_document.prediction-access.statement :
-      contains(tolist(s.resources), "*") ? one(s.condition).variable == "redshift-data:statement-owner-iam-userid" && toset(one(s.condition).values) == toset(["$${aws:userid}"]) : toset(s.resources) == toset(s.sid == "DecryptOwnEnvironment" ? [aws_kms_key.key.arn] : ["arn:aws:redshift-serverless:us-east-1:123456789012:workgroup/wg-1111"])
+      contains(tolist(s.resources), "*") ? one(s.condition).variable == (s.sid == "ReuseOwnSessionsOnly" ? "redshift-data:session-owner-iam-userid" : "redshift-data:statement-owner-iam-userid") && toset(one(s.condition).values) == toset(["$${aws:userid}"]) : toset(s.resources) == toset(s.sid == "DecryptOwnEnvironment" ? [aws_kms_key.key.arn] : ["arn:aws:redshift-serverless:us-east-1:123456789012:workgroup/wg-1111"])
     ])
-    error_message = "the Lambda may run statements on the workgroup only, follow only its own statements and decrypt with the stack key only"
+    error_message = "the Lambda may run statements on the workgroup only, follow only its own statements, reuse only its own sessions and decrypt with the stack key only"
   }
   assert {
     condition = toset(flatten([for s in data.aws_iam_policy_document.prediction-access.statement : s.actions])) == toset([
