@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import { JSON_RESPONSE_HEADERS, RATE_LIMITED } from '../lambda-src/api-contract';
 import { MAX_BODY_BYTES } from '../lambda-src/request-schema';
 import { evaluateStack } from '../policy/engine';
+import { RULES } from '../policy/registry';
 import { REQUIRED_MANAGED_GROUPS } from '../policy/rules/waf';
 import { COMMON_RULE_SET_MAX_BODY_BYTES, RATE_LIMITED_BODY_KEY, WAF_RULES } from '../stacks/waf-stack';
 import { API_REMOTE_STATE, synthWaf } from './helpers/waf-synth';
@@ -195,7 +196,7 @@ describe('waf stack with the default configuration', () => {
   });
 
   test('passes the security rule pack with no failure and no suppression', () => {
-    const { evaluations } = evaluateStack('waf', parsed as Parameters<typeof evaluateStack>[1]);
+    const { evaluations } = evaluateStack('waf', parsed as Parameters<typeof evaluateStack>[1], RULES);
     expect(evaluations.filter((e) => e.outcome !== 'pass').map((e) => `${e.rule.id} ${e.element.address}: ${e.detail}`)).toEqual([]);
     const wafRulesChecked = new Set(evaluations.filter((e) => e.rule.id.startsWith('LR-WAF-')).map((e) => e.rule.id));
     expect([...wafRulesChecked].sort()).toEqual(['LR-WAF-001', 'LR-WAF-002', 'LR-WAF-003', 'LR-WAF-004', 'LR-WAF-005', 'LR-WAF-006', 'LR-WAF-007', 'LR-WAF-008']);

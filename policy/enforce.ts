@@ -3,6 +3,7 @@ import { readFileSync } from 'fs';
 import * as path from 'path';
 import { StackResult, evaluateStack, failures } from './engine';
 import { TerraformJson } from './graph';
+import { RULES } from './registry';
 import { formatErrors, formatFinding } from './report';
 
 /** Synth stopped on baseline errors; the message is the readable report. */
@@ -27,7 +28,7 @@ function check(app: App): string[] {
   const results = app.node
     .findAll()
     .filter(TerraformStack.isStack)
-    .map((stack) => evaluateStack(stack.node.id, synthesized(app, stack)));
+    .map((stack) => evaluateStack(stack.node.id, synthesized(app, stack), RULES));
   const collector = collecting.get(app);
   if (collector) {
     collector.push(...results);

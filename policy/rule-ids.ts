@@ -1,3 +1,5 @@
+import type { Rule, RuleDefinition } from './types';
+
 /**
  * Every resource rule's id, keyed by the rule's name: the one place ids are written.
  *
@@ -108,3 +110,6 @@ export const RULE = {
 export type RuleName = keyof typeof RULE;
 /** A resource rule's id, e.g. `LR-S3-005`. */
 export type RuleId = (typeof RULE)[RuleName];
+
+/** A rule file's definition with its id from `RULE`. */
+export const withId = (definition: RuleDefinition): Rule => ({ ...definition, id: RULE[definition.name] });

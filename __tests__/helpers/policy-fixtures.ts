@@ -8,7 +8,7 @@
 import { TerraformElement, Testing } from 'cdktf';
 import { Construct } from 'constructs';
 import { Evaluation, evaluateStack } from '../../policy/engine';
-import { RULE, RuleId } from '../../policy/rule-ids';
+import { RULE, RuleId, withId } from '../../policy/rule-ids';
 import { RuleDefinition } from '../../policy/types';
 
 export const KEY_ARN = 'arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555';
@@ -30,18 +30,26 @@ export interface RuleCase {
   readonly at: string;
 }
 
-/** Every rule evaluation of the fixture, after `violate` changed it. */
-export function evaluate(fixture: Fixture, violate?: (parts: Parts) => void): Evaluation[] {
+/**
+ * Every evaluation of the fixture against `rules` (one service's), after `violate` changed it. Only
+ * that service's rules run, so its test file depends on its own rule file and not on the registry.
+ */
+export function evaluate(rules: readonly RuleDefinition[], fixture: Fixture, violate?: (parts: Parts) => void): Evaluation[] {
   const json = Testing.synthScope((scope) => {
     const parts = fixture(scope);
     violate?.(parts);
   });
-  return [...evaluateStack('fixture', JSON.parse(json)).evaluations];
+  return [...evaluateStack('fixture', JSON.parse(json), rules.map(withId)).evaluations];
 }
 
-/** Addresses where `rule` fails once `violate` changed the fixture. */
-export const failingAddresses = (fixture: Fixture, rule: RuleId, violate: (parts: Parts) => void): string[] =>
-  evaluate(fixture, violate)
+/** Addresses where `rule` (one of `rules`) fails once `violate` changed the fixture. */
+export const failingAddresses = (
+  rules: readonly RuleDefinition[],
+  fixture: Fixture,
+  rule: RuleId,
+  violate: (parts: Parts) => void,
+): string[] =>
+  evaluate(rules, fixture, violate)
     .filter((e) => e.rule.id === rule && e.outcome === 'fail')
     .map((e) => e.element.address);
 
@@ -51,7 +59,7 @@ export const failingAddresses = (fixture: Fixture, rule: RuleId, violate: (parts
  */
 export function testRules(domain: string, rules: readonly RuleDefinition[], fixture: Fixture, cases: readonly RuleCase[]): void {
   let compliant: Evaluation[] | undefined;
-  const compliantEvaluations = (): Evaluation[] => (compliant ??= evaluate(fixture));
+  const compliantEvaluations = (): Evaluation[] => (compliant ??= evaluate(rules, fixture));
 
   test(`every ${domain} rule has a case`, () => {
     expect(cases.map((c) => c.rule).sort()).toEqual(rules.map((r) => RULE[r.name]).sort());
@@ -70,7 +78,7 @@ export function testRules(domain: string, rules: readonly RuleDefinition[], fixt
     });
 
     test(`fails at ${at} on the violating fixture`, () => {
-      const failed = evaluate(fixture, violate).filter((e) => e.rule.id === rule && e.outcome === 'fail');
+      const failed = evaluate(rules, fixture, violate).filter((e) => e.rule.id === rule && e.outcome === 'fail');
       expect(failed.map((e) => e.element.address)).toEqual([at]);
       expect(failed[0].detail).toBeTruthy();
     });

@@ -119,7 +119,7 @@ describe('conditions that only look like compliance still fail', () => {
       Resource: '*',
       Condition: { StringEquals: { 's3:signatureversion': 'AWS4-HMAC-SHA256', 'kms:CallerAccount': '123456789012' } },
     };
-    expect(failingAddresses(iam, 'LR-IAM-004', (p) => p.managed.addOverride('policy', policy(statement)))).toEqual([
+    expect(failingAddresses(iamRules, iam, 'LR-IAM-004', (p) => p.managed.addOverride('policy', policy(statement)))).toEqual([
       'aws_iam_policy.managed',
     ]);
   });
@@ -132,8 +132,8 @@ describe('conditions that only look like compliance still fail', () => {
       Condition: { StringEquals: { 'redshift-data:session-owner-iam-userid': '$${aws:userid}' } },
     };
     const anywhere = { ...inOwnSessions, Condition: { StringEquals: { 'aws:RequestedRegion': 'us-east-1' } } };
-    expect(failingAddresses(iam, 'LR-IAM-004', (p) => p.managed.addOverride('policy', policy(inOwnSessions)))).toEqual([]);
-    expect(failingAddresses(iam, 'LR-IAM-004', (p) => p.managed.addOverride('policy', policy(anywhere)))).toEqual(['aws_iam_policy.managed']);
+    expect(failingAddresses(iamRules, iam, 'LR-IAM-004', (p) => p.managed.addOverride('policy', policy(inOwnSessions)))).toEqual([]);
+    expect(failingAddresses(iamRules, iam, 'LR-IAM-004', (p) => p.managed.addOverride('policy', policy(anywhere)))).toEqual(['aws_iam_policy.managed']);
   });
 
   test('LR-IAM-013: Principal "*" limited only to TLS is still open to anyone', () => {
@@ -144,7 +144,7 @@ describe('conditions that only look like compliance still fail', () => {
       Resource: 'arn:aws:s3:::shared-bucket/*',
       Condition: { Bool: { 'aws:SecureTransport': 'true' } },
     };
-    expect(failingAddresses(iam, 'LR-IAM-013', (p) => p.bucketPolicy.addOverride('policy', policy(statement)))).toEqual([
+    expect(failingAddresses(iamRules, iam, 'LR-IAM-013', (p) => p.bucketPolicy.addOverride('policy', policy(statement)))).toEqual([
       'aws_s3_bucket_policy.bucket-policy',
     ]);
   });

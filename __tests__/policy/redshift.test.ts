@@ -73,7 +73,7 @@ testRules('redshift', redshiftRules, redshift, CASES);
 
 describe('aliases that only look like compliance still fail', () => {
   test('LR-RS-001: a key alias is not a key ARN', () => {
-    expect(failingAddresses(redshift, 'LR-RS-001', (p) => p.namespace.addOverride('kms_key_id', 'alias/warehouse'))).toEqual([
+    expect(failingAddresses(redshiftRules, redshift, 'LR-RS-001', (p) => p.namespace.addOverride('kms_key_id', 'alias/warehouse'))).toEqual([
       'aws_redshiftserverless_namespace.namespace',
     ]);
   });

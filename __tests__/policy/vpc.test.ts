@@ -84,7 +84,7 @@ const CASES: RuleCase[] = [
 testRules('vpc', vpcRules, vpc, CASES);
 
 describe('ways to look compliant without being so', () => {
-  const failures = (rule: Parameters<typeof failingAddresses>[1], violate: (p: Parts) => void) => failingAddresses(vpc, rule, violate);
+  const failures = (rule: Parameters<typeof failingAddresses>[2], violate: (p: Parts) => void) => failingAddresses(vpcRules, vpc, rule, violate);
 
   // IPv6 is a second way in from the internet: each way a rule can name it must count as "anywhere".
   test.each<[string, (p: Parts) => void, string]>([
@@ -144,7 +144,7 @@ describe('ways to look compliant without being so', () => {
   });
 
   test('LR-VPC-002: a VPC whose default security group is not managed at all', () => {
-    const unmanaged = evaluate(vpc, (p) => p.defaultSg.addOverride('vpc_id', ELSEWHERE)).filter(
+    const unmanaged = evaluate(vpcRules, vpc, (p) => p.defaultSg.addOverride('vpc_id', ELSEWHERE)).filter(
       (e) => e.rule.id === 'LR-VPC-002' && e.outcome === 'fail',
     );
     expect(unmanaged.map((e) => [e.element.address, e.detail])).toEqual([
