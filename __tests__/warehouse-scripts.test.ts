@@ -408,7 +408,10 @@ describe('npm run model:status', () => {
 });
 
 describe('where the stack outputs come from', () => {
-  const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'outputs-file-'));
+  // Made in beforeAll, not while jest collects the tests: when none of them runs (a -t filter, as
+  // Stryker uses), jest skips this block's hooks, and a folder made at collection would be left behind.
+  let directory: string;
+  beforeAll(() => (directory = fs.mkdtempSync(path.join(os.tmpdir(), 'outputs-file-'))));
   afterAll(() => fs.rmSync(directory, { recursive: true, force: true }));
   const file = (name: string, content: string): string => {
     const written = path.join(directory, name);

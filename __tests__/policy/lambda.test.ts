@@ -4,7 +4,7 @@ import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { Construct } from 'constructs';
 import { lambdaRules } from '../../policy/rules/lambda';
-import { KEY_ARN, Parts, RuleCase, testRules } from '../helpers/policy-fixtures';
+import { evaluate, failingAddresses, KEY_ARN, Parts, RuleCase, testRules } from '../helpers/policy-fixtures';
 
 function lambda(scope: Construct): Parts {
   const fn = new LambdaFunction(scope, 'fn', {
@@ -44,3 +44,69 @@ const CASES: RuleCase[] = [
 ];
 
 testRules('lambda', lambdaRules, lambda, CASES);
+
+describe('the edges of each rule', () => {
+  const failing = (rule: Parameters<typeof failingAddresses>[2], change: (p: Parts) => void) =>
+    failingAddresses(lambdaRules, lambda, rule, change);
+  const FN = 'aws_lambda_function.fn';
+
+  test('LR-LMB-001: a container image function has no runtime to check', () => {
+    expect(failing('LR-LMB-001', (p) => p.fn.addOverride('runtime', 'nodejs18.x'))).toEqual([FN]);
+    const image = (p: Parts) => {
+      p.fn.addOverride('package_type', 'Image');
+      p.fn.addOverride('runtime', 'nodejs18.x');
+    };
+    expect(failing('LR-LMB-001', image)).toEqual([]);
+  });
+
+  test('LR-LMB-002: a function without any tracing_config block is not traced', () => {
+    expect(failing('LR-LMB-002', (p) => p.fn.addOverride('tracing_config', undefined))).toEqual([FN]);
+  });
+
+  test('LR-LMB-003: reserved concurrency of 0 throttles the function rather than capping it', () => {
+    expect(failing('LR-LMB-003', (p) => p.fn.addOverride('reserved_concurrent_executions', 0))).toEqual([FN]);
+    expect(failing('LR-LMB-003', (p) => p.fn.addOverride('reserved_concurrent_executions', 1))).toEqual([]);
+  });
+
+  test('LR-LMB-004: names every variable holding a secret, and reads references and pointers as no secret', () => {
+    const leaks = evaluate(lambdaRules, lambda, (p) => {
+      p.fn.addOverride('environment.variables.DB_PASSWORD', 'hunter2');
+      p.fn.addOverride('environment.variables.UPSTREAM', 'AKIAABCDEFGHIJKLMNOP');
+    }).filter((e) => e.rule.id === 'LR-LMB-004' && e.outcome === 'fail');
+    expect(leaks.map((e) => e.detail)).toEqual(['secret-looking values in DB_PASSWORD, UPSTREAM']);
+    expect(failing('LR-LMB-004', (p) => p.fn.addOverride('environment.variables.DB_PASSWORD', '${var.db_password}'))).toEqual([]);
+    expect(failing('LR-LMB-004', (p) => p.fn.addOverride('environment.variables.DB_PASSWORD_NAME', 'warehouse/admin'))).toEqual([]);
+  });
+
+  test('LR-LMB-005: a function without environment variables needs no key for them', () => {
+    const noVariables = (p: Parts) => {
+      p.fn.addOverride('environment', undefined);
+      p.fn.addOverride('kms_key_arn', undefined);
+    };
+    expect(failing('LR-LMB-005', noVariables)).toEqual([]);
+  });
+
+  test('LR-LMB-006: a log group named literally after the function, or set as logging_config.log_group, is managed', () => {
+    expect(failing('LR-LMB-006', (p) => p.logs.addOverride('name', '/aws/lambda/predict'))).toEqual([]);
+    const configured = (p: Parts) => {
+      p.logs.addOverride('name', '/app/predict');
+      p.fn.addOverride('logging_config', [{ log_format: 'JSON', log_group: '${aws_cloudwatch_log_group.logs.name}' }]);
+    };
+    expect(failing('LR-LMB-006', configured)).toEqual([]);
+    expect(failing('LR-LMB-006', (p) => p.logs.addOverride('name', '/app/predict'))).toEqual([FN]);
+  });
+
+  test('LR-LMB-007: a permission for an account (not a service) needs no source_arn', () => {
+    const forAccount = (p: Parts) => {
+      p.permission.addOverride('principal', '123456789012');
+      p.permission.addOverride('source_arn', undefined);
+    };
+    expect(failing('LR-LMB-007', forAccount)).toEqual([]);
+  });
+
+  test('LR-LMB-009: a vpc_config without subnets is outside any VPC; subnets given by reference are inside', () => {
+    const noSubnets = (p: Parts) => (p.fn as LambdaFunction).putVpcConfig({ subnetIds: [], securityGroupIds: ['sg-lambda'] });
+    expect(failing('LR-LMB-009', noSubnets)).toEqual([FN]);
+    expect(failing('LR-LMB-009', (p) => p.fn.addOverride('vpc_config.subnet_ids', '${var.subnet_ids}'))).toEqual([]);
+  });
+});
