@@ -107,6 +107,7 @@ describe('the edges of each rule', () => {
   test('LR-LMB-009: a vpc_config without subnets is outside any VPC; subnets given by reference are inside', () => {
     const noSubnets = (p: Parts) => (p.fn as LambdaFunction).putVpcConfig({ subnetIds: [], securityGroupIds: ['sg-lambda'] });
     expect(failing('LR-LMB-009', noSubnets)).toEqual([FN]);
+    expect(failing('LR-LMB-009', (p) => p.fn.addOverride('vpc_config.subnet_ids', undefined))).toEqual([FN]);
     expect(failing('LR-LMB-009', (p) => p.fn.addOverride('vpc_config.subnet_ids', '${var.subnet_ids}'))).toEqual([]);
   });
 });
