@@ -133,3 +133,52 @@ describe('handler module initialisation (cold start)', () => {
     expect(critical).not.toHaveBeenCalled();
   });
 });
+
+describe('the edges of each variable', () => {
+  it('trims whitespace around a value', () => {
+    expect(loadHandlerConfig({ ...required, WORKGROUP_NAME: '  loan-remediation-dev\n', DEADLINE_MS: ' 10000 ' })).toMatchObject({
+      workgroupName: 'loan-remediation-dev',
+      deadlineMs: 10_000,
+    });
+  });
+
+  it.each(['wg-ok!', 'UPPER-wg', 'wg'])('rejects the workgroup name %j as a whole, not by a part that looks right', (name) => {
+    expect(problemsOf({ ...required, WORKGROUP_NAME: name })).toEqual([
+      `WORKGROUP_NAME=${JSON.stringify(name)} must be 3-64 lowercase letters, digits or hyphens`,
+    ]);
+  });
+
+  it.each([
+    ['DEADLINE_MS', '10000ms', 'must be an integer from 1000 to 26000'],
+    ['DEADLINE_MS', 'x10000', 'must be an integer from 1000 to 26000'],
+    ['SESSION_KEEP_ALIVE_SECONDS', '60s', 'must be 0 (no sessions) or an integer from 30 to 3600'],
+    ['SESSION_KEEP_ALIVE_SECONDS', 's60', 'must be 0 (no sessions) or an integer from 30 to 3600'],
+  ])('rejects %s=%j: digits only, the whole value', (name, value, rule) => {
+    expect(problemsOf({ ...required, [name]: value })).toEqual([`${name}=${JSON.stringify(value)} ${rule}`]);
+  });
+
+  it('accepts each range exactly at its ends', () => {
+    expect(loadHandlerConfig({ ...required, DEADLINE_MS: '1000', SESSION_KEEP_ALIVE_SECONDS: '30' })).toMatchObject({
+      deadlineMs: 1000,
+      sessionKeepAliveSeconds: 30,
+    });
+    expect(loadHandlerConfig({ ...required, DEADLINE_MS: '26000', SESSION_KEEP_ALIVE_SECONDS: '3600' })).toMatchObject({
+      deadlineMs: 26_000,
+      sessionKeepAliveSeconds: 3600,
+    });
+  });
+
+  it('says every problem at once in the error message', () => {
+    expect(() => loadHandlerConfig({ ...required, WORKGROUP_NAME: 'x', DEADLINE_MS: '1' })).toThrow(
+      'invalid Lambda configuration: WORKGROUP_NAME="x" must be 3-64 lowercase letters, digits or hyphens; DEADLINE_MS="1" must be an integer from 1000 to 26000',
+    );
+  });
+
+  it('refuses a prediction function too long to name its _probabilities function, unless probabilities are off', () => {
+    const longest = `f${'x'.repeat(119)}`; // 120 characters: itself valid, 134 with _probabilities
+    expect(problemsOf({ ...required, PREDICTION_FUNCTION: longest })).toEqual([
+      'PREDICTION_FUNCTION is too long to derive <function>_probabilities (127 characters at most)',
+    ]);
+    expect(problemsOf({ ...required, PREDICTION_FUNCTION: longest, INCLUDE_PROBABILITY: 'false' })).toEqual([]);
+  });
+});
