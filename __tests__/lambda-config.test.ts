@@ -151,9 +151,13 @@ describe('the edges of each variable', () => {
   it.each([
     ['DEADLINE_MS', '10000ms', 'must be an integer from 1000 to 26000'],
     ['DEADLINE_MS', 'x10000', 'must be an integer from 1000 to 26000'],
+    ['DEADLINE_MS', '1e4', 'must be an integer from 1000 to 26000'],
+    ['DEADLINE_MS', '1000.5', 'must be an integer from 1000 to 26000'],
+    ['SESSION_KEEP_ALIVE_SECONDS', '6e1', 'must be 0 (no sessions) or an integer from 30 to 3600'],
+    ['SESSION_KEEP_ALIVE_SECONDS', '60.5', 'must be 0 (no sessions) or an integer from 30 to 3600'],
     ['SESSION_KEEP_ALIVE_SECONDS', '60s', 'must be 0 (no sessions) or an integer from 30 to 3600'],
     ['SESSION_KEEP_ALIVE_SECONDS', 's60', 'must be 0 (no sessions) or an integer from 30 to 3600'],
-  ])('rejects %s=%j: digits only, the whole value', (name, value, rule) => {
+  ])('rejects %s=%j: digits only, the whole value (Number() would read it)', (name, value, rule) => {
     expect(problemsOf({ ...required, [name]: value })).toEqual([`${name}=${JSON.stringify(value)} ${rule}`]);
   });
 
