@@ -185,4 +185,12 @@ describe('the edges of each variable', () => {
     ]);
     expect(problemsOf({ ...required, PREDICTION_FUNCTION: longest, INCLUDE_PROBABILITY: 'false' })).toEqual([]);
   });
+
+  it('derives the probabilities function of a schema-qualified prediction function in the same schema', () => {
+    expect(loadHandlerConfig({ ...required, PREDICTION_FUNCTION: 'ml.fn_prediction' }).target).toEqual({
+      table: 'public.loan_remediation',
+      predictionFunction: 'ml.fn_prediction',
+      probabilityFunction: 'ml.fn_prediction_probabilities',
+    });
+  });
 });
