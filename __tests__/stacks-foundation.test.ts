@@ -1,3 +1,4 @@
+import './helpers/cdktf-matchers';
 import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-group';
 import { FlowLog } from '@cdktf/provider-aws/lib/flow-log';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';

@@ -1,3 +1,4 @@
+import './helpers/cdktf-matchers';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { Wafv2WebAcl } from '@cdktf/provider-aws/lib/wafv2-web-acl';
