@@ -22,7 +22,9 @@ module.exports = {
     '**/warehouse-scripts.test.ts',
     '**/warehouse-sql.test.ts',
   ],
-  // Fastest files first, so a mutant that a unit test kills never waits for a slow file (bail stops there).
+  // Under Stryker: record each file's test names in the first run, then run only the files that hold a
+  // test covering the mutant (__tests__/helpers/mutation-test-names.js).
+  setupFilesAfterEnv: [...base.setupFilesAfterEnv, '<rootDir>/__tests__/helpers/mutation-setup.js'],
   testSequencer: '<rootDir>/__tests__/helpers/mutation-sequencer.js',
   verbose: false,
 };

@@ -1,22 +1,21 @@
 /**
- * The test order for `npm run test:mutation` (jest.mutation.config.js). Stryker runs, for each mutant,
- * the tests that cover it and stops at the first failing file (bail), so the order decides how much of
- * the suite a killed mutant costs. jest's own order puts the slowest file first; this order keeps
- * jest's "failed last time first" (the file that killed the previous mutant, usually in the same
- * function, is likely to kill this one) and then runs the fastest files first, so a mutant that a
- * small unit test kills never waits for a slower file.
+ * The test files `npm run test:mutation` runs for a mutant (jest.mutation.config.js): of the files
+ * that import the mutated file, only those that hold a test covering the mutant (see
+ * mutation-test-names.js). Stryker turns jest's bail off, so every file given runs in full; a file
+ * whose tests all miss the name pattern would be loaded only to skip them.
  */
 const Sequencer = require('@jest/test-sequencer').default;
+const { filterByTestNames, readTestNames } = require('./mutation-test-names');
 
-class FastestFirstSequencer extends Sequencer {
+class CoveringFilesSequencer extends Sequencer {
+  constructor(options) {
+    super(options);
+    this.testNamePattern = options.globalConfig.testNamePattern;
+  }
+
   sort(tests) {
-    const key = (test) => [this.hasFailed(test) ? 0 : 1, this.time(test) ?? Number.MAX_VALUE];
-    return [...tests].sort((a, b) => {
-      const [failedA, timeA] = key(a);
-      const [failedB, timeB] = key(b);
-      return failedA - failedB || timeA - timeB || a.path.localeCompare(b.path);
-    });
+    return super.sort(filterByTestNames(tests, this.testNamePattern, readTestNames()));
   }
 }
 
-module.exports = FastestFirstSequencer;
+module.exports = CoveringFilesSequencer;
