@@ -12,7 +12,16 @@ import { WarehouseEnvironment } from '../scripts/warehouse/cli';
 import { FakeClock } from './helpers/data-api';
 import { classifyModelState, modelStatusMain, summarizeExplanation } from '../scripts/warehouse/model-status';
 import { setupMain } from '../scripts/warehouse/setup';
-import { OutputsError, StackName, StackOutputs, outputsFile, readWarehouseOutputs, terraformOutputs } from '../scripts/warehouse/stack-outputs';
+import {
+  OutputsError,
+  OutputsSource,
+  StackName,
+  StackOutputs,
+  outputsFile,
+  readLambdaRoleName,
+  readWarehouseOutputs,
+  terraformOutputs,
+} from '../scripts/warehouse/stack-outputs';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -448,5 +457,94 @@ describe('where the stack outputs come from', () => {
     const written = file('outputs.json', JSON.stringify({ redshift: { workgroup_name: 'loan-remediation-dev' } }));
     expect(await outputsFile(written).read('redshift')).toEqual({ workgroup_name: 'loan-remediation-dev' });
     expect(await outputsFile(written).read('api')).toBeUndefined();
+  });
+
+  test.each([
+    ['a string', '"redshift"', 'expected a JSON object of stacks, {"<stack>": {"<output>": value}}, as `cdktf deploy --outputs-file` writes, found a string'],
+    ['a stack that is null', '{"redshift": null}', '"redshift" should hold an object of outputs, found null'],
+    ['a stack that is a number', '{"redshift": 5}', '"redshift" should hold an object of outputs, found a number'],
+  ])('an outputs file holding %s is malformed too', async (name, content, reason) => {
+    const malformed = file(`malformed-${name.length}.json`, content);
+    await expect(outputsFile(malformed).read('redshift')).rejects.toThrow(`outputs file ${malformed} is malformed: ${reason}`);
+  });
+
+  test('an outputs file that cannot be read says which and why, as an OutputsError', async () => {
+    const missing = path.join(directory, 'missing.json');
+    await expect(outputsFile(missing).read('redshift')).rejects.toThrow(new RegExp(`^cannot read outputs file ${missing}: ENOENT`));
+    await expect(outputsFile(missing).read('redshift')).rejects.toMatchObject({ name: 'OutputsError' });
+  });
+
+  test('a stack with no outputs in the file is "not deployed"', async () => {
+    const written = file('no-outputs.json', '{"redshift": {}}');
+    expect(await outputsFile(written).read('redshift')).toBeUndefined();
+    expect(outputsFile(written).description).toBe(written);
+    expect(outputsFile(written).locate('api')).toBe(`"api" in ${written}`);
+  });
+
+  test('outputs the redshift stack lacks, or of the wrong type, are named with their type', async () => {
+    const partial = { ...REDSHIFT_OUTPUTS, workgroup_arn: undefined, model_max_runtime_seconds: '5400' };
+    const written = file('partial.json', JSON.stringify({ redshift: partial }));
+    await expect(readWarehouseOutputs(outputsFile(written))).rejects.toThrow(
+      new OutputsError(
+        "the redshift stack's outputs lack workgroup_arn (string), model_max_runtime_seconds (number): re-deploy it (npx cdktf deploy redshift)",
+      ),
+    );
+  });
+
+  test.each([
+    ['a name', { lambda_role_name: 'loan-remediation-dev-prediction' }, 'loan-remediation-dev-prediction'],
+    ['an empty name', { lambda_role_name: '' }, undefined],
+    ['a name that is not a string', { lambda_role_name: 5 }, undefined],
+    ['no such output', { other: 'x' }, undefined],
+  ])("the prediction Lambda's role from the api stack: %s", async (name, api, expected) => {
+    const written = file(`api-${name.length}.json`, JSON.stringify({ api }));
+    expect(await readLambdaRoleName(outputsFile(written))).toBe(expected);
+  });
+
+  describe('terraform output, run in the stack folder', () => {
+    // A stand-in terraform: prints what the test gives it and records how it was called.
+    let project: string;
+    beforeAll(() => (project = fs.mkdtempSync(path.join(os.tmpdir(), 'terraform-outputs-'))));
+    afterAll(() => fs.rmSync(project, { recursive: true, force: true }));
+    const source = (): OutputsSource => terraformOutputs(project, path.join(project, 'bin', 'terraform'));
+    const stackDir = (): string => path.join(project, 'cdktf.out', 'stacks', 'redshift');
+    const terraform = (stdout: string, stderr = '', exitCode = 0): void => {
+      fs.mkdirSync(path.join(stackDir(), '.terraform'), { recursive: true });
+      fs.mkdirSync(path.join(project, 'bin'), { recursive: true });
+      fs.writeFileSync(path.join(project, 'stdout'), stdout);
+      fs.writeFileSync(path.join(project, 'stderr'), stderr);
+      const script = `#!/bin/sh\necho "$PWD $*" > "${project}/called"\ncat "${project}/stdout"\ncat "${project}/stderr" >&2\nexit ${exitCode}\n`;
+      fs.writeFileSync(path.join(project, 'bin', 'terraform'), script, { mode: 0o755 });
+    };
+
+    test("reads each output's value, in the stack's folder", async () => {
+      terraform(JSON.stringify({ workgroup_name: { sensitive: false, type: 'string', value: 'loan-remediation-dev' } }));
+      expect(await source().read('redshift')).toEqual({ workgroup_name: 'loan-remediation-dev' });
+      expect(fs.readFileSync(path.join(project, 'called'), 'utf8')).toBe(`${stackDir()} output -json -no-color\n`);
+      expect(source().description).toBe("terraform output in each stack's folder under cdktf.out/stacks");
+    });
+
+    test('a stack without outputs, or never initialised, is "not deployed"', async () => {
+      terraform('{}');
+      expect(await source().read('redshift')).toBeUndefined();
+      expect(await source().read('api')).toBeUndefined();
+    });
+
+    test.each([
+      ['the Error line after warnings', 'Warning: CLI config\n\nsome detail\nError: Backend initialization required\n', 'Backend initialization required'],
+      ['the first line without one', 'state lock held\nby another run\n', 'state lock held'],
+    ])('a failing terraform output gives %s', async (_name, stderr, reason) => {
+      terraform('', stderr, 1);
+      await expect(source().read('redshift')).rejects.toThrow(
+        new OutputsError(`cannot read the redshift stack's outputs in ${stackDir()}: ${reason}`),
+      );
+    });
+
+    test("a failing terraform output that says nothing gives the command's own failure", async () => {
+      terraform('', '', 3);
+      await expect(source().read('redshift')).rejects.toThrow(
+        `cannot read the redshift stack's outputs in ${stackDir()}: Command failed: ${path.join(project, 'bin', 'terraform')} output -json -no-color`,
+      );
+    });
   });
 });

@@ -27,8 +27,8 @@ export interface OutputsSource {
   read(stack: StackName): Promise<StackOutputs | undefined>;
 }
 
-/** `terraform output -json` in `cdktf.out/stacks/<stack>`. */
-export function terraformOutputs(projectRoot: string): OutputsSource {
+/** `terraform output -json` in `cdktf.out/stacks/<stack>` (`terraform`: the executable to run, from PATH by default). */
+export function terraformOutputs(projectRoot: string, terraform = 'terraform'): OutputsSource {
   const stackDir = (stack: StackName) => path.join(projectRoot, 'cdktf.out', 'stacks', stack);
   return {
     description: "terraform output in each stack's folder under cdktf.out/stacks",
@@ -37,7 +37,7 @@ export function terraformOutputs(projectRoot: string): OutputsSource {
       const cwd = stackDir(stack);
       if (!fs.existsSync(path.join(cwd, '.terraform'))) return undefined;
       try {
-        const { stdout } = await promisify(execFile)('terraform', ['output', '-json', '-no-color'], { cwd });
+        const { stdout } = await promisify(execFile)(terraform, ['output', '-json', '-no-color'], { cwd });
         const outputs = Object.entries(JSON.parse(stdout) as Record<string, { value: unknown }>);
         return outputs.length === 0 ? undefined : Object.fromEntries(outputs.map(([name, output]) => [name, output.value]));
       } catch (error) {
