@@ -154,3 +154,84 @@ describe('subnetCidrs', () => {
     });
   });
 });
+
+describe('every number setting: its default, both ends of its range, and one step past each', () => {
+  type Config = ReturnType<typeof loadConfig>;
+  test.each<[string, (c: Config) => number | undefined, number | undefined, number, number, string]>([
+    ['REDSHIFT_DAILY_RPU_HOURS', (c) => c.warehouse.dailyRpuHours, 24, 1, 10_000, 'RPU-hours from 1 to 10000'],
+    ['MODEL_MAX_RUNTIME_SECONDS', (c) => c.warehouse.modelMaxRuntimeSeconds, 5400, 1800, 86_400, 'seconds from 1800 (30 minutes) to 86400 (24 hours)'],
+    ['QUERY_TIMEOUT_SECONDS', (c) => c.warehouse.queryTimeoutSeconds, 3600, 60, 86_399, 'seconds from 60 to 86399'],
+    ['RATE_LIMIT', (c) => c.rateLimit.limit, 500, 10, 2_000_000_000, 'requests per window per IP address, from 10 to 2000000000'],
+    ['API_THROTTLE_RATE', (c) => c.api.throttleRateLimit, 50, 1, 10_000, 'requests per second from 1 to 10000'],
+    ['API_THROTTLE_BURST', (c) => c.api.throttleBurstLimit, 100, 1, 5000, 'requests from 1 to 5000'],
+    ['LAMBDA_MEMORY_MB', (c) => c.api.lambdaMemoryMb, 256, 128, 10_240, 'MB from 128 to 10240'],
+    ['LAMBDA_TIMEOUT_SECONDS', (c) => c.api.lambdaTimeoutSeconds, 28, 5, 28, 'seconds from 5 to 28 (API Gateway gives up at 29 s)'],
+    ['LAMBDA_RESERVED_CONCURRENCY', (c) => c.api.lambdaReservedConcurrency, 10, 1, 1000, 'from 1 to 1000'],
+    ['WAF_BLOCKED_ALARM_THRESHOLD', (c) => c.waf.blockedRequestsAlarmThreshold, 100, 1, 1_000_000_000, 'blocked requests per 5 minutes, from 1 to 1000000000'],
+  ])('%s', (variable, value, fallback, min, max, allowed) => {
+    expect(value(loadConfig({}))).toBe(fallback);
+    expect(value(loadConfig({ [variable]: String(min) }))).toBe(min);
+    expect(value(loadConfig({ [variable]: ` ${max} ` }))).toBe(max);
+    for (const outside of [min - 1, max + 1]) {
+      expect(() => loadConfig({ [variable]: String(outside) })).toThrow(
+        new ConfigError(variable, String(outside), allowed),
+      );
+    }
+    expect(value(loadConfig({ [variable]: '  ' }))).toBe(fallback);
+  });
+
+  test('the burst limit defaults to twice the rate, at most 5000', () => {
+    expect(loadConfig({ API_THROTTLE_RATE: '30' }).api.throttleBurstLimit).toBe(60);
+    expect(loadConfig({ API_THROTTLE_RATE: '4000' }).api.throttleBurstLimit).toBe(5000);
+  });
+
+  test('base capacity: 4, or 8 to 512 in steps of 8; max capacity: a multiple of 8 from the base to 5632', () => {
+    const base = (value: string) => loadConfig({ REDSHIFT_BASE_CAPACITY: value }).warehouse.baseCapacity;
+    expect(['4', '8', '512'].map(base)).toEqual([4, 8, 512]);
+    for (const bad of ['0', '7', '12', '520']) {
+      expect(() => base(bad)).toThrow(new ConfigError('REDSHIFT_BASE_CAPACITY', bad, 'RPUs: 4, or 8 to 512 in steps of 8'));
+    }
+    const max = (value: string) => loadConfig({ REDSHIFT_BASE_CAPACITY: '16', REDSHIFT_MAX_CAPACITY: value }).warehouse.maxCapacity;
+    expect(loadConfig({}).warehouse.maxCapacity).toBeUndefined();
+    expect(['16', '5632'].map(max)).toEqual([16, 5632]);
+    for (const bad of ['8', '20', '5640']) {
+      expect(() => max(bad)).toThrow(
+        new ConfigError('REDSHIFT_MAX_CAPACITY', bad, 'unset, or RPUs: a multiple of 8 from the base capacity (16) to 5632'),
+      );
+    }
+  });
+});
+
+describe('the API settings that are not numbers', () => {
+  test('flags default to off and read true', () => {
+    expect(loadConfig({}).api).toMatchObject({ lambdaInVpc: false, manageApiGatewayAccountRole: false, alarmEmail: undefined });
+    expect(loadConfig({ LAMBDA_IN_VPC: 'true', API_GATEWAY_ACCOUNT_LOGGING_ROLE: 'true' }).api).toMatchObject({
+      lambdaInVpc: true,
+      manageApiGatewayAccountRole: true,
+    });
+  });
+
+  test('callback URLs: trimmed, every one https:// (http:// only for localhost), at most 100', () => {
+    expect(loadConfig({}).api.callbackUrls).toEqual(['http://localhost:8080/callback']);
+    expect(loadConfig({ COGNITO_CALLBACK_URLS: 'https://a.example.com/cb , http://localhost/cb' }).api.callbackUrls).toEqual([
+      'https://a.example.com/cb',
+      'http://localhost/cb',
+    ]);
+    const allowed = 'comma-separated https:// URLs (http:// only for localhost), at most 100';
+    for (const bad of ['https://a.example.com,http://b.example.com', Array(101).fill('https://a.example.com').join(',')]) {
+      expect(() => loadConfig({ COGNITO_CALLBACK_URLS: bad })).toThrow(new ConfigError('COGNITO_CALLBACK_URLS', bad, allowed));
+    }
+    expect(loadConfig({ COGNITO_CALLBACK_URLS: Array(100).fill('https://a.example.com').join(',') }).api.callbackUrls).toHaveLength(100);
+  });
+
+  test('the alarm e-mail: unset, or one address', () => {
+    expect(loadConfig({ ALARM_EMAIL: 'ops@bank.example' }).api.alarmEmail).toBe('ops@bank.example');
+    expect(() => loadConfig({ ALARM_EMAIL: 'ops@bank' })).toThrow(new ConfigError('ALARM_EMAIL', 'ops@bank', 'unset, or one e-mail address'));
+  });
+
+  test('country codes the region names do not know are refused', () => {
+    for (const unknown of ['AA', 'ZZ']) {
+      expect(() => loadConfig({ WAF_ALLOWED_COUNTRIES: unknown })).toThrow(/^WAF_ALLOWED_COUNTRIES=".." is invalid/);
+    }
+  });
+});
