@@ -9,7 +9,8 @@ import { ApiGatewayRestApi } from '@cdktf/provider-aws/lib/api-gateway-rest-api'
 import { ApiGatewayStage } from '@cdktf/provider-aws/lib/api-gateway-stage';
 import { Construct } from 'constructs';
 import { apiGatewayRules } from '../../policy/rules/apigateway';
-import { Parts, RuleCase, testRules } from '../helpers/policy-fixtures';
+import { RuleId } from '../../policy/rule-ids';
+import { evaluate, Parts, RuleCase, testRules } from '../helpers/policy-fixtures';
 
 function apiGateway(scope: Construct): Parts {
   const api = new ApiGatewayRestApi(scope, 'api', { name: 'predict' });
@@ -101,3 +102,91 @@ const CASES: RuleCase[] = [
 ];
 
 testRules('apiGateway', apiGatewayRules, apiGateway, CASES);
+
+describe('the edges of each rule', () => {
+  const findings = (rule: RuleId, change: (p: Parts) => void) =>
+    evaluate(apiGatewayRules, apiGateway, change)
+      .filter((e) => e.rule.id === rule && e.outcome === 'fail')
+      .map((e) => `${e.element.address}: ${e.detail}`);
+  const POST = 'aws_api_gateway_method.post';
+  const STAGE = 'aws_api_gateway_stage.stage';
+  const SETTINGS = 'aws_api_gateway_method_settings.settings';
+  const scopeOf = (p: Parts): Construct => p.post.node.scope as Construct;
+
+  test('LR-APIGW-001: needs a Cognito authorizer, set and (when defined here) of type COGNITO_USER_POOLS', () => {
+    expect(findings('LR-APIGW-001', (p) => p.post.addOverride('authorization', 'NONE'))).toEqual([`${POST}: authorization is NONE`]);
+    expect(findings('LR-APIGW-001', (p) => p.post.addOverride('authorizer_id', undefined))).toEqual([`${POST}: authorizer_id is not set`]);
+    const lambdaAuthorizer = (p: Parts) =>
+      p.post.addOverride('authorizer_id', new ApiGatewayAuthorizer(scopeOf(p), 'token', { restApiId: 'api', name: 'token', type: 'TOKEN' }).id);
+    expect(findings('LR-APIGW-001', lambdaAuthorizer)).toEqual([`${POST}: the authorizer is not COGNITO_USER_POOLS`]);
+    expect(findings('LR-APIGW-001', (p) => p.post.addOverride('authorizer_id', 'abc123'))).toEqual([]);
+  });
+
+  test('LR-APIGW-002: the validator must check body and parameters, unless it is defined elsewhere', () => {
+    expect(findings('LR-APIGW-002', (p) => p.post.addOverride('request_validator_id', undefined))).toEqual([`${POST}: no request validator`]);
+    const partial = (body: boolean, parameters: boolean) => (p: Parts) =>
+      p.post.addOverride(
+        'request_validator_id',
+        new ApiGatewayRequestValidator(scopeOf(p), 'partial', {
+          restApiId: 'api',
+          name: 'partial',
+          validateRequestBody: body,
+          validateRequestParameters: parameters,
+        }).id,
+      );
+    const notBoth = [`${POST}: the validator does not check both body and parameters`];
+    expect(findings('LR-APIGW-002', partial(true, false))).toEqual(notBoth);
+    expect(findings('LR-APIGW-002', partial(false, true))).toEqual(notBoth);
+    expect(findings('LR-APIGW-002', (p) => p.post.addOverride('request_validator_id', 'v1'))).toEqual([]);
+  });
+
+  test('LR-APIGW-003: access logs go somewhere, as a JSON object', () => {
+    expect(findings('LR-APIGW-003', (p) => p.stage.addOverride('access_log_settings', undefined))).toEqual([`${STAGE}: access logging is off`]);
+    const notJson = [`${STAGE}: the access log format is not JSON`];
+    expect(findings('LR-APIGW-003', (p) => p.stage.addOverride('access_log_settings.format', '{"requestId": "$context.requestId"'))).toEqual(notJson);
+    expect(findings('LR-APIGW-003', (p) => p.stage.addOverride('access_log_settings.format', '"requestId": 1}'))).toEqual(notJson);
+    expect(findings('LR-APIGW-003', (p) => p.stage.addOverride('access_log_settings.format', '  {"requestId": "$context.requestId"}\n'))).toEqual([]);
+  });
+
+  test('LR-APIGW-005: stage-wide settings are found by stage name too, and only */* settings count', () => {
+    const none = [`${STAGE}: no */* method settings reference this stage`];
+    expect(findings('LR-APIGW-005', (p) => p.settings.addOverride('method_path', 'predict/POST'))).toEqual(none);
+    expect(findings('LR-APIGW-005', (p) => p.settings.addOverride('stage_name', 'v1'))).toEqual([]);
+    expect(findings('LR-APIGW-005', (p) => p.settings.addOverride('stage_name', 'v2'))).toEqual(none);
+    const missing = [`${STAGE}: metrics_enabled or logging_level (INFO/ERROR) missing`];
+    expect(findings('LR-APIGW-005', (p) => p.settings.addOverride('settings.metrics_enabled', false))).toEqual(missing);
+    expect(findings('LR-APIGW-005', (p) => p.settings.addOverride('settings.logging_level', 'ERROR'))).toEqual([]);
+    const second = (p: Parts) =>
+      new ApiGatewayMethodSettings(scopeOf(p), 'quiet', { restApiId: 'api', stageName: 'v1', methodPath: '*/*', settings: { metricsEnabled: false } });
+    expect(findings('LR-APIGW-005', second)).toEqual([]);
+  });
+
+  test('LR-APIGW-007/008: names each missing throttle; a cache must be encrypted only when caching is on', () => {
+    const unset = (p: Parts) => {
+      p.settings.addOverride('settings.throttling_rate_limit', 0);
+      p.settings.addOverride('settings.throttling_burst_limit', undefined);
+    };
+    expect(findings('LR-APIGW-007', unset)).toEqual([`${SETTINGS}: throttling_rate_limit and throttling_burst_limit not set`]);
+    expect(findings('LR-APIGW-008', (p) => p.settings.addOverride('settings.caching_enabled', true))).toEqual([`${SETTINGS}: the cache is not encrypted`]);
+    const encrypted = (p: Parts) => {
+      p.settings.addOverride('settings.caching_enabled', true);
+      p.settings.addOverride('settings.cache_data_encrypted', true);
+    };
+    expect(findings('LR-APIGW-008', encrypted)).toEqual([]);
+    expect(findings('LR-APIGW-008', (p) => p.settings.addOverride('settings.cache_data_encrypted', false))).toEqual([]);
+  });
+
+  test('LR-APIGW-009/010: create_before_destroy; scopes only for Cognito-authorized methods', () => {
+    expect(findings('LR-APIGW-009', (p) => p.deployment.addOverride('lifecycle', undefined))).toEqual([
+      'aws_api_gateway_deployment.deployment: create_before_destroy is not set',
+    ]);
+    expect(findings('LR-APIGW-010', (p) => p.post.addOverride('authorization_scopes', undefined))).toEqual([
+      `${POST}: no authorization_scopes: any ID token of the pool is accepted`,
+    ]);
+    const iam = (p: Parts) => {
+      p.post.addOverride('authorization', 'AWS_IAM');
+      p.post.addOverride('authorization_scopes', undefined);
+    };
+    expect(findings('LR-APIGW-010', iam)).toEqual([]);
+  });
+});
