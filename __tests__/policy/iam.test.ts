@@ -9,7 +9,8 @@ import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { iamRules } from '../../policy/rules/iam';
-import { failingAddresses, Parts, policy, RuleCase, testRules } from '../helpers/policy-fixtures';
+import { RuleId } from '../../policy/rule-ids';
+import { evaluate, failingAddresses, Parts, policy, RuleCase, testRules } from '../helpers/policy-fixtures';
 
 function iam(scope: Construct): Parts {
   const trust = new DataAwsIamPolicyDocument(scope, 'trust', {
@@ -146,6 +147,90 @@ describe('conditions that only look like compliance still fail', () => {
     };
     expect(failingAddresses(iamRules, iam, 'LR-IAM-013', (p) => p.bucketPolicy.addOverride('policy', policy(statement)))).toEqual([
       'aws_s3_bucket_policy.bucket-policy',
+    ]);
+  });
+});
+
+describe('the edges of each rule', () => {
+  const findings = (rule: RuleId, change: (p: Parts) => void) =>
+    evaluate(iamRules, iam, change)
+      .filter((e) => e.rule.id === rule && e.outcome === 'fail')
+      .map((e) => `${e.element.address}: ${e.detail}`);
+  const MANAGED = 'aws_iam_policy.managed';
+  const ROLE = 'aws_iam_role.role';
+  const grant = (...statements: object[]) => (p: Parts) => p.managed.addOverride('policy', policy(...statements));
+  const trust = (...statements: object[]) => (p: Parts) => p.role.addOverride('assume_role_policy', policy(...statements));
+
+  test('LR-IAM-001: names each unknown action once; "*" and references are not actions to look up', () => {
+    const misspelt = grant({ Effect: 'Allow', Action: ['s3:GetObjekt', 's3:GetObjekt', 's3:GetObject', '*', '${var.action}'], Resource: 'arn:aws:s3:::d/*' });
+    expect(findings('LR-IAM-001', misspelt)).toEqual([`${MANAGED}: unknown actions: "s3:GetObjekt": s3 has no action GetObjekt`]);
+    expect(findings('LR-IAM-001', grant({ Effect: 'Deny', NotAction: 's3:GetObjekt', Resource: '*' }))).toEqual([
+      `${MANAGED}: unknown actions: "s3:GetObjekt": s3 has no action GetObjekt`,
+    ]);
+  });
+
+  test('LR-IAM-003/004/006: only Allow statements count', () => {
+    const deny = grant({ Effect: 'Deny', Action: ['s3:*', '*'], NotResource: 'arn:aws:s3:::d/*' });
+    expect(findings('LR-IAM-003', deny)).toEqual([]);
+    expect(findings('LR-IAM-004', grant({ Effect: 'Deny', Action: 's3:GetObject', Resource: '*' }))).toEqual([]);
+    expect(findings('LR-IAM-006', deny)).toEqual([]);
+    expect(findings('LR-IAM-003', grant({ Effect: 'Allow', Action: ['*', 's3:*', 's3:Get*'], Resource: 'arn:aws:s3:::d/*' }))).toEqual([
+      `${MANAGED}: allows *, s3:*`,
+    ]);
+    expect(findings('LR-IAM-006', grant({ Effect: 'Allow', Action: 's3:GetObject', NotResource: 'arn:aws:s3:::d/*' }))).toEqual([
+      `${MANAGED}: an Allow statement uses NotAction or NotResource`,
+    ]);
+  });
+
+  test('LR-IAM-004: Resource "*" is fine only for actions that take no resource; "*" as an action never is', () => {
+    expect(findings('LR-IAM-004', grant({ Effect: 'Allow', Action: 'sts:GetCallerIdentity', Resource: '*' }))).toEqual([]);
+    expect(findings('LR-IAM-004', grant({ Effect: 'Allow', Action: '*', Resource: '*' }))).toHaveLength(1);
+    expect(findings('LR-IAM-004', grant({ Effect: 'Allow', Action: 's3:NoSuchAction', Resource: '*' }))).toEqual([]);
+  });
+
+  test('LR-IAM-007/008: AWS-managed policies by name, under any path, FullAccess only at the end', () => {
+    const attach = (arn: string) => (p: Parts) => p.attach.addOverride('policy_arn', arn);
+    const ATTACH = 'aws_iam_role_policy_attachment.attach';
+    expect(findings('LR-IAM-007', attach('arn:aws:iam::aws:policy/AdministratorAccess'))).toEqual([`${ATTACH}: attaches AdministratorAccess`]);
+    expect(findings('LR-IAM-007', attach('arn:aws-us-gov:iam::aws:policy/job-function/PowerUserAccess'))).toEqual([
+      `${ATTACH}: attaches PowerUserAccess`,
+    ]);
+    for (const notFull of ['AdministratorAccess-Amplify', 'AWSPowerUserAccessLookalike', 'FullAccessReadOnly']) {
+      expect(findings('LR-IAM-007', attach(`arn:aws:iam::aws:policy/${notFull}`))).toEqual([]);
+    }
+    expect(findings('LR-IAM-008', attach('arn:aws:iam::aws:policy/AdministratorAccess'))).toEqual([]);
+    expect(findings('LR-IAM-007', attach('arn:aws:iam::123456789012:policy/AdministratorAccess'))).toEqual([]);
+    expect(findings('LR-IAM-007', attach('xarn:aws:iam::aws:policy/AdministratorAccess'))).toEqual([]);
+    expect(findings('LR-IAM-007', (p) => p.role.addOverride('managed_policy_arns', ['arn:aws:iam::aws:policy/AmazonS3FullAccess']))).toEqual([
+      `${ROLE}: attaches AmazonS3FullAccess`,
+    ]);
+  });
+
+  test('LR-IAM-009/010: trust findings list each principal; Deny statements do not trust anyone', () => {
+    const services = { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' };
+    expect(findings('LR-IAM-009', trust(services, { Effect: 'Deny', Principal: '*', Action: 'sts:AssumeRole' }))).toEqual([]);
+    expect(findings('LR-IAM-009', trust({ ...services, Principal: { AWS: ['arn:aws:iam::210987654321:root', '*'] } }))).toEqual([
+      `${ROLE}: the trust policy allows Principal "*"`,
+    ]);
+    const accounts = trust({ ...services, Principal: { AWS: ['arn:aws:iam::210987654321:root', 'arn:aws:iam::111122223333:role/x'] } });
+    expect(findings('LR-IAM-010', accounts)).toEqual([
+      `${ROLE}: trusts AWS arn:aws:iam::210987654321:root, AWS arn:aws:iam::111122223333:role/x`,
+    ]);
+  });
+
+  test('LR-IAM-012: a shared attachment to roles only is fine; user policies always fail', () => {
+    expect(findings('LR-IAM-012', (p) => p.shared.addOverride('users', []))).toEqual([]);
+    expect(findings('LR-IAM-012', (p) => p.shared.addOverride('users', ['alice']))).toEqual([
+      'aws_iam_policy_attachment.shared: grants a policy to an IAM user',
+    ]);
+  });
+
+  test('LR-IAM-013: a condition on the caller, in any letter case, closes Principal "*"', () => {
+    const open = { Effect: 'Allow', Principal: '*', Action: ['s3:GetObject', 's3:ListBucket'], Resource: 'arn:aws:s3:::shared-bucket/*' };
+    const bucket = (statement: object) => (p: Parts) => p.bucketPolicy.addOverride('policy', policy(statement));
+    expect(findings('LR-IAM-013', bucket({ ...open, Condition: { StringEquals: { 'AWS:PrincipalOrgID': 'o-abc' } } }))).toEqual([]);
+    expect(findings('LR-IAM-013', bucket({ ...open, Principal: { AWS: ['arn:aws:iam::210987654321:root', '*'] } }))).toEqual([
+      'aws_s3_bucket_policy.bucket-policy: allows s3:GetObject, s3:ListBucket to Principal "*" without a condition on the caller (aws:SourceArn, aws:PrincipalOrgID, ...)',
     ]);
   });
 });
