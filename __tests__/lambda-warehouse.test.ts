@@ -224,6 +224,42 @@ describe('RedshiftDataWarehouse', () => {
     expect(dataApi).not.toHaveReceivedCommand(GetStatementResultCommand);
   });
 
+  describe('what it logs for operators', () => {
+    it('each retry: the attempt, the delay and the error', async () => {
+      dataApi
+        .on(ExecuteStatementCommand)
+        .rejectsOnce(serviceError('ThrottlingException', 'Rate exceeded'))
+        .resolves({ Id: 'st-1', Status: 'FINISHED' });
+      dataApi.on(GetStatementResultCommand).resolves({ Records: [row(0, true, 0.6)] });
+      await warehouse().predict([sample], deadline());
+      expect(warnings).toEqual([
+        { message: 'Retrying Data API call', attributes: { attempt: 1, delayMs: 50, error: 'ThrottlingException: Rate exceeded' } },
+      ]);
+    });
+
+    it('a statement cancelled after the deadline, and one that could not be', async () => {
+      statementRunning(60_000);
+      await expect(warehouse().predict([sample], deadline())).rejects.toMatchObject({ kind: 'deadline' });
+      expect(warnings).toEqual([{ message: 'Cancelled statement after the deadline', attributes: { statementId: 'st-1' } }]);
+
+      warnings = [];
+      clock = new FakeClock(START);
+      const finished = 'Could not cancel a query that is already in FINISHED state';
+      dataApi.on(CancelStatementCommand).rejects(serviceError('ValidationException', finished));
+      await expect(warehouse().predict([sample], deadline())).rejects.toMatchObject({ kind: 'deadline', statementId: 'st-1' });
+      expect(warnings).toEqual([
+        { message: 'Could not cancel statement', attributes: { statementId: 'st-1', error: `ValidationException: ${finished}` } },
+      ]);
+    });
+
+    it('an unreadable probability', async () => {
+      statementRunning(50);
+      dataApi.on(GetStatementResultCommand).resolves({ Records: [[{ longValue: 0 }, { booleanValue: true }, { stringValue: 'not json' }]] });
+      await warehouse().predict([sample], deadline());
+      expect(warnings).toEqual([{ message: 'Unreadable probability result; answering null', attributes: { statementId: 'st-1' } }]);
+    });
+  });
+
   it('retries throttling with jittered backoff, resubmitting with the same ClientToken', async () => {
     dataApi
       .on(ExecuteStatementCommand)
@@ -439,6 +475,12 @@ describe('RedshiftDataWarehouse', () => {
         .rejects(new ValidationException({ message: 'Session is not available', $metadata: {} }));
 
       await expect(shared.predict([sample], deadline())).resolves.toMatchObject({ sessionReused: false, roundTrips: 3 });
+      expect(warnings).toEqual([
+        {
+          message: 'Data API session refused; submitting without a session',
+          attributes: { error: 'ValidationException: Session is not available' },
+        },
+      ]);
       const retried = dataApi.commandCalls(ExecuteStatementCommand)[2].args[0].input;
       expect(retried).toMatchObject({ WorkgroupName: 'loan-dev', Database: 'dev' });
       expect(retried.SessionKeepAliveSeconds).toBeUndefined();
