@@ -18,6 +18,7 @@ module.exports = {
     '**/policy/*.test.ts',
     '**/fake-clock.test.ts',
     '**/policy.test.ts',
+    '**/policy-graph.test.ts',
     '**/policy-hcl-literal.test.ts',
     '**/policy-report.test.ts',
     '**/redshift-config.test.ts',
