@@ -20,6 +20,7 @@ module.exports = {
     '**/policy.test.ts',
     '**/policy-graph.test.ts',
     '**/policy-hcl-literal.test.ts',
+    '**/policy-iam-actions.test.ts',
     '**/policy-report.test.ts',
     '**/redshift-config.test.ts',
     '**/warehouse-scripts.test.ts',

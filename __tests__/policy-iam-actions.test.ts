@@ -1,0 +1,37 @@
+/** expandAction (policy/iam-actions.ts): which IAM actions a pattern grants, or exactly why none. */
+import { expandAction } from '../policy/iam-actions';
+
+const names = (pattern: string): string[] | string => {
+  const expanded = expandAction(pattern);
+  return typeof expanded === 'string' ? expanded : expanded.map((a) => a.name).sort();
+};
+
+describe('expandAction', () => {
+  test('an exact action, in any letter case, is that one action', () => {
+    expect(names('s3:GetObject')).toEqual(['GetObject']);
+    expect(names('S3:getobject')).toEqual(['GetObject']);
+    expect(expandAction('sts:GetCallerIdentity')).toEqual([expect.objectContaining({ name: 'GetCallerIdentity', resourceTypes: [] })]);
+  });
+
+  test('* and ? match within the whole action name only', () => {
+    expect(names('redshift-data:*Statement')).toEqual(['BatchExecuteStatement', 'CancelStatement', 'DescribeStatement', 'ExecuteStatement']);
+    expect(names('redshift-data:Get?tatementResult')).toEqual(['GetStatementResult']);
+    expect(names('redshift-data:Get*')).toEqual(['GetStatementResult', 'GetStatementResultV2']);
+    expect(names('sts:GetCallerIdentit')).toBe('"sts:GetCallerIdentit": sts has no action GetCallerIdentit');
+  });
+
+  test.each([
+    ['s3', '"s3" is not of the form service:Action'],
+    ['s3:Get:Object', '"s3:Get:Object" is not of the form service:Action'],
+    ['s3:Get Object', '"s3:Get Object" is not of the form service:Action'],
+    ['s3:', '"s3:" is not of the form service:Action'],
+    [' s3:GetObject', '" s3:GetObject": no IAM service " s3"'],
+    ['s3x:GetObject', '"s3x:GetObject": no IAM service "s3x"'],
+    ['../s3:GetObject', '"../s3:GetObject": no IAM service "../s3"'],
+    ['s3:GetObjekt', '"s3:GetObjekt": s3 has no action GetObjekt'],
+    ['s3:Gett*', '"s3:Gett*" matches no s3 action'],
+    ['s3:constructor', '"s3:constructor": s3 has no action constructor'],
+  ])('%s grants nothing: %s', (pattern, why) => {
+    expect(expandAction(pattern)).toBe(why);
+  });
+});
