@@ -16,7 +16,7 @@ describe('expandAction', () => {
   test('* and ? match within the whole action name only', () => {
     expect(names('redshift-data:*Statement')).toEqual(['BatchExecuteStatement', 'CancelStatement', 'DescribeStatement', 'ExecuteStatement']);
     expect(names('redshift-data:Get?tatementResult')).toEqual(['GetStatementResult']);
-    expect(names('redshift-data:Get*')).toEqual(['GetStatementResult', 'GetStatementResultV2']);
+    expect(names('redshift-data:Get*')).toEqual(['GetStagingBucketLocation', 'GetStatementResult']);
     expect(names('sts:GetCallerIdentit')).toBe('"sts:GetCallerIdentit": sts has no action GetCallerIdentit');
   });
 
