@@ -21,6 +21,7 @@ module.exports = {
     '**/policy-graph.test.ts',
     '**/policy-hcl-literal.test.ts',
     '**/policy-iam-actions.test.ts',
+    '**/policy-iam-policy.test.ts',
     '**/policy-report.test.ts',
     '**/redshift-config.test.ts',
     '**/warehouse-scripts.test.ts',
