@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { SETUP_SQL_DIRECTORY } from '../sql';
 import { FEATURE_NAMES, TABLE_COLUMNS, TABLE_COLUMN_NAMES, TARGET, TIMESTAMP } from '../lambda-src/features';
@@ -8,10 +9,12 @@ import {
   SqlTemplateError,
   fragment,
   identifier,
+  integerLiteral,
   loadSetupFiles,
   loadSqlFile,
   parseSqlFile,
   pending,
+  pendingReason,
   placeholdersIn,
   render,
   stringLiteral,
@@ -186,6 +189,58 @@ INSERT INTO b VALUES (1);`,
     ['a statement without ;', 'SELECT 1'],
   ])('refuses %s', (_case, text) => {
     expect(() => parseSqlFile('bad.sql', text)).toThrow(SqlTemplateError);
+  });
+
+  test('says which file is wrong and how', () => {
+    expect(() => parseSqlFile('bad.sql', 'SELECT\n-- unless: SELECT 1\n1;')).toThrow(
+      new SqlTemplateError('bad.sql: `-- unless:` must come right before one statement'),
+    );
+    expect(() => parseSqlFile('bad.sql', 'SELECT 1;\n  SELECT 2  ')).toThrow(new SqlTemplateError('bad.sql: the last statement must end with `;`'));
+    expect(() => parseSqlFile('bad.sql', 'SELECT 1;\n-- unless: SELECT 2\n')).toThrow('bad.sql: the last statement must end with `;`');
+    expect(() => parseSqlFile('bad.sql', 'SELECT 1')).toThrow(expect.objectContaining({ name: 'SqlTemplateError' }));
+  });
+
+  test('Windows line ends, indented comments, blank lines inside a statement, a file with no title comment', () => {
+    const file = parseSqlFile('y.sql', '  --Title without a space\r\n\r\n  -- unless:   SELECT 1  \r\nSELECT a,\r\n\r\n  b;  \r\n\r\n\r\n');
+    expect(file).toEqual({ name: 'y.sql', title: 'Title without a space', statements: [{ template: 'SELECT a,\n\n  b', unless: 'SELECT 1' }] });
+    expect(parseSqlFile('z.sql', 'SELECT 1; ;').statements).toEqual([{ template: 'SELECT 1; ' }]);
+    expect(parseSqlFile('z.sql', 'SELECT ";x";\n')).toEqual({ name: 'z.sql', title: 'z.sql', statements: [{ template: 'SELECT ";x"' }] });
+  });
+
+  test('setup files are the numbered .sql files of the folder, in order', () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'setup-sql-'));
+    try {
+      for (const name of ['002_b.sql', '001_a.sql', '010_c.sql', 'README.md', '3_short.sql', '004_Upper.sql', '005_x.sql.bak', 'x001_a.sql']) {
+        fs.writeFileSync(path.join(folder, name), `-- ${name}\nSELECT 1;\n`);
+      }
+      expect(loadSetupFiles(folder).map((f) => `${f.name}: ${f.title}`)).toEqual(['001_a.sql: 001_a.sql', '002_b.sql: 002_b.sql', '010_c.sql: 010_c.sql']);
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  test('a file waits on the first pending value its statements or guards use', () => {
+    const file = parseSqlFile('w.sql', '-- unless: SELECT 1 FROM {{ role }}\nGRANT x TO {{user}};\nSELECT {{table}};');
+    expect(pendingReason(file, { table: identifier('t'), role: identifier('r'), user: pending('deploy the api stack') })).toBe('deploy the api stack');
+    expect(pendingReason(file, { table: identifier('t'), role: pending('no role yet'), user: pending('deploy the api stack') })).toBe('no role yet');
+    expect(pendingReason(file, { table: identifier('t'), role: identifier('r'), user: identifier('u') })).toBeUndefined();
+  });
+});
+
+describe('placeholder values', () => {
+  test('numbers: non-negative safe integers only, and the error says why', () => {
+    expect(integerLiteral(0)).toEqual({ kind: 'number', value: 0 });
+    expect(integerLiteral(5400)).toEqual({ kind: 'number', value: 5400 });
+    for (const bad of [-1, 1.5, Number.NaN, 2 ** 53]) {
+      expect(() => integerLiteral(bad)).toThrow(new SqlTemplateError(`refusing number ${JSON.stringify(bad)}: expected a non-negative integer`));
+    }
+  });
+
+  test('string values and identifiers: the refusal names the value and the expected pattern', () => {
+    expect(() => stringLiteral('https://x', /^s3:\/\/.+$/)).toThrow(new SqlTemplateError('refusing string value "https://x": expected /^s3:\\/\\/.+$/'));
+    expect(() => identifier('Loans', /^[a-z]+$/)).toThrow(new SqlTemplateError('refusing identifier "Loans": expected /^[a-z]+$/'));
+    expect(() => identifier('x'.repeat(128))).toThrow(SqlTemplateError);
+    expect(identifier('IAMR:loan-remediation-dev-prediction')).toEqual({ kind: 'identifier', value: 'IAMR:loan-remediation-dev-prediction' });
   });
 });
 
