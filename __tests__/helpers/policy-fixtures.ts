@@ -53,6 +53,17 @@ export const failingAddresses = (
     .filter((e) => e.rule.id === rule && e.outcome === 'fail')
     .map((e) => e.element.address);
 
+/** `<address>: <detail>` of each place `rule` (one of `rules`) fails once `change` changed the fixture. */
+export const findings = (
+  rules: readonly RuleDefinition[],
+  fixture: Fixture,
+  rule: RuleId,
+  change: (parts: Parts) => void,
+): string[] =>
+  evaluate(rules, fixture, change)
+    .filter((e) => e.rule.id === rule && e.outcome === 'fail')
+    .map((e) => `${e.element.address}: ${e.detail}`);
+
 /**
  * The tests every service's rules get: one case per rule, the compliant fixture fails no rule, and
  * each rule passes on it and fails at the case's address once the case has violated it.

@@ -10,7 +10,7 @@ import { ApiGatewayStage } from '@cdktf/provider-aws/lib/api-gateway-stage';
 import { Construct } from 'constructs';
 import { apiGatewayRules } from '../../policy/rules/apigateway';
 import { RuleId } from '../../policy/rule-ids';
-import { evaluate, Parts, RuleCase, testRules } from '../helpers/policy-fixtures';
+import { findings as failingFindings, Parts, RuleCase, testRules } from '../helpers/policy-fixtures';
 
 function apiGateway(scope: Construct): Parts {
   const api = new ApiGatewayRestApi(scope, 'api', { name: 'predict' });
@@ -104,10 +104,7 @@ const CASES: RuleCase[] = [
 testRules('apiGateway', apiGatewayRules, apiGateway, CASES);
 
 describe('the edges of each rule', () => {
-  const findings = (rule: RuleId, change: (p: Parts) => void) =>
-    evaluate(apiGatewayRules, apiGateway, change)
-      .filter((e) => e.rule.id === rule && e.outcome === 'fail')
-      .map((e) => `${e.element.address}: ${e.detail}`);
+  const findings = (rule: RuleId, change: (p: Parts) => void) => failingFindings(apiGatewayRules, apiGateway, rule, change);
   const POST = 'aws_api_gateway_method.post';
   const STAGE = 'aws_api_gateway_stage.stage';
   const SETTINGS = 'aws_api_gateway_method_settings.settings';

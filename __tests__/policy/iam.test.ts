@@ -10,7 +10,7 @@ import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { iamRules } from '../../policy/rules/iam';
 import { RuleId } from '../../policy/rule-ids';
-import { evaluate, failingAddresses, Parts, policy, RuleCase, testRules } from '../helpers/policy-fixtures';
+import { failingAddresses, findings as failingFindings, Parts, policy, RuleCase, testRules } from '../helpers/policy-fixtures';
 
 function iam(scope: Construct): Parts {
   const trust = new DataAwsIamPolicyDocument(scope, 'trust', {
@@ -152,10 +152,7 @@ describe('conditions that only look like compliance still fail', () => {
 });
 
 describe('the edges of each rule', () => {
-  const findings = (rule: RuleId, change: (p: Parts) => void) =>
-    evaluate(iamRules, iam, change)
-      .filter((e) => e.rule.id === rule && e.outcome === 'fail')
-      .map((e) => `${e.element.address}: ${e.detail}`);
+  const findings = (rule: RuleId, change: (p: Parts) => void) => failingFindings(iamRules, iam, rule, change);
   const MANAGED = 'aws_iam_policy.managed';
   const ROLE = 'aws_iam_role.role';
   const grant = (...statements: object[]) => (p: Parts) => p.managed.addOverride('policy', policy(...statements));
