@@ -3,6 +3,7 @@
  * mutated code (lambda-src/, the policy rule pack, stacks/config.ts, scripts/warehouse/). Suites that
  * synthesize whole stacks or run terraform cover none of it and would only slow every mutant down.
  */
+const path = require('path');
 const base = require('./jest.config.js');
 
 /** @type {import('jest').Config} */
@@ -30,6 +31,9 @@ module.exports = {
   // Under Stryker: record each file's test names in the first run, then run only the files that hold a
   // test covering the mutant (__tests__/helpers/mutation-test-names.js).
   setupFilesAfterEnv: [...base.setupFilesAfterEnv, '<rootDir>/__tests__/helpers/mutation-setup.js'],
+  // Under Stryker: once a test has failed for a mutant, skip the rest of its tests. A full path: Stryker
+  // loads the environment itself, without jest's <rootDir> substitution.
+  testEnvironment: path.join(__dirname, '__tests__/helpers/mutation-environment.js'),
   testSequencer: '<rootDir>/__tests__/helpers/mutation-sequencer.js',
   verbose: false,
 };

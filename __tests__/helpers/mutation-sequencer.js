@@ -1,11 +1,11 @@
 /**
  * The test files `npm run test:mutation` runs for a mutant (jest.mutation.config.js): of the files
- * that import the mutated file, only those that hold a test covering the mutant (see
- * mutation-test-names.js). Stryker turns jest's bail off, so every file given runs in full; a file
- * whose tests all miss the name pattern would be loaded only to skip them.
+ * that import the mutated file, only those that hold a test covering the mutant, fastest first (see
+ * mutation-test-names.js). A file whose tests all miss the name pattern would be loaded only to skip
+ * them; once one test has failed, mutation-environment.js skips the rest, so the cheap files go first.
  */
 const Sequencer = require('@jest/test-sequencer').default;
-const { filterByTestNames, readTestNames } = require('./mutation-test-names');
+const { fastestFirst, filterByTestNames, readTestNames } = require('./mutation-test-names');
 
 class CoveringFilesSequencer extends Sequencer {
   constructor(options) {
@@ -14,7 +14,8 @@ class CoveringFilesSequencer extends Sequencer {
   }
 
   sort(tests) {
-    return super.sort(filterByTestNames(tests, this.testNamePattern, readTestNames()));
+    const recorded = readTestNames();
+    return fastestFirst(filterByTestNames(tests, this.testNamePattern, recorded), recorded);
   }
 }
 
