@@ -1,4 +1,8 @@
+import * as configModule from '../lambda-src/config';
 import { HandlerConfigError, loadHandlerConfig } from '../lambda-src/config';
+import * as predictionHandlerModule from '../lambda-src/prediction-handler';
+import * as warehouseModule from '../lambda-src/warehouse';
+import { RedshiftDataWarehouseOptions } from '../lambda-src/warehouse';
 
 const required = {
   WORKGROUP_NAME: 'loan-remediation-dev',
@@ -98,25 +102,40 @@ describe('handler module initialisation (cold start)', () => {
     process.env = { ...saved };
   });
 
-  /** Loads lambda-src/handler.ts in a fresh module registry, as a cold start would. */
+  /**
+   * Loads lambda-src/handler.ts in a fresh module registry, as a cold start would. Its own modules are
+   * the ones this file loaded (only the handler's module scope runs again), with the warehouse's and
+   * the prediction handler's factories wrapped to record what the handler builds them with.
+   */
   async function coldStart(env: Record<string, string>) {
     process.env = { ...saved, ...env };
+    const newWarehouse = jest.fn((options: RedshiftDataWarehouseOptions) => new warehouseModule.RedshiftDataWarehouse(options));
+    const newHandler = jest.fn(predictionHandlerModule.createPredictionHandler);
+    jest.doMock('../lambda-src/config', () => configModule);
+    jest.doMock('../lambda-src/warehouse', () => ({ ...warehouseModule, RedshiftDataWarehouse: newWarehouse }));
+    jest.doMock('../lambda-src/prediction-handler', () => ({ ...predictionHandlerModule, createPredictionHandler: newHandler }));
     let outcome: { error?: unknown; handler?: unknown; critical: jest.SpyInstance } | undefined;
-    await jest.isolateModulesAsync(async () => {
-      const { Logger } = await import('@aws-lambda-powertools/logger');
-      const critical = jest.spyOn(Logger.prototype, 'critical').mockImplementation(() => undefined);
-      try {
-        outcome = { handler: (await import('../lambda-src/handler')).handler, critical };
-      } catch (error) {
-        outcome = { error, critical };
-      }
-    });
-    return outcome!;
+    try {
+      await jest.isolateModulesAsync(async () => {
+        const { Logger } = await import('@aws-lambda-powertools/logger');
+        const critical = jest.spyOn(Logger.prototype, 'critical').mockImplementation(() => undefined);
+        try {
+          outcome = { handler: (await import('../lambda-src/handler')).handler, critical };
+        } catch (error) {
+          outcome = { error, critical };
+        }
+      });
+    } finally {
+      jest.dontMock('../lambda-src/config');
+      jest.dontMock('../lambda-src/warehouse');
+      jest.dontMock('../lambda-src/prediction-handler');
+    }
+    return { ...outcome!, newWarehouse, newHandler };
   }
 
   it('fails to start with one critical log line naming every problem', async () => {
-    const { error, critical } = await coldStart({ ...required, TABLE_NAME: 'x; DROP TABLE y', DEADLINE_MS: '0' });
-    expect(error).toMatchObject({ name: 'HandlerConfigError' });
+    const { error, critical, newWarehouse } = await coldStart({ ...required, TABLE_NAME: 'x; DROP TABLE y', DEADLINE_MS: '0' });
+    expect(error).toBeInstanceOf(HandlerConfigError);
     expect(critical).toHaveBeenCalledTimes(1);
     expect(critical).toHaveBeenCalledWith('Invalid configuration: the function cannot start', {
       problems: [
@@ -124,13 +143,41 @@ describe('handler module initialisation (cold start)', () => {
         'DEADLINE_MS="0" must be an integer from 1000 to 26000',
       ],
     });
+    expect(newWarehouse).not.toHaveBeenCalled();
   });
 
-  it('exports the handler when the configuration is valid', async () => {
-    const { error, handler, critical } = await coldStart({ ...required, AWS_REGION: 'eu-west-1' });
+  it('builds the handler from the configuration when it is valid', async () => {
+    const { error, handler, critical, newWarehouse, newHandler } = await coldStart({
+      ...required,
+      AWS_REGION: 'eu-west-1',
+      DEADLINE_MS: '12000',
+      SESSION_KEEP_ALIVE_SECONDS: '60',
+      INCLUDE_PROBABILITY: 'true',
+    });
     expect(error).toBeUndefined();
-    expect(typeof handler).toBe('function');
     expect(critical).not.toHaveBeenCalled();
+    const target = loadHandlerConfig({ ...required, INCLUDE_PROBABILITY: 'true' }).target;
+    expect(newWarehouse).toHaveBeenCalledTimes(1);
+    const [options] = newWarehouse.mock.calls[0];
+    expect(options).toEqual({
+      client: expect.anything(),
+      workgroupName: 'loan-remediation-dev',
+      database: 'dev',
+      target,
+      sessionKeepAliveSeconds: 60,
+      logger: expect.any(Object),
+    });
+    expect(options.client.constructor.name).toBe('RedshiftDataClient');
+    // The adapter retries within the request's deadline; the SDK's own retries would run past it.
+    expect(await options.client.config.maxAttempts()).toBe(1);
+    expect(await options.client.config.region()).toBe('eu-west-1');
+    expect(newHandler).toHaveBeenCalledWith({
+      warehouse: newWarehouse.mock.results[0].value,
+      logger: options.logger,
+      modelName: 'ml_fn_prediction',
+      deadlineMs: 12_000,
+    });
+    expect(handler).toBe(newHandler.mock.results[0].value);
   });
 });
 
