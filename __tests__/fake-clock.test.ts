@@ -1,3 +1,4 @@
+import { systemClock } from '../lambda-src/clock';
 import { FakeClock, FakeClockLimitError } from './helpers/data-api';
 
 // The bound is what turns a removed deadline check into a failure in seconds instead of a hung worker.
@@ -33,5 +34,18 @@ describe('FakeClock', () => {
     };
     await expect(endless()).rejects.toBeInstanceOf(FakeClockLimitError);
     expect(sleeps).toBe(1000);
+  });
+});
+
+describe('systemClock', () => {
+  it('reads performance.now() and sleeps on a real timer', async () => {
+    const before = performance.now();
+    const start = systemClock.now();
+    await systemClock.sleep(25);
+    const slept = systemClock.now() - start;
+    expect(start).toBeGreaterThanOrEqual(before);
+    expect(systemClock.now()).toBeLessThanOrEqual(performance.now());
+    // Node may fire a timer up to a millisecond early against performance.now().
+    expect(slept).toBeGreaterThanOrEqual(24);
   });
 });

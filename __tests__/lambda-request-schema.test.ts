@@ -118,6 +118,32 @@ describe('request body schema', () => {
     });
     expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
   });
+
+  it.each<[string, unknown]>([
+    ['null', null],
+    ['a number', 42],
+    ['a string', 'age=38'],
+    ['a list', [sample]],
+  ])('says a body that is %s must be a JSON object', (_name, body) => {
+    expect(validateRequestBody(body)).toEqual({ success: false, details: [{ path: '$', message: 'must be a JSON object' }] });
+  });
+
+  it('shortens an unknown key to 64 characters in the path it reports', () => {
+    const key = `x${'y'.repeat(99)}`;
+    expect(validateRequestBody({ ...sample, [key]: 1 })).toEqual({
+      success: false,
+      details: [{ path: `$.${key.slice(0, 64)}`, message: 'unknown field' }],
+    });
+  });
+
+  it('reports at most 100 problems, however many the body has', () => {
+    const junk = Object.fromEntries(Array.from({ length: 150 }, (_, i) => [`extra_${i}`, i]));
+    const result = validateRequestBody({ ...sample, ...junk });
+    expect(result.success).toBe(false);
+    const { details } = result as Extract<typeof result, { success: false }>;
+    expect(details).toHaveLength(100);
+    expect(details[99]).toEqual({ path: '$.extra_99', message: 'unknown field' });
+  });
 });
 
 describe('batch size and the WAF inspection limit', () => {

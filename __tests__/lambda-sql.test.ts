@@ -94,6 +94,14 @@ describe('buildPredictionStatement', () => {
     expect(buildPredictionStatement([other], target).sql).toBe(buildPredictionStatement([sample], target).sql);
   });
 
+  it('separates the columns of a row with commas and returns the rows in request order', () => {
+    const { sql } = buildPredictionStatement([sample, sample], target);
+    FEATURES.slice(1).forEach((feature, index) => {
+      expect(sql).toContain(`AS ${FEATURES[index].name}, :a1_${feature.name}::`);
+    });
+    expect(sql).toMatch(/\) AS a ORDER BY a\.application_index$/);
+  });
+
   it('refuses an empty batch', () => {
     expect(() => buildPredictionStatement([], target)).toThrow('at least one application');
   });

@@ -556,4 +556,188 @@ describe('RedshiftDataWarehouse', () => {
       expect(unsupported).toEqual([]);
     });
   });
+
+  describe('the edges', () => {
+    /** DescribeStatement answers after `answerAfterMs(wait)` with STARTED, `polls` times, then FINISHED. */
+    function describeAnswering(answerAfterMs: (waitSeconds: number) => number, polls: number) {
+      let described = 0;
+      dataApi.on(ExecuteStatementCommand).resolves({ Id: 'st-1', Status: 'STARTED' });
+      dataApi.on(DescribeStatementCommand).callsFake((input: { WaitTimeSeconds?: number }) => {
+        clock.time += answerAfterMs(input.WaitTimeSeconds ?? 0);
+        return { Status: ++described > polls ? 'FINISHED' : 'STARTED' };
+      });
+      dataApi.on(GetStatementResultCommand).resolves({ Records: [row(0, true, 0.7)] });
+    }
+    const describeWaits = () => dataApi.commandCalls(DescribeStatementCommand).map((call) => call.args[0].input.WaitTimeSeconds);
+
+    it('keeps long-polling while each long poll holds at least half its wait', async () => {
+      describeAnswering((wait) => (wait * 1000) / 2, 2);
+      await warehouse(0).predict([sample], clock.now() + 120_000);
+      expect(describeWaits()).toEqual([30, 30, 30]);
+      expect(clock.sleeps).toEqual([]);
+    });
+
+    it('falls back to short polls after a long poll answered a second into a 30-second wait', async () => {
+      clock = new FakeClock(1_000_000);
+      describeAnswering(() => 1000, 2);
+      await warehouse(0).predict([sample], clock.now() + 120_000);
+      expect(describeWaits()).toEqual([30, undefined, undefined]);
+      expect(clock.sleeps).toEqual([50, 100]);
+    });
+
+    it('asks DescribeStatement for the error only when the status came without one', async () => {
+      dataApi.on(ExecuteStatementCommand).resolves({ Id: 'st-1', Status: 'STARTED' });
+      dataApi.on(DescribeStatementCommand).resolves({ Status: 'FAILED', Error: 'ERROR: division by zero' });
+      await expect(warehouse(0).predict([sample], deadline())).rejects.toMatchObject({ reason: 'statement FAILED: ERROR: division by zero' });
+      expect(dataApi).toHaveReceivedCommandTimes(DescribeStatementCommand, 1);
+    });
+
+    it('reads a model-not-ready message as such only for a FAILED statement', async () => {
+      dataApi.on(ExecuteStatementCommand).resolves({ Id: 'st-1', Status: 'STARTED' });
+      dataApi.on(DescribeStatementCommand).resolves({ Status: 'ABORTED', Error: 'ERROR: Model public.predict_model is not ready' });
+      await expect(warehouse(0).predict([sample], deadline())).rejects.toMatchObject({ kind: 'failed' });
+    });
+
+    it('reports a deadline that passed before the first call, and cancels nothing', async () => {
+      const failure = await warehouse(0).predict([sample], clock.now()).catch((e: unknown) => e);
+      expect(failure).toMatchObject({ kind: 'deadline', reason: 'deadline passed', statementId: undefined });
+      expect(dataApi).not.toHaveReceivedCommand(ExecuteStatementCommand);
+      expect(dataApi).not.toHaveReceivedCommand(CancelStatementCommand);
+    });
+
+    it('does not back off when the backoff would end exactly at the deadline', async () => {
+      dataApi.on(ExecuteStatementCommand).rejectsOnce(serviceError('ThrottlingException')).resolves({ Id: 'st-1', Status: 'FINISHED' });
+      // random() is 0.5: the first backoff is 50 ms, all the time there is.
+      await expect(warehouse(0).predict([sample], clock.now() + 50)).rejects.toMatchObject({ kind: 'failed' });
+      expect(clock.sleeps).toEqual([]);
+    });
+
+    it('abandons a call still open after the deadline and its grace period, and cancels the statement', async () => {
+      // A client that never answers until the call's abort signal fires (real time: deadline + 1 s).
+      const hanging = {
+        send: (command: object, options: { abortSignal: AbortSignal }) =>
+          command instanceof GetStatementResultCommand
+            ? new Promise((_resolve, reject) => options.abortSignal.addEventListener('abort', () => reject(options.abortSignal.reason)))
+            : client.send(command as ExecuteStatementCommand, options),
+      } as unknown as typeof client;
+      statementRunning(50);
+      const failure = await testWarehouse({ client: hanging, clock, logger: { warn: () => undefined } })
+        .predict([sample], clock.now() + 100)
+        .catch((e: unknown) => e);
+      expect(failure).toMatchObject({ kind: 'deadline', statementId: 'st-1', reason: expect.stringContaining('TimeoutError') });
+      expect(dataApi).toHaveReceivedCommandWith(CancelStatementCommand, { Id: 'st-1' });
+    });
+
+    it('passes every call an abort signal', async () => {
+      const signals: unknown[] = [];
+      const recording = {
+        send: (command: ExecuteStatementCommand, options: { abortSignal?: unknown }) => {
+          signals.push(options?.abortSignal);
+          return client.send(command, options as never);
+        },
+      } as unknown as typeof client;
+      statementRunning(60_000);
+      await testWarehouse({ client: recording, clock, logger: { warn: () => undefined } }).predict([sample], deadline()).catch(() => undefined);
+      expect(signals.length).toBeGreaterThanOrEqual(3);
+      expect(signals.every((signal) => signal instanceof AbortSignal)).toBe(true);
+    });
+
+    it('fails when ExecuteStatement returns no statement id', async () => {
+      dataApi.on(ExecuteStatementCommand).resolves({ Status: 'FINISHED' });
+      await expect(warehouse(0).predict([sample], deadline())).rejects.toMatchObject({
+        kind: 'failed',
+        reason: 'ExecuteStatement returned no statement id',
+      });
+    });
+
+    it.each<[string, Field[]]>([
+      ['a row out of order', [{ longValue: 1 }, { booleanValue: true }]],
+      ['a null verdict', [{ longValue: 0 }, { isNull: true }]],
+      ['a row with no fields', []],
+    ])('fails on a result with %s', async (_name, record) => {
+      statementRunning(50);
+      dataApi.on(GetStatementResultCommand).resolves({ Records: [record] });
+      await expect(warehouse().predict([sample], deadline())).rejects.toMatchObject({
+        kind: 'failed',
+        reason: 'result row 0 has an unexpected shape',
+      });
+    });
+
+    it('answers a null probability for a row without the probability field, and fails for a result without records', async () => {
+      statementRunning(50);
+      dataApi.on(GetStatementResultCommand).resolvesOnce({ Records: [[{ longValue: 0 }, { booleanValue: false }]] }).resolves({});
+      expect((await warehouse().predict([sample], deadline())).predictions).toEqual([{ effective: false, probability: null }]);
+      await expect(warehouse().predict([sample], deadline())).rejects.toMatchObject({ reason: 'expected 1 result rows, got 0' });
+    });
+
+    it.each<[string, unknown]>([
+      ['probabilities that are not a list', { probabilities: 0.75, labels: ['f', 't'] }],
+      ['labels that are not a list', { probabilities: [0.25, 0.75], labels: 't' }],
+      ['more labels than probabilities', { probabilities: [0.75], labels: ['t', 'f'] }],
+    ])('answers null for %s', async (_name, output) => {
+      statementRunning(50);
+      dataApi.on(GetStatementResultCommand).resolves({
+        Records: [[{ longValue: 0 }, { booleanValue: true }, { stringValue: JSON.stringify(output) }]],
+      });
+      expect((await warehouse().predict([sample], deadline())).predictions[0].probability).toBeNull();
+    });
+
+    it.each<[string, unknown, string]>([
+      ['an Error without a Data API status', new Error('socket hang up'), 'Data API call failed: Error: socket hang up'],
+      ['something that is not an Error', null, 'Data API call failed: Error: null'],
+      ['a string', 'boom', 'Data API call failed: Error: boom'],
+    ])('reports %s without retrying it', async (_name, thrown, reason) => {
+      dataApi.on(ExecuteStatementCommand).callsFake(() => Promise.reject(thrown));
+      await expect(warehouse(0).predict([sample], deadline())).rejects.toMatchObject({ kind: 'failed', reason });
+      expect(dataApi).toHaveReceivedCommandTimes(ExecuteStatementCommand, 1);
+    });
+
+    it('keeps at most 500 characters of an error', async () => {
+      dataApi.on(ExecuteStatementCommand).rejects(new ValidationException({ message: 'x'.repeat(600), $metadata: {} }));
+      const failure = (await warehouse(0).predict([sample], deadline()).catch((e: unknown) => e)) as WarehouseError;
+      expect(failure.reason).toBe(`Data API call failed: ${`ValidationException: ${'x'.repeat(600)}`.slice(0, 500)}`);
+    });
+
+    describe('sessions', () => {
+      beforeEach(() => {
+        statementRunning(0);
+        dataApi.on(GetStatementResultCommand).resolves({ Records: [row(0, true, 0.8)] });
+      });
+
+      it('uses a session until 10 s before the Data API would close it', async () => {
+        const shared = warehouse(60);
+        await shared.predict([sample], deadline());
+        clock.time = START + 49_999;
+        await expect(shared.predict([sample], deadline())).resolves.toMatchObject({ sessionReused: true });
+        const reopened = warehouse(60);
+        clock.time = START;
+        await reopened.predict([sample], deadline());
+        clock.time = START + 50_000;
+        await expect(reopened.predict([sample], deadline())).resolves.toMatchObject({ sessionReused: false });
+      });
+
+      it('keeps no session it did not ask for, and none the Data API did not open', async () => {
+        const sessionless = warehouse(0);
+        await sessionless.predict([sample], deadline());
+        await expect(sessionless.predict([sample], deadline())).resolves.toMatchObject({ sessionReused: false });
+        dataApi.on(ExecuteStatementCommand).resolves({ Id: 'st-1', Status: 'FINISHED' });
+        const unopened = warehouse(300);
+        await unopened.predict([sample], deadline());
+        await unopened.predict([sample], deadline());
+        const inputs = dataApi.commandCalls(ExecuteStatementCommand).map((call) => call.args[0].input);
+        expect(inputs.map((input) => input.SessionId)).toEqual([undefined, undefined, undefined, undefined]);
+        expect(inputs[3]).toMatchObject({ WorkgroupName: 'loan-dev', SessionKeepAliveSeconds: 300 });
+      });
+
+      it('submits once without a session when the session is refused, and reports a second refusal', async () => {
+        const shared = warehouse();
+        await shared.predict([sample], deadline());
+        dataApi.on(ExecuteStatementCommand).rejects(new ValidationException({ message: 'Session is not available', $metadata: {} }));
+        await expect(shared.predict([sample], deadline())).rejects.toMatchObject({
+          reason: 'Data API call failed: ValidationException: Session is not available',
+        });
+        expect(dataApi).toHaveReceivedCommandTimes(ExecuteStatementCommand, 3);
+      });
+    });
+  });
 });

@@ -51,7 +51,7 @@ const WAREHOUSE_FAILURES: Record<WarehouseError['kind'], Omit<Outcome, 'log'>> =
 
 function parseBody(event: APIGatewayProxyEvent): { readonly value: unknown } | Outcome {
   const text = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
-  if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) {
+  if (Buffer.byteLength(text) > MAX_BODY_BYTES) {
     return { statusCode: 413, body: { error: `Request body is larger than ${MAX_BODY_BYTES} bytes` } };
   }
   if (text.trim() === '') return { statusCode: 400, body: { error: 'Request body is empty' } };

@@ -301,11 +301,9 @@ export class RedshiftDataWarehouse implements Warehouse {
         );
         status = output.Status ?? status;
         error = output.Error;
-        // An answer well before the wait ended, for a statement still running: the endpoint does not
-        // long-poll, so poll briefly instead.
-        if (wait > 0 && !TERMINAL_STATUSES.has(status) && this.clock.now() - askedAt < (wait * 1000) / 2) {
-          longPolling = false;
-        }
+        // An answer well before the wait ended: the endpoint does not long-poll, so poll briefly instead.
+        // (A call that asked for no wait never answers that early; a finished statement ends the loop.)
+        if (this.clock.now() - askedAt < (wait * 1000) / 2) longPolling = false;
       } catch (caught) {
         if (errorShape(caught).name !== 'ActiveWaitingRequestsExceededException') throw caught;
         longPolling = false;
