@@ -33,6 +33,11 @@ describe('interpolations', () => {
     expect(interpolations('${a.b}$${c}')).toEqual(['a.b']);
   });
 
+  test('braces around or before an interpolation are not part of it', () => {
+    expect(interpolations('{${a.b}}')).toEqual(['a.b']);
+    expect(interpolations('}${a.b}')).toEqual(['a.b']);
+  });
+
   test('an unclosed ${ runs to the end of the text', () => {
     expect(interpolations('x ${a.b')).toEqual(['a.b']);
   });
@@ -90,6 +95,19 @@ describe('StackIndex', () => {
     ]);
     expect(index.referencedBy({ '//': '${aws_s3_bucket.logs.id}' })).toEqual([]);
     expect(index.referencedBy('${aws_s3_bucket.missing.id}')).toEqual([]);
+    // toEqual would let an undefined entry through: the addresses show there is none.
+    expect(index.referencedBy('${aws_s3_bucket.missing.id}-${aws_s3_bucket.logs.id}').map((e) => e.address)).toEqual(['aws_s3_bucket.logs']);
+  });
+
+  test('skips nulls, numbers and booleans among the values it searches', () => {
+    const body = { a: null, b: [null, 5, true, '${aws_s3_bucket.logs.id}'], c: { d: null, e: '${aws_s3_bucket.data.id}' } };
+    expect(index.referencedBy(body).map((e) => e.address)).toEqual(['aws_s3_bucket.logs', 'aws_s3_bucket.data']);
+    expect(index.referencedBy(undefined)).toEqual([]);
+  });
+
+  test('an element without cdktf metadata has an empty construct path', () => {
+    // Built inside the test, not at describe time, so the constructor runs under this test's coverage.
+    expect(new StackIndex('bare', { resource: { aws_s3_bucket: { b: {} } } }).get('aws_s3_bucket.b')?.path).toBe('');
   });
 
   test('finds the companions of a resource: elements of a type whose attribute references it', () => {

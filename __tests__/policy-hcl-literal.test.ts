@@ -29,6 +29,7 @@ describe('parseJsonencode', () => {
     expect(parse('"a\\"b\\nc\\td\\\\e"')).toBe('a"b\nc\td\\e');
     expect(parse('"${lookup(var.m, "k")}/x"')).toBe('${lookup(var.m, "k")}/x');
     expect(parse('"cost $5 {x}"')).toBe('cost $5 {x}');
+    expect(parse('"[{x"')).toBe('[{x');
   });
 
   test('a bare expression runs to the next top-level separator, brackets and strings included', () => {
@@ -52,5 +53,6 @@ describe('parseJsonencode', () => {
 
   test('an unbalanced bracket ends the value at the end of the text instead of looping', () => {
     expect(() => parse('[f(1]')).toThrow();
+    expect(() => parse('[f(1')).toThrow(new Error('expected a value at ""'));
   });
 });

@@ -1,5 +1,5 @@
 /** expandAction (policy/iam-actions.ts): which IAM actions a pattern grants, or exactly why none. */
-import { expandAction } from '../policy/iam-actions';
+import { IamAction, expandAction } from '../policy/iam-actions';
 
 const names = (pattern: string): string[] | string => {
   const expanded = expandAction(pattern);
@@ -17,7 +17,13 @@ describe('expandAction', () => {
     expect(names('redshift-data:*Statement')).toEqual(['BatchExecuteStatement', 'CancelStatement', 'DescribeStatement', 'ExecuteStatement']);
     expect(names('redshift-data:Get?tatementResult')).toEqual(['GetStatementResult']);
     expect(names('redshift-data:Get*')).toEqual(['GetStagingBucketLocation', 'GetStatementResult']);
+    expect(names('redshift-data:get*')).toEqual(['GetStagingBucketLocation', 'GetStatementResult']);
     expect(names('sts:GetCallerIdentit')).toBe('"sts:GetCallerIdentit": sts has no action GetCallerIdentit');
+  });
+
+  test('reads each service once: the same action object every time', () => {
+    expect(expandAction('kms:Decrypt')).toEqual(expandAction('kms:Decrypt'));
+    expect((expandAction('kms:Decrypt') as IamAction[])[0]).toBe((expandAction('kms:Decrypt') as IamAction[])[0]);
   });
 
   test.each([
@@ -28,6 +34,7 @@ describe('expandAction', () => {
     [' s3:GetObject', '" s3:GetObject": no IAM service " s3"'],
     ['s3x:GetObject', '"s3x:GetObject": no IAM service "s3x"'],
     ['../s3:GetObject', '"../s3:GetObject": no IAM service "../s3"'],
+    ['x/../s3:GetObject', '"x/../s3:GetObject": no IAM service "x/../s3"'],
     ['s3:GetObjekt', '"s3:GetObjekt": s3 has no action GetObjekt'],
     ['s3:Gett*', '"s3:Gett*" matches no s3 action'],
     ['s3:constructor', '"s3:constructor": s3 has no action constructor'],

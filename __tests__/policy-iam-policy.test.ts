@@ -30,6 +30,10 @@ describe('policyLocations', () => {
     ]);
   });
 
+  test('inline_policy blocks are policies of a role only', () => {
+    expect(policyLocations(element('aws_iam_user', 'u', { inline_policy: [{ name: 'a', policy: doc(ALLOW_GET) }] }))).toEqual([]);
+  });
+
   test('only attributes that are set; nothing for types that hold no policy', () => {
     expect(policyLocations(element('aws_kms_key', 'k', { description: 'no policy' }))).toEqual([]);
     expect(policyLocations(element('aws_s3_bucket', 'b', { policy: doc(ALLOW_GET) }))).toEqual([]);
@@ -80,6 +84,18 @@ describe('writtenStatements', () => {
       statements: [],
       unreadable: ['inline_policy[0].policy', 'inline_policy[1].policy', 'inline_policy[2].policy'],
     });
+  });
+
+  test('JSON that is not an object is unreadable; a value that is not text is not read at all', () => {
+    const policyOf = (policy: unknown) => writtenStatements(element('aws_iam_policy', 'p', { policy }));
+    expect(policyOf('5')).toEqual({ statements: [], unreadable: ['policy'] });
+    expect(policyOf('"text"')).toEqual({ statements: [], unreadable: ['policy'] });
+    expect(policyOf({ Statement: [ALLOW_GET] })).toEqual({ statements: [], unreadable: [] });
+  });
+
+  test('Principal null is "*" naming nobody', () => {
+    const [statement] = writtenStatements(element('aws_s3_bucket_policy', 'b', { policy: doc({ ...ALLOW_GET, Principal: null }) })).statements;
+    expect(statement.principals).toEqual([{ type: '*', ids: [] }]);
   });
 
   test("a policy-document data source: its statement blocks and the inline JSON of its source and override documents", () => {
@@ -133,6 +149,21 @@ describe('resolveStatements and statementsOfKind', () => {
     expect(resolved?.map((s) => s.actions.join(','))).toEqual(['s3:GetObject', 'kms:Decrypt', 's3:PutObject']);
     expect(resolveStatements('${data.aws_iam_policy_document.missing.json}', stack)).toBeUndefined();
     expect(resolveStatements({ Statement: [] }, stack)).toBeUndefined();
+  });
+
+  test('leaves out documents it cannot read, at any depth', () => {
+    const partial = element(
+      'aws_iam_policy_document',
+      'partial',
+      { statement: [{ actions: ['s3:GetObject'] }], source_policy_documents: ['${var.shared_policy}', 'not json'] },
+      'data',
+    );
+    const withPartial = new StackIndex('s', { data: { aws_iam_policy_document: { partial: partial.body } } });
+    expect(resolveStatements('${data.aws_iam_policy_document.partial.json}', withPartial)?.map((s) => s.actions.join(','))).toEqual([
+      's3:GetObject',
+    ]);
+    const policy = element('aws_iam_policy', 'p', { policy: 'not json' });
+    expect(statementsOfKind(policy, 'identity', withPartial)).toEqual([]);
   });
 
   test('returns the documents of one kind only', () => {

@@ -22,7 +22,7 @@ import { expandAction } from '../policy/iam-actions';
 import { fullReport } from '../policy/report';
 import { ALL_RULES, RULES } from '../policy/registry';
 import { RULE, RuleId } from '../policy/rule-ids';
-import { suppressRule } from '../policy/suppress';
+import { MIN_REASON_LENGTH, suppressRule, suppressionsOf } from '../policy/suppress';
 
 const policy = (...statements: object[]): string => JSON.stringify({ Version: '2012-10-17', Statement: statements });
 const REASON = 'The fixture needs this exception to test suppressions';
@@ -87,6 +87,31 @@ describe('enforcement on synth', () => {
     const { error, stderr } = synthesize(app);
     expect(error).toBeUndefined();
     expect(stderr).toContain('WARNING LR-LOG-002  fixture  aws_cloudwatch_log_group.plain');
+  });
+
+  test('the error is a SecurityBaselineError by name too, and a clean app writes nothing to stderr', () => {
+    expect(synthesize(appWith(injected)).error?.name).toBe('SecurityBaselineError');
+    expect(synthesize(appWith(() => undefined))).toEqual({ stderr: '' });
+  });
+
+  test('each warning starts its own line; enforcing twice checks once', () => {
+    const app = appWith((stack) => {
+      new CloudwatchLogGroup(stack, 'first', { name: '/app/first', retentionInDays: 30 });
+      new CloudwatchLogGroup(stack, 'second', { name: '/app/second', retentionInDays: 30 });
+    });
+    enforceSecurityBaseline(app);
+    const { stderr } = synthesize(app);
+    const headers = stderr.split('\n').filter((line) => line.includes('LR-LOG-002'));
+    expect(headers).toEqual([
+      'WARNING LR-LOG-002  fixture  aws_cloudwatch_log_group.first  (fixture/first)',
+      'WARNING LR-LOG-002  fixture  aws_cloudwatch_log_group.second  (fixture/second)',
+    ]);
+  });
+
+  test('a report synth leaves the app enforcing: a later synth fails on the same errors', () => {
+    const app = appWith(injected);
+    expect(failures(synthesizeForReport(app), 'error').length).toBeGreaterThan(0);
+    expect(synthesize(app).error).toBeInstanceOf(SecurityBaselineError);
   });
 
   test('a typo in an IAM action fails synth', () => {
@@ -227,11 +252,30 @@ describe('the rule catalogue', () => {
 });
 
 describe('suppressions', () => {
-  test.each(['', '   ', 'n/a', 'LR-S3-001'])('need a meaningful reason (%j is refused)', (reason) => {
+  test.each(['', '   ', 'n/a', 'LR-S3-001', `  ${'n/a'.padEnd(20)}  `])('need a meaningful reason (%j is refused)', (reason) => {
     Testing.synthScope((scope) => {
       const bucket = new S3Bucket(scope, 'bucket', {});
       expect(() => suppressRule(bucket, RULE.S3BucketAccessLogging, reason)).toThrow(/give a reason of at least 20 characters/);
     });
+  });
+
+  test('accept a reason of exactly the minimum length, trimmed; a refusal quotes the reason given', () => {
+    const app = appWith((stack) => {
+      const group = new CloudwatchLogGroup(stack, 'group', { name: '/app/x' });
+      expect(() => suppressRule(group, RULE.LogGroupRetention, 'n/a')).toThrow(
+        'suppressRule(fixture/group, LR-LOG-001): give a reason of at least 20 characters saying why the rule does not apply (got "n/a")',
+      );
+      suppressRule(group, RULE.LogGroupRetention, `  ${'x'.repeat(MIN_REASON_LENGTH)}  `);
+    });
+    const suppressed = synthesizeForReport(app).flatMap((r) => r.evaluations).filter((e) => e.outcome === 'suppressed');
+    expect(suppressed.map((e) => e.reason)).toEqual(['x'.repeat(MIN_REASON_LENGTH)]);
+  });
+
+  test('are read only from an object under //.suppressions', () => {
+    expect(suppressionsOf({ '//': null })).toEqual({});
+    expect(suppressionsOf({ '//': { suppressions: null } })).toEqual({});
+    expect(suppressionsOf({ '//': 'note' })).toEqual({});
+    expect(suppressionsOf({ '//': { suppressions: { 'LR-LOG-001': REASON } } })).toEqual({ 'LR-LOG-001': REASON });
   });
 
   test('silence the finding, keep it out of synth errors, and are listed in the report with their reason', () => {
@@ -243,6 +287,7 @@ describe('suppressions', () => {
     const suppressed = results.flatMap((r) => r.evaluations).filter((e) => e.outcome === 'suppressed');
     expect(suppressed.map((e) => [e.rule.id, e.element.address, e.reason])).toEqual([['LR-LOG-001', 'aws_cloudwatch_log_group.group', REASON]]);
     expect(failures(results, 'error')).toEqual([]);
+    expect(failures(results, 'warning').filter((e) => e.rule.id === 'LR-SUP-002')).toEqual([]);
     expect(fullReport(results)).toContain(`SUPPRESSED LR-LOG-001  fixture  aws_cloudwatch_log_group.group  (fixture/group)\n  found:  logs are kept forever (no retention_in_days)\n  reason: ${REASON}`);
   });
 

@@ -117,6 +117,8 @@ describe('the edges of each rule', () => {
       p.post.addOverride('authorizer_id', new ApiGatewayAuthorizer(scopeOf(p), 'token', { restApiId: 'api', name: 'token', type: 'TOKEN' }).id);
     expect(findings('LR-APIGW-001', lambdaAuthorizer)).toEqual([`${POST}: the authorizer is not COGNITO_USER_POOLS`]);
     expect(findings('LR-APIGW-001', (p) => p.post.addOverride('authorizer_id', 'abc123'))).toEqual([]);
+    // A reference to something that is not an authorizer names none of this stack's: defined elsewhere.
+    expect(findings('LR-APIGW-001', (p) => p.post.addOverride('authorizer_id', '${aws_api_gateway_request_validator.validator.id}'))).toEqual([]);
   });
 
   test('LR-APIGW-002: the validator must check body and parameters, unless it is defined elsewhere', () => {

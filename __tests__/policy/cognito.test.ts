@@ -2,8 +2,9 @@
 import { CognitoUserPool } from '@cdktf/provider-aws/lib/cognito-user-pool';
 import { CognitoUserPoolClient } from '@cdktf/provider-aws/lib/cognito-user-pool-client';
 import { Construct } from 'constructs';
+import { RuleId } from '../../policy/rule-ids';
 import { cognitoRules } from '../../policy/rules/cognito';
-import { Parts, RuleCase, testRules } from '../helpers/policy-fixtures';
+import { findings, Parts, RuleCase, testRules } from '../helpers/policy-fixtures';
 
 function cognito(scope: Construct): Parts {
   const pool = new CognitoUserPool(scope, 'pool', {
@@ -57,3 +58,30 @@ const CASES: RuleCase[] = [
 ];
 
 testRules('cognito', cognitoRules, cognito, CASES);
+
+describe('the detail of each finding', () => {
+  const POOL = 'aws_cognito_user_pool.pool';
+  const failing = (rule: RuleId, change: (p: Parts) => void) => findings(cognitoRules, cognito, rule, change);
+  const pool = (attribute: string, value: unknown) => (p: Parts) => p.pool.addOverride(attribute, value);
+
+  test('LR-COG-001/005: one admin-only block and one enforcing add-on block are enough', () => {
+    const adminOnly = [{ allow_admin_create_user_only: false }, { allow_admin_create_user_only: true }];
+    expect(failing('LR-COG-001', pool('admin_create_user_config', adminOnly))).toEqual([]);
+    const enforced = [{ advanced_security_mode: 'AUDIT' }, { advanced_security_mode: 'ENFORCED' }];
+    expect(failing('LR-COG-005', pool('user_pool_add_ons', enforced))).toEqual([]);
+  });
+
+  test('LR-COG-002: no policy, and each weakness named; 8 characters are enough', () => {
+    expect(failing('LR-COG-002', pool('password_policy', undefined))).toEqual([`${POOL}: no password_policy`]);
+    expect(failing('LR-COG-002', pool('password_policy.minimum_length', 8))).toEqual([]);
+    const weak = (p: Parts) => {
+      p.pool.addOverride('password_policy.minimum_length', 7);
+      p.pool.addOverride('password_policy.require_numbers', false);
+    };
+    expect(failing('LR-COG-002', weak)).toEqual([`${POOL}: weak password policy: require_numbers, minimum_length < 8`]);
+  });
+
+  test('LR-COG-003: MFA left unset is reported as OFF', () => {
+    expect(failing('LR-COG-003', pool('mfa_configuration', undefined))).toEqual([`${POOL}: mfa_configuration is OFF`]);
+  });
+});

@@ -5,6 +5,7 @@ import { IamPolicyAttachment } from '@cdktf/provider-aws/lib/iam-policy-attachme
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { IamUserPolicy } from '@cdktf/provider-aws/lib/iam-user-policy';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
@@ -192,9 +193,17 @@ describe('the edges of each rule', () => {
     expect(findings('LR-IAM-007', attach('arn:aws-us-gov:iam::aws:policy/job-function/PowerUserAccess'))).toEqual([
       `${ATTACH}: attaches PowerUserAccess`,
     ]);
-    for (const notFull of ['AdministratorAccess-Amplify', 'AWSPowerUserAccessLookalike', 'FullAccessReadOnly']) {
+    for (const notFull of [
+      'AdministratorAccess-Amplify',
+      'AWSPowerUserAccessLookalike',
+      'FullAccessReadOnly',
+      'ReadOnlyAdministratorAccess',
+      'ReadOnlyPowerUserAccess',
+      'PowerUserAccess-Lookalike',
+    ]) {
       expect(findings('LR-IAM-007', attach(`arn:aws:iam::aws:policy/${notFull}`))).toEqual([]);
     }
+    expect(findings('LR-IAM-007', attach('arn:aws:iam::aws:policy/AdministratorAccess/'))).toEqual([]);
     expect(findings('LR-IAM-008', attach('arn:aws:iam::aws:policy/AdministratorAccess'))).toEqual([]);
     expect(findings('LR-IAM-007', attach('arn:aws:iam::123456789012:policy/AdministratorAccess'))).toEqual([]);
     expect(findings('LR-IAM-007', attach('xarn:aws:iam::aws:policy/AdministratorAccess'))).toEqual([]);
@@ -215,7 +224,30 @@ describe('the edges of each rule', () => {
     ]);
   });
 
+  test('LR-IAM-005: names the actions granted on Resource "*" without a condition', () => {
+    expect(findings('LR-IAM-005', grant({ Effect: 'Allow', Action: ['sts:GetCallerIdentity', 'redshift-data:DescribeStatement'], Resource: '*' }))).toEqual([
+      `${MANAGED}: Resource "*" without a condition for sts:GetCallerIdentity, redshift-data:DescribeStatement`,
+    ]);
+  });
+
+  test('LR-IAM-009/013: one statement, or one principal type, open to "*" is enough', () => {
+    const services = { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' };
+    const OPEN_TRUST = [`${ROLE}: the trust policy allows Principal "*"`];
+    expect(findings('LR-IAM-009', trust(services, { ...services, Principal: '*' }))).toEqual(OPEN_TRUST);
+    expect(findings('LR-IAM-009', trust({ ...services, Principal: { Service: 'lambda.amazonaws.com', AWS: '*' } }))).toEqual(OPEN_TRUST);
+    const open = { Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com', AWS: '*' }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::shared-bucket/*' };
+    expect(findings('LR-IAM-013', (p) => p.bucketPolicy.addOverride('policy', policy(open)))).toEqual([
+      'aws_s3_bucket_policy.bucket-policy: allows s3:GetObject to Principal "*" without a condition on the caller (aws:SourceArn, aws:PrincipalOrgID, ...)',
+    ]);
+  });
+
   test('LR-IAM-012: a shared attachment to roles only is fine; user policies always fail', () => {
+    const userPolicy = (p: Parts) =>
+      new IamUserPolicy(p.role.node.scope as Construct, 'user-policy', {
+        user: 'alice',
+        policy: policy({ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/*' }),
+      });
+    expect(findings('LR-IAM-012', userPolicy)).toEqual(['aws_iam_user_policy.user-policy: grants a policy to an IAM user']);
     expect(findings('LR-IAM-012', (p) => p.shared.addOverride('users', []))).toEqual([]);
     expect(findings('LR-IAM-012', (p) => p.shared.addOverride('users', ['alice']))).toEqual([
       'aws_iam_policy_attachment.shared: grants a policy to an IAM user',

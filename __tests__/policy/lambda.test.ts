@@ -76,6 +76,7 @@ describe('the edges of each rule', () => {
     expect(leaks.map((e) => e.detail)).toEqual(['secret-looking values in DB_PASSWORD, UPSTREAM']);
     expect(failing('LR-LMB-004', (p) => p.fn.addOverride('environment.variables.DB_PASSWORD', '${var.db_password}'))).toEqual([]);
     expect(failing('LR-LMB-004', (p) => p.fn.addOverride('environment.variables.DB_PASSWORD_NAME', 'warehouse/admin'))).toEqual([]);
+    expect(failing('LR-LMB-004', (p) => p.fn.addOverride('environment.variables.DB_PASSWORD_LENGTH', 32))).toEqual([]);
   });
 
   test('LR-LMB-005: a function without environment variables needs no key for them', () => {
@@ -94,6 +95,11 @@ describe('the edges of each rule', () => {
     };
     expect(failing('LR-LMB-006', configured)).toEqual([]);
     expect(failing('LR-LMB-006', (p) => p.logs.addOverride('name', '/app/predict'))).toEqual([FN]);
+    const elsewhere = (p: Parts) => {
+      p.logs.addOverride('name', '/app/predict');
+      p.fn.addOverride('logging_config', [{ log_format: 'JSON', log_group: '/shared/defined-elsewhere' }]);
+    };
+    expect(failing('LR-LMB-006', elsewhere)).toEqual([FN]);
   });
 
   test('LR-LMB-007: a permission for an account (not a service) needs no source_arn', () => {

@@ -3,8 +3,9 @@ import { RedshiftserverlessNamespace } from '@cdktf/provider-aws/lib/redshiftser
 import { RedshiftserverlessUsageLimit } from '@cdktf/provider-aws/lib/redshiftserverless-usage-limit';
 import { RedshiftserverlessWorkgroup } from '@cdktf/provider-aws/lib/redshiftserverless-workgroup';
 import { Construct } from 'constructs';
+import { RuleId } from '../../policy/rule-ids';
 import { redshiftRules } from '../../policy/rules/redshift';
-import { ELSEWHERE, failingAddresses, KEY_ARN, Parts, RuleCase, testRules } from '../helpers/policy-fixtures';
+import { ELSEWHERE, failingAddresses, findings, KEY_ARN, Parts, RuleCase, testRules } from '../helpers/policy-fixtures';
 
 function redshift(scope: Construct): Parts {
   const namespace = new RedshiftserverlessNamespace(scope, 'namespace', {
@@ -75,6 +76,61 @@ describe('aliases that only look like compliance still fail', () => {
   test('LR-RS-001: a key alias is not a key ARN', () => {
     expect(failingAddresses(redshiftRules, redshift, 'LR-RS-001', (p) => p.namespace.addOverride('kms_key_id', 'alias/warehouse'))).toEqual([
       'aws_redshiftserverless_namespace.namespace',
+    ]);
+  });
+});
+
+describe('the detail of each finding', () => {
+  const NAMESPACE = 'aws_redshiftserverless_namespace.namespace';
+  const WORKGROUP = 'aws_redshiftserverless_workgroup.workgroup';
+  const failing = (rule: RuleId, change: (p: Parts) => void) => findings(redshiftRules, redshift, rule, change);
+  const namespace = (attributes: Record<string, unknown>) => (p: Parts) => {
+    for (const [key, value] of Object.entries(attributes)) p.namespace.addOverride(key, value);
+  };
+
+  test('LR-RS-001: names the alias', () => {
+    expect(failing('LR-RS-001', namespace({ kms_key_id: 'alias/warehouse' }))).toEqual([
+      `${NAMESPACE}: kms_key_id is an alias (alias/warehouse), not a key ARN`,
+    ]);
+  });
+
+  test('LR-RS-002: names every missing log', () => {
+    expect(failing('LR-RS-002', namespace({ log_exports: 'userlog' }))).toEqual([
+      `${NAMESPACE}: log_exports misses connectionlog, useractivitylog`,
+    ]);
+  });
+
+  test('LR-RS-003: either password passed in fails even when the password is also managed; unmanaged fails alone', () => {
+    const passedIn = `${NAMESPACE}: an admin password is passed in`;
+    expect(failing('LR-RS-003', namespace({ admin_user_password: 'Correct-Horse-1' }))).toEqual([passedIn]);
+    expect(failing('LR-RS-003', namespace({ admin_user_password_wo: 'Correct-Horse-1' }))).toEqual([passedIn]);
+    expect(failing('LR-RS-003', namespace({ manage_admin_password: false }))).toEqual([`${NAMESPACE}: manage_admin_password is not true`]);
+  });
+
+  test('LR-RS-004: a missing username fails; a default one is named', () => {
+    expect(failing('LR-RS-004', namespace({ admin_username: undefined }))).toEqual([`${NAMESPACE}: admin_username is not set`]);
+    expect(failing('LR-RS-004', namespace({ admin_username: 'awsuser' }))).toEqual([`${NAMESPACE}: admin_username "awsuser" is a default`]);
+  });
+
+  test('LR-RS-006/007: a workgroup without config parameters fails both', () => {
+    const none = (p: Parts) => p.workgroup.addOverride('config_parameter', undefined);
+    expect(failing('LR-RS-006', none)).toEqual([`${WORKGROUP}: require_ssl is not "true"`]);
+    expect(failing('LR-RS-007', none)).toEqual([`${WORKGROUP}: enable_user_activity_logging is not "true"`]);
+  });
+
+  test('LR-RS-009: names both missing settings', () => {
+    const neither = (p: Parts) => {
+      p.workgroup.addOverride('subnet_ids', undefined);
+      p.workgroup.addOverride('security_group_ids', undefined);
+    };
+    expect(failing('LR-RS-009', neither)).toEqual([
+      `${WORKGROUP}: subnet_ids and security_group_ids not set (the default VPC would be used)`,
+    ]);
+  });
+
+  test('LR-RS-011: a limit without breach_action only logs', () => {
+    expect(failing('LR-RS-011', (p) => p.limit.addOverride('breach_action', undefined))).toEqual([
+      'aws_redshiftserverless_usage_limit.limit: a breach is only logged',
     ]);
   });
 });

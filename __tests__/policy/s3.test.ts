@@ -117,6 +117,37 @@ describe('the edges of each rule', () => {
     expect(failing('LR-S3-003', (p) => p.sse.addOverride('bucket', ELSEWHERE))).toEqual([]);
   });
 
+  test('LR-S3-001: names every flag left off', () => {
+    const twoOff = (p: Parts) => {
+      p.pab.addOverride('block_public_acls', false);
+      p.pab.addOverride('restrict_public_buckets', false);
+    };
+    expect(failing('LR-S3-001', twoOff)).toEqual(['public access block leaves block_public_acls, restrict_public_buckets not true']);
+  });
+
+  test('LR-S3-003: one aws:kms algorithm among several is enough; the others are named when none is', () => {
+    const alsoInline = (companion: string) => (p: Parts) => {
+      p.sse.addOverride('rule.0.apply_server_side_encryption_by_default.sse_algorithm', companion);
+      p.bucket.addOverride('server_side_encryption_configuration', [
+        { rule: [{ apply_server_side_encryption_by_default: [{ sse_algorithm: 'AES256' }] }] },
+      ]);
+    };
+    expect(failing('LR-S3-003', alsoInline('aws:kms'))).toEqual([]);
+    expect(failing('LR-S3-003', alsoInline('aws:fsx'))).toEqual(['default encryption is aws:fsx, AES256, not aws:kms']);
+  });
+
+  test('LR-S3-004/006: one enabled versioning block and one BucketOwnerEnforced rule are enough', () => {
+    const versioning = [{ status: 'Suspended' }, { status: 'Enabled' }];
+    expect(failing('LR-S3-004', (p) => p.versioning.addOverride('versioning_configuration', versioning))).toEqual([]);
+    const ownership = [{ object_ownership: 'ObjectWriter' }, { object_ownership: 'BucketOwnerEnforced' }];
+    expect(failing('LR-S3-006', (p) => p.ownership.addOverride('rule', ownership))).toEqual([]);
+  });
+
+  test('LR-S3-005: anyone among the principals and s3:* among the actions are enough', () => {
+    expect(failing('LR-S3-005', tls({ ...DENY_PLAIN_HTTP, Principal: { AWS: '*', Service: 'cloudtrail.amazonaws.com' } }))).toEqual([]);
+    expect(failing('LR-S3-005', tls({ ...DENY_PLAIN_HTTP, Action: ['s3:GetObject', 's3:*'] }))).toEqual([]);
+  });
+
   test('LR-S3-004: the legacy inline versioning block counts when enabled', () => {
     const inline = (enabled: boolean) => (p: Parts) => {
       p.versioning.addOverride('bucket', ELSEWHERE);

@@ -143,6 +143,30 @@ describe('ways to look compliant without being so', () => {
     expect(failures('LR-VPC-002', withRules)).toEqual(['aws_vpc.vpc']);
   });
 
+  test('LR-VPC-002: one default security group with rules is enough, whatever another one holds', () => {
+    const second = (p: Parts) =>
+      new DefaultSecurityGroup(p.network.node.scope as Construct, 'default2', {
+        vpcId: (p.network as Vpc).id,
+        ingress: [{ protocol: '-1', fromPort: 0, toPort: 0, selfAttribute: true }],
+      });
+    expect(failures('LR-VPC-002', second)).toEqual(['aws_vpc.vpc']);
+  });
+
+  test("LR-VPC-003: Terraform's default description is no description", () => {
+    expect(failures('LR-VPC-003', (p) => p.sg.addOverride('description', 'Managed by Terraform'))).toEqual(['aws_security_group.sg']);
+  });
+
+  test('LR-VPC-008: only egress of all traffic to anywhere counts', () => {
+    const rule = (type: string, protocol: string, cidr: string) => (p: Parts) => {
+      p.rule.addOverride('type', type);
+      p.rule.addOverride('protocol', protocol);
+      p.rule.addOverride('cidr_blocks', [cidr]);
+    };
+    expect(failures('LR-VPC-008', rule('ingress', '-1', '0.0.0.0/0'))).toEqual([]);
+    expect(failures('LR-VPC-008', rule('egress', 'tcp', '0.0.0.0/0'))).toEqual([]);
+    expect(failures('LR-VPC-008', rule('egress', '-1', '10.80.0.0/20'))).toEqual([]);
+  });
+
   test('LR-VPC-002: a VPC whose default security group is not managed at all', () => {
     const unmanaged = evaluate(vpcRules, vpc, (p) => p.defaultSg.addOverride('vpc_id', ELSEWHERE)).filter(
       (e) => e.rule.id === 'LR-VPC-002' && e.outcome === 'fail',
