@@ -8,10 +8,12 @@ import {
 } from '@aws-sdk/client-redshift-data';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { WarehouseEnvironment } from '../scripts/warehouse/cli';
+import { WarehouseEnvironment, realEnvironment } from '../scripts/warehouse/cli';
+import { DataApi } from '../scripts/warehouse/data-api';
 import { FakeClock } from './helpers/data-api';
-import { classifyModelState, modelStatusMain, summarizeExplanation } from '../scripts/warehouse/model-status';
-import { setupMain } from '../scripts/warehouse/setup';
+import { MODEL_STATUS_USAGE, classifyModelState, modelStatusMain, summarizeExplanation } from '../scripts/warehouse/model-status';
+import { SETUP_USAGE, setupMain } from '../scripts/warehouse/setup';
+import * as sqlFolder from '../sql';
 import {
   OutputsError,
   OutputsSource,
@@ -85,22 +87,46 @@ function fakeWarehouse(answer: (sql: string) => Reply): void {
   });
 }
 
-/** An environment with fixed stack outputs, a fake clock, and everything printed kept for assertions. */
-function testEnvironment(outputs: Partial<Record<StackName, StackOutputs>> = { redshift: REDSHIFT_OUTPUTS, api: API_OUTPUTS }) {
-  const clock = new FakeClock();
+/**
+ * An environment with fixed stack outputs (an Error: reading that stack fails with it), a fake clock
+ * starting at `start`, and everything printed and every outputs file asked for kept for assertions.
+ */
+function testEnvironment(
+  outputs: Partial<Record<StackName, StackOutputs | Error>> = { redshift: REDSHIFT_OUTPUTS, api: API_OUTPUTS },
+  start = 0,
+) {
+  const clock = new FakeClock(start);
   const printed: string[] = [];
   const errors: string[] = [];
+  const outputsFiles: Array<string | undefined> = [];
+  const read = async (stack: StackName): Promise<StackOutputs | undefined> => {
+    const stackOutputs = outputs[stack];
+    if (stackOutputs instanceof Error) throw stackOutputs;
+    return stackOutputs;
+  };
   const environment: WarehouseEnvironment = {
     createClient: (region) =>
       new RedshiftDataClient({ region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }),
-    outputs: () => ({ description: 'test outputs', locate: (stack) => `test outputs of ${stack}`, read: async (stack) => outputs[stack] }),
+    outputs: (file) => {
+      outputsFiles.push(file);
+      return { description: 'test outputs', locate: (stack) => `test outputs of ${stack}`, read };
+    },
     print: (line) => printed.push(line),
     printError: (line) => errors.push(line),
     progress: (line) => printed.push(line),
     now: clock.now,
     sleep: clock.sleep,
   };
-  return { environment, printed, errors, sleeps: clock.sleeps, output: () => printed.join('\n'), errorOutput: () => errors.join('\n') };
+  return {
+    environment,
+    printed,
+    errors,
+    clock,
+    outputsFiles,
+    sleeps: clock.sleeps,
+    output: () => printed.join('\n'),
+    errorOutput: () => errors.join('\n'),
+  };
 }
 
 const executed = (): string[] =>
@@ -265,6 +291,145 @@ describe('npm run warehouse:setup', () => {
     expect(redshiftData.calls()).toHaveLength(0);
   });
 
+  test('the report: where it runs, each step, the totals, and what to do about a waiting file', async () => {
+    fakeWarehouse(freshWarehouse);
+    const { environment, printed } = testEnvironment({ redshift: REDSHIFT_OUTPUTS });
+
+    expect(await setupMain([], environment)).toBe(0);
+    expect(printed[0]).toBe('Warehouse setup: workgroup loan-remediation-dev, database loans (stack outputs from test outputs)');
+    expect(printed.slice(-3)).toEqual([
+      '\nDone: 4 statements ran, 0 skipped as already done, 1 files waiting.',
+      "Training runs in SageMaker for up to the model's MAX_RUNTIME; follow it with: npm run model:status -- --wait",
+      'Run npm run warehouse:setup again once the waiting files can run.',
+    ]);
+  });
+
+  test('with no file waiting the report ends at the totals and how to follow training', async () => {
+    fakeWarehouse(freshWarehouse);
+    const { environment, printed } = testEnvironment();
+
+    expect(await setupMain([], environment)).toBe(0);
+    expect(printed.slice(-2)).toEqual([
+      '\nDone: 10 statements ran, 0 skipped as already done, 0 files waiting.',
+      "Training runs in SageMaker for up to the model's MAX_RUNTIME; follow it with: npm run model:status -- --wait",
+    ]);
+  });
+
+  test('each statement that ran shows how long it took', async () => {
+    const { environment, output, clock } = testEnvironment(undefined, 1_000_000);
+    fakeWarehouse((sql) => {
+      if (/^CREATE MODEL/.test(sql)) clock.time += 2_500;
+      return freshWarehouse(sql);
+    });
+
+    expect(await setupMain([], environment)).toBe(0);
+    expect(output()).toContain('  ok    CREATE MODEL "public"."predict_model"  (2.5 s)');
+    expect(output()).toContain('  ok    CREATE ROLE prediction_api  (0.0 s)');
+  });
+
+  test('a statement is shown by its first line, cut to 72 characters', async () => {
+    const table = `loan_remediation_${'x'.repeat(15)}`;
+    fakeWarehouse(freshWarehouse);
+    const { environment, output } = testEnvironment({ redshift: { ...REDSHIFT_OUTPUTS, table_name: table }, api: API_OUTPUTS });
+
+    expect(await setupMain([], environment)).toBe(0);
+    // 72 characters: shown whole.
+    expect(output()).toContain(`\n  ok    CREATE TABLE IF NOT EXISTS "public"."${table}" (  (0.0 s)\n`);
+    // 88 characters: the first 69 and an ellipsis.
+    expect(output()).toContain(`\n  ok    GRANT SELECT ON TABLE "public"."${table}" TO ...  (0.0 s)\n`);
+  });
+
+  test('a statement is labelled by its first line without the spaces that end it', async () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'setup-sql-'));
+    const replaced = jest.replaceProperty(sqlFolder, 'SETUP_SQL_DIRECTORY', folder);
+    try {
+      fs.writeFileSync(path.join(folder, '001_select.sql'), '-- Select.\nSELECT 1   \nFROM {{table}};\n');
+      fakeWarehouse(freshWarehouse);
+      const { environment, output } = testEnvironment();
+
+      expect(await setupMain([], environment)).toBe(0);
+      expect(executed()).toEqual(['SELECT 1   \nFROM "loan_remediation"']);
+      expect(output()).toContain('\n001_select.sql: Select.\n  ok    SELECT 1  (0.0 s)\n');
+    } finally {
+      replaced.restore();
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  test('a guard that finds a row with several columns shows them all', async () => {
+    fakeWarehouse((sql) => (/ HAVING /.test(sql) ? { rows: [{ rows_already_loaded: 1000, loaded_by: 'admin' }] } : freshWarehouse(sql)));
+    const { environment, output } = testEnvironment();
+
+    expect(await setupMain([], environment)).toBe(0);
+    expect(output()).toContain('(already done: rows_already_loaded=1000, loaded_by=admin)');
+  });
+
+  test('an api stack whose outputs cannot be read is noted, and the grant file waits', async () => {
+    fakeWarehouse(freshWarehouse);
+    const { environment, printed, output } = testEnvironment({
+      redshift: REDSHIFT_OUTPUTS,
+      api: new OutputsError('cannot read the api stack\'s outputs in cdktf.out/stacks/api: state lock held'),
+    });
+
+    expect(await setupMain([], environment)).toBe(0);
+    expect(printed[0]).toBe("note: cannot read the api stack's outputs in cdktf.out/stacks/api: state lock held");
+    expect(output()).toContain('\n  wait  waiting for the api stack\'s output lambda_role_name');
+    expect(ran(/^CREATE MODEL/)).toBe(true);
+  });
+
+  test('any other failure reading the api stack stops the run before anything is sent', async () => {
+    const { environment, errorOutput } = testEnvironment({ redshift: REDSHIFT_OUTPUTS, api: new TypeError('outputs is not iterable') });
+
+    expect(await setupMain([], environment)).toBe(1);
+    expect(errorOutput()).toBe('error: outputs is not iterable');
+    expect(redshiftData.calls()).toHaveLength(0);
+  });
+
+  test('a Data API answer without a statement id stops the run at its file', async () => {
+    redshiftData.on(ExecuteStatementCommand).resolves({});
+    const { environment, errorOutput } = testEnvironment();
+
+    expect(await setupMain([], environment)).toBe(1);
+    expect(errorOutput()).toContain('Stopped at 001_create_table.sql: Error: the Data API returned no statement id');
+  });
+
+  test('--dry-run says so, and shows each file and its statements indented line by line', async () => {
+    const { environment, printed, output } = testEnvironment();
+
+    expect(await setupMain(['--dry-run'], environment)).toBe(0);
+    expect(printed[0]).toBe(
+      'Warehouse setup: workgroup loan-remediation-dev, database loans (stack outputs from test outputs), dry run: nothing is sent',
+    );
+    expect(output()).toContain(
+      '\n001_create_table.sql: Create the table of historical loan-remediation outcomes.\n  run:\n      CREATE SCHEMA IF NOT EXISTS "public"\n',
+    );
+    expect(output()).toContain('  run:\n      CREATE TABLE IF NOT EXISTS "public"."loan_remediation" (\n        "customer_id" BIGINT,\n        "age" ');
+  });
+
+  test('--dry-run without the api stack shows the grant file waiting, not its SQL', async () => {
+    const { environment, output } = testEnvironment({ redshift: REDSHIFT_OUTPUTS });
+
+    expect(await setupMain(['--dry-run'], environment)).toBe(0);
+    expect(output()).toMatch(/004_grant_lambda_access\.sql: .*\n {2}wait {2}waiting for the api stack's output lambda_role_name: deploy it/);
+    expect(output()).not.toContain('CREATE ROLE');
+  });
+
+  test('--outputs-file names where the stack outputs are read from', async () => {
+    const { environment, outputsFiles } = testEnvironment();
+
+    expect(await setupMain(['--outputs-file', 'deploy-outputs.json', '--dry-run'], environment)).toBe(0);
+    expect(outputsFiles).toEqual(['deploy-outputs.json']);
+  });
+
+  test('--help prints the usage, exits 0 and sends nothing', async () => {
+    const { environment, printed, errors } = testEnvironment();
+
+    expect(await setupMain(['--help'], environment)).toBe(0);
+    expect(printed).toEqual([SETUP_USAGE]);
+    expect(errors).toEqual([]);
+    expect(redshiftData.calls()).toHaveLength(0);
+  });
+
   test.each([[['--force']], [['extra']], [['--outputs-file']]])('bad flags %j exit 2 with the usage and no stack trace', async (argv) => {
     const { environment, errorOutput } = testEnvironment();
 
@@ -414,6 +579,211 @@ describe('npm run model:status', () => {
     const message = 'Processing job failed: Maximum runtime reached and processing job is unfinished.';
     expect(summarizeExplanation(JSON.stringify({ explanations: message }))).toEqual([message]);
   });
+
+  test('the details: keys and values trimmed, empty ones and the query left out, long values cut at 100 characters', async () => {
+    modelWarehouse(['TRAINING'], undefined, [
+      { Key: '  Reason  ', Value: '  still exporting  ' },
+      { Key: 'No value', Value: '' },
+      { Key: '', Value: 'no key' },
+      { Key: 'Null value', Value: null },
+      { Key: 'Exactly 100', Value: 'a'.repeat(100) },
+      { Key: 'Over 100', Value: 'b'.repeat(101) },
+    ]);
+    const { environment, printed } = testEnvironment();
+
+    expect(await modelStatusMain([], environment)).toBe(0);
+    expect(printed).toEqual([
+      'Model public.predict_model: TRAINING',
+      '  Model Name: predict_model',
+      '  Schema Name: public',
+      '  Model State: TRAINING',
+      '  Reason: still exporting',
+      `  Exactly 100: ${'a'.repeat(100)}`,
+      `  Over 100: ${'b'.repeat(97)}...`,
+      '\nStill training in SageMaker. Follow it with: npm run model:status -- --wait',
+    ]);
+  });
+
+  test('SHOW MODEL without a Model State row counts as still training', async () => {
+    fakeWarehouse((sql) => (/FROM svv_ml_model_info/.test(sql) ? { rows: [{ model_state: 'whatever' }] } : { rows: [{ Key: 'Model Name', Value: 'predict_model' }] }));
+    const { environment, printed } = testEnvironment();
+
+    expect(await modelStatusMain([], environment)).toBe(0);
+    expect(printed[0]).toBe('Model public.predict_model: TRAINING');
+  });
+
+  test('--wait counts hours once training has taken one', async () => {
+    modelWarehouse(['TRAINING', 'TRAINING', 'READY']);
+    const { environment, output } = testEnvironment(undefined, 1_000_000);
+
+    expect(await modelStatusMain(['--wait', '--interval', '1800'], environment)).toBe(0);
+    expect(output()).toContain('Model public.predict_model: TRAINING, waited 0m 00s, next check in 1800 s');
+    expect(output()).toContain('Model public.predict_model: TRAINING, waited 30m 00s, next check in 1800 s');
+    expect(output()).toContain('Model public.predict_model: READY, waited 1h 0m\n');
+  });
+
+  test('--interval takes the minimum, 30 seconds', async () => {
+    modelWarehouse(['TRAINING', 'READY']);
+    const { environment, sleeps } = testEnvironment();
+
+    expect(await modelStatusMain(['--wait', '--interval', '30'], environment)).toBe(0);
+    expect(sleeps).toEqual([30_000]);
+  });
+
+  test('READY without metrics says none were reported', async () => {
+    modelWarehouse(['READY']);
+    const { environment, printed } = testEnvironment();
+
+    expect(await modelStatusMain([], environment)).toBe(0);
+    expect(printed).toContain('\nMetrics: none reported');
+  });
+
+  test('an EXPLAIN_MODEL that returns no row is reported as unreadable', async () => {
+    modelWarehouse(['READY'], { rows: [] });
+    const { environment, printed } = testEnvironment();
+
+    expect(await modelStatusMain([], environment)).toBe(0);
+    expect(printed.at(-1)).toBe('\nEXPLAIN_MODEL\n  unreadable EXPLAIN_MODEL output: ');
+  });
+
+  test('EXPLAIN_MODEL failing in AWS (not the database) fails the status', async () => {
+    fakeWarehouse((sql) => {
+      if (/EXPLAIN_MODEL/.test(sql)) throw Object.assign(new Error('User is not authorized'), { name: 'AccessDeniedException' });
+      return /FROM svv_ml_model_info/.test(sql) ? { rows: [{ model_state: 'whatever' }] } : showModel('READY');
+    });
+    const { environment, output, errorOutput } = testEnvironment();
+
+    expect(await modelStatusMain([], environment)).toBe(1);
+    expect(errorOutput()).toBe('error: User is not authorized');
+    expect(output()).not.toContain('EXPLAIN_MODEL unavailable');
+  });
+
+  test('SHOW MODEL failing in the database fails the status with its status and message', async () => {
+    fakeWarehouse((sql) => (/FROM svv_ml_model_info/.test(sql) ? { rows: [{ model_state: 'whatever' }] } : { error: 'permission denied for model predict_model' }));
+    const { environment, errorOutput } = testEnvironment();
+
+    expect(await modelStatusMain([], environment)).toBe(1);
+    expect(errorOutput()).toBe('error: FAILED: permission denied for model predict_model');
+  });
+
+  test('--outputs-file names where the stack outputs are read from', async () => {
+    modelWarehouse(['READY']);
+    const { environment, outputsFiles } = testEnvironment();
+
+    expect(await modelStatusMain(['--outputs-file', 'deploy-outputs.json'], environment)).toBe(0);
+    expect(outputsFiles).toEqual(['deploy-outputs.json']);
+  });
+
+  test('--help prints the usage, exits 0 and sends nothing', async () => {
+    const { environment, printed, errors } = testEnvironment();
+
+    expect(await modelStatusMain(['--help'], environment)).toBe(0);
+    expect(printed).toEqual([MODEL_STATUS_USAGE]);
+    expect(errors).toEqual([]);
+    expect(redshiftData.calls()).toHaveLength(0);
+  });
+
+  test('EXPLAIN_MODEL output that is not JSON, or has no SHAP values, is said to be so', () => {
+    expect(summarizeExplanation('Processing job failed')).toEqual(['unreadable EXPLAIN_MODEL output: Processing job failed']);
+    expect(summarizeExplanation(`<${'x'.repeat(300)}`)).toEqual([`unreadable EXPLAIN_MODEL output: <${'x'.repeat(199)}`]);
+    expect(summarizeExplanation('{}')).toEqual(['EXPLAIN_MODEL returned no SHAP values']);
+    expect(summarizeExplanation('{"explanations": {"kernel_shap": {}}}')).toEqual(['EXPLAIN_MODEL returned no SHAP values']);
+  });
+});
+
+describe('the Data API client the commands share', () => {
+  const dataApi = () =>
+    new DataApi(testEnvironment().environment.createClient('eu-west-2'), { workgroupName: 'wg', database: 'loans', secretArn: 'arn:secret' });
+
+  test('a failed statement without an error message is still a StatementFailedError, with its status', async () => {
+    redshiftData.on(ExecuteStatementCommand).resolves({ Id: 'statement-1', Status: 'FAILED' });
+    redshiftData.on(DescribeStatementCommand).resolves({ Id: 'statement-1', Status: 'FAILED' });
+
+    await expect(dataApi().query('CREATE MODEL x')).rejects.toMatchObject({
+      name: 'StatementFailedError',
+      status: 'FAILED',
+      databaseMessage: 'the Data API gave no error message',
+      message: 'FAILED: the Data API gave no error message',
+    });
+  });
+
+  test('a statement without a result set returns no rows, without asking for any', async () => {
+    redshiftData.on(ExecuteStatementCommand).resolves({ Id: 'statement-1', Status: 'FINISHED', HasResultSet: false });
+
+    expect(await dataApi().query('CREATE SCHEMA x')).toEqual([]);
+    expect(redshiftData.commandCalls(GetStatementResultCommand)).toHaveLength(0);
+  });
+
+  test('rows come from every page, named by column label, else name, else position', async () => {
+    const columns = [{ name: 'count', label: 'rows_loaded' }, { name: 'source' }, {}];
+    redshiftData.on(ExecuteStatementCommand).resolves({ Id: 'statement-1', Status: 'FINISHED', HasResultSet: true });
+    redshiftData.on(GetStatementResultCommand).callsFake(({ NextToken }: { NextToken?: string }) =>
+      NextToken === undefined
+        ? { ColumnMetadata: columns, Records: [[{ longValue: 3 }, { stringValue: 's3' }, { booleanValue: true }]], NextToken: 'page-2' }
+        : { ColumnMetadata: columns, Records: [[{ longValue: 4 }, { isNull: true }, { doubleValue: 0.5 }]] },
+    );
+
+    expect(await dataApi().query('SELECT ...')).toEqual([
+      { rows_loaded: 3, source: 's3', column3: true },
+      { rows_loaded: 4, source: null, column3: 0.5 },
+    ]);
+    expect(redshiftData.commandCalls(GetStatementResultCommand).map((call) => call.args[0].input.NextToken)).toEqual([undefined, 'page-2']);
+  });
+
+  test('a page without records adds no rows', async () => {
+    redshiftData.on(ExecuteStatementCommand).resolves({ Id: 'statement-1', Status: 'FINISHED', HasResultSet: true });
+    redshiftData.on(GetStatementResultCommand).resolves({ ColumnMetadata: [{ name: 'user_name', label: 'user_name' }], TotalNumRows: 0 });
+
+    expect(await dataApi().query('SELECT user_name FROM svv_user_info')).toEqual([]);
+  });
+});
+
+describe('the environment the commands run in outside tests', () => {
+  test('a Data API client for the region, and outputs from terraform or from the named file', async () => {
+    const environment = realEnvironment();
+    expect(await environment.createClient('eu-west-2').config.region()).toBe('eu-west-2');
+    expect(environment.outputs(undefined).description).toBe("terraform output in each stack's folder under cdktf.out/stacks");
+    expect(environment.outputs(undefined).locate('redshift')).toBe(`terraform output in ${path.join('cdktf.out', 'stacks', 'redshift')}`);
+    expect(environment.outputs('deploy-outputs.json').description).toBe(path.resolve('deploy-outputs.json'));
+  });
+
+  test('print and printError write to stdout and stderr; progress rewrites the line on a terminal', () => {
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    const error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const wasTTY = process.stdout.isTTY;
+    try {
+      const environment = realEnvironment();
+      environment.print('printed');
+      environment.printError('failed');
+      process.stdout.isTTY = false;
+      environment.progress('checked once');
+      process.stdout.isTTY = true;
+      environment.progress('checked twice');
+      expect(log.mock.calls).toEqual([['printed'], ['checked once']]);
+      expect(error.mock.calls).toEqual([['failed']]);
+      expect(write.mock.calls).toEqual([['\r\x1b[2Kchecked twice']]);
+    } finally {
+      process.stdout.isTTY = wasTTY;
+      log.mockRestore();
+      error.mockRestore();
+      write.mockRestore();
+    }
+  });
+
+  test('now is the clock time and sleep waits that long', async () => {
+    const environment = realEnvironment();
+    const before = Date.now();
+    const now = environment.now();
+    expect(now).toBeGreaterThanOrEqual(before);
+    expect(now).toBeLessThanOrEqual(Date.now());
+
+    const started = Date.now();
+    const slept = environment.sleep(50)?.then(() => 'slept');
+    const result = await Promise.race([slept, new Promise((resolve) => setTimeout(() => resolve('still asleep'), 2_000))]);
+    expect(result).toBe('slept');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(45);
+  });
 });
 
 describe('where the stack outputs come from', () => {
@@ -533,11 +903,41 @@ describe('where the stack outputs come from', () => {
     test.each([
       ['the Error line after warnings', 'Warning: CLI config\n\nsome detail\nError: Backend initialization required\n', 'Backend initialization required'],
       ['the first line without one', 'state lock held\nby another run\n', 'state lock held'],
+      ['the first line after a blank one', '\nstate lock held\nby another run\n', 'state lock held'],
     ])('a failing terraform output gives %s', async (_name, stderr, reason) => {
       terraform('', stderr, 1);
       await expect(source().read('redshift')).rejects.toThrow(
         new OutputsError(`cannot read the redshift stack's outputs in ${stackDir()}: ${reason}`),
       );
+    });
+
+    test('terraform output that is not JSON is an OutputsError saying why', async () => {
+      terraform('not json');
+      const reason = (() => {
+        try {
+          return JSON.parse('not json') as never;
+        } catch (error) {
+          return (error as Error).message;
+        }
+      })();
+      await expect(source().read('redshift')).rejects.toThrow(
+        new OutputsError(`cannot read the redshift stack's outputs in ${stackDir()}: ${reason}`),
+      );
+    });
+
+    // The real terraform (the suite needs it on PATH: terraform.test.ts), in a folder with no state.
+    test('by default the terraform on PATH runs: an initialised stack folder without state has no outputs', async () => {
+      fs.mkdirSync(path.join(stackDir(), '.terraform'), { recursive: true });
+      expect(await terraformOutputs(project).read('redshift')).toBeUndefined();
+    });
+
+    test('a stack folder where terraform init never ran is "not deployed", and terraform does not run there', async () => {
+      terraform(JSON.stringify({ lambda_role_name: { value: 'loan-remediation-dev-prediction' } }));
+      fs.rmSync(path.join(project, 'called'), { force: true });
+      fs.mkdirSync(path.join(project, 'cdktf.out', 'stacks', 'api'), { recursive: true });
+
+      expect(await source().read('api')).toBeUndefined();
+      expect(fs.existsSync(path.join(project, 'called'))).toBe(false);
     });
 
     test("a failing terraform output that says nothing gives the command's own failure", async () => {

@@ -2,8 +2,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { SETUP_SQL_DIRECTORY } from '../sql';
+import * as features from '../lambda-src/features';
 import { FEATURE_NAMES, TABLE_COLUMNS, TABLE_COLUMN_NAMES, TARGET, TIMESTAMP } from '../lambda-src/features';
-import { placeholderValues } from '../scripts/warehouse/placeholders';
+import { columnDefinitions, placeholderValues } from '../scripts/warehouse/placeholders';
 import {
   SqlFile,
   SqlTemplateError,
@@ -37,7 +38,8 @@ const OUTPUTS: WarehouseOutputs = {
   datasetUri: 's3://loan-remediation-dev-dataset-2026/dataset/loan_remediation_data.csv',
   modelMaxRuntimeSeconds: 5400,
 };
-const VALUES = placeholderValues(OUTPUTS, 'loan-remediation-dev-prediction');
+/** Made by each test that needs them (see the note on the column-list tests). */
+const values = () => placeholderValues(OUTPUTS, 'loan-remediation-dev-prediction');
 
 /** Every SQL file in sql/, setup steps and status queries. */
 function allSqlFiles(directory = SQL_DIR): SqlFile[] {
@@ -48,16 +50,21 @@ function allSqlFiles(directory = SQL_DIR): SqlFile[] {
   });
 }
 
-const renderedStatements = (): string[] =>
-  allSqlFiles().flatMap((file) => file.statements.flatMap((s) => [s.unless, s.template].filter((t) => t !== undefined)))
-    .map((sql) => render(sql, VALUES));
+function renderedStatements(): string[] {
+  const known = values();
+  return allSqlFiles()
+    .flatMap((file) => file.statements.flatMap((s) => [s.unless, s.template].filter((t) => t !== undefined)))
+    .map((sql) => render(sql, known));
+}
 
 const unquote = (list: string): string[] => list.split(',').map((name) => name.trim().replace(/^"(.*)"$/, '$1'));
 
+// The SQL is rendered inside each test, not while jest collects them: a mutation run credits a test
+// only with the code its own body runs (Stryker's ignoreStatic), so a list built at collection would
+// leave the generated column lists untested.
 describe('column lists in sql/ come from the feature module', () => {
-  const statements = renderedStatements();
-
   test('CREATE TABLE defines every column with its SQL type, in the CSV order', () => {
+    const statements = renderedStatements();
     const tables = statements.flatMap((sql) => /^CREATE TABLE IF NOT EXISTS \S+ \(\n([\s\S]*)\n\)$/.exec(sql)?.[1] ?? []);
     expect(tables).toHaveLength(1);
     const columns = tables[0].split(',\n').map((line) => {
@@ -68,13 +75,14 @@ describe('column lists in sql/ come from the feature module', () => {
   });
 
   test('COPY maps every table column, in the CSV order', () => {
+    const statements = renderedStatements();
     const lists = statements.flatMap((sql) => /^COPY \S+ \(([^)]*)\)/.exec(sql)?.[1] ?? []);
     expect(lists).toHaveLength(1);
     expect(unquote(lists[0])).toEqual(TABLE_COLUMN_NAMES);
   });
 
   test('CREATE MODEL trains on the 14 features and the target, before 2023-01-31, like the original', () => {
-    const models = statements.filter((sql) => sql.startsWith('CREATE MODEL'));
+    const models = renderedStatements().filter((sql) => sql.startsWith('CREATE MODEL'));
     expect(models).toHaveLength(1);
     const [, selected, whereColumn, target] =
       /SELECT (.*)\n\s*FROM \S+\n\s*WHERE "([a-z_]+)" < '2023-01-31'\n\)\nTARGET "([a-z_]+)"/.exec(models[0]) ?? [];
@@ -98,7 +106,8 @@ describe('column lists in sql/ come from the feature module', () => {
     const used = new Set(
       allSqlFiles().flatMap((file) => file.statements.flatMap((s) => placeholdersIn(`${s.unless ?? ''} ${s.template}`))),
     );
-    expect([...used].filter((name) => !(name in VALUES))).toEqual([]);
+    const known = values();
+    expect([...used].filter((name) => !(name in known))).toEqual([]);
   });
 });
 
@@ -225,9 +234,40 @@ INSERT INTO b VALUES (1);`,
     expect(pendingReason(file, { table: identifier('t'), role: pending('no role yet'), user: pending('deploy the api stack') })).toBe('no role yet');
     expect(pendingReason(file, { table: identifier('t'), role: identifier('r'), user: identifier('u') })).toBeUndefined();
   });
+
+  test('a placeholder with no value at all does not make a file wait: rendering it names it', () => {
+    const file = parseSqlFile('n.sql', 'SELECT {{nope}} FROM {{table}};');
+    expect(pendingReason(file, { table: identifier('t') })).toBeUndefined();
+    expect(() => render(file.statements[0].template, { table: identifier('t') })).toThrow('unknown placeholder {{nope}}');
+  });
+
+  test('an unguarded statement has no unless key at all, not one set to undefined', () => {
+    const [unguarded, guarded] = parseSqlFile('k.sql', 'SELECT 1;\n-- unless: SELECT 2\nSELECT 3;').statements;
+    expect(Object.keys(unguarded)).toEqual(['template']);
+    expect(Object.keys(guarded)).toEqual(['template', 'unless']);
+  });
 });
 
 describe('placeholder values', () => {
+  test('the training columns are the features and the target, quoted, comma-separated', () => {
+    const { training_columns: columns } = values();
+    expect(columns).toEqual(fragment([...FEATURE_NAMES, TARGET.name].map((name) => `"${name}"`).join(', ')));
+  });
+
+  test('a column name or SQL type in the feature module that SQL could not take is refused, naming it', () => {
+    const column = (name: string, sqlType: string) => [{ name, sqlType }] as unknown as typeof features.TABLE_COLUMNS;
+    const replaced = jest.replaceProperty(features, 'TABLE_COLUMNS', column('loan amount', 'INTEGER'));
+    try {
+      expect(() => columnDefinitions()).toThrow(new Error('unexpected column name loan amount in lambda-src/features.ts'));
+      replaced.replaceValue(column('amount', 'INTEGER; DROP TABLE x'));
+      expect(() => columnDefinitions()).toThrow(new Error('unexpected SQL type INTEGER; DROP TABLE x in lambda-src/features.ts'));
+      replaced.replaceValue(column('amount', 'DECIMAL(10,2)'));
+      expect(columnDefinitions()).toBe('  "amount" DECIMAL(10,2)');
+    } finally {
+      replaced.restore();
+    }
+  });
+
   test('numbers: non-negative safe integers only, and the error says why', () => {
     expect(integerLiteral(0)).toEqual({ kind: 'number', value: 0 });
     expect(integerLiteral(5400)).toEqual({ kind: 'number', value: 5400 });
@@ -264,9 +304,9 @@ describe('the warehouse SQL reads only system views that Redshift Serverless doc
     [...sql.matchAll(/\b(?:FROM|JOIN)\s+(?:pg_catalog\.)?((?:stl|stv|svcs|svl|svv|sys|pg)_[a-z0-9_]+)/gi)].map((m) =>
       m[1].toLowerCase(),
     );
-  const used = [...new Set(renderedStatements().flatMap(systemRelations))].sort();
 
   test('every system relation a statement or guard reads is in the documented list', () => {
+    const used = [...new Set(renderedStatements().flatMap(systemRelations))].sort();
     expect(used.length).toBeGreaterThan(0);
     expect(used.filter((name) => !(name in SERVERLESS_SYSTEM_VIEWS))).toEqual([]);
     expect(used.filter((name) => PROVISIONED_ONLY_PREFIXES.test(name))).toEqual([]);
