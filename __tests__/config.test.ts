@@ -101,8 +101,18 @@ describe('bad configuration fails with one line naming the variable, the value a
     ['unknown environment', { ENVIRONMENT: 'qa' }, /^ENVIRONMENT="qa" is invalid: expected one of dev, staging, prod$/],
     ['malformed region', { AWS_REGION: 'mars' }, /^AWS_REGION="mars" is invalid: expected a region where Redshift Serverless is offered: us-east-1, /],
     ['region that does not exist', { AWS_REGION: 'us-east-7' }, /^AWS_REGION="us-east-7" is invalid: expected a region where Redshift Serverless/],
-    ['region without default AZ IDs', { AWS_REGION: 'us-west-1' }, /^AVAILABILITY_ZONE_IDS="" is invalid: expected three AZ IDs of us-west-1 .*has no default/],
-    ['uppercase project name', { PROJECT_NAME: 'Loans' }, /^PROJECT_NAME="Loans" is invalid/],
+    [
+      'region without default AZ IDs',
+      { AWS_REGION: 'us-west-1' },
+      /^AVAILABILITY_ZONE_IDS="" is invalid: expected three AZ IDs of us-west-1 that Redshift Serverless supports \(us-west-1 has no default; see "Considerations when using Amazon Redshift Serverless"\), e\.g\. usw1-az1,usw1-az2,usw1-az3$/,
+    ],
+    [
+      'AZ IDs of a region without defaults, one repeated',
+      { AWS_REGION: 'us-west-1', AVAILABILITY_ZONE_IDS: 'usw1-az1,usw1-az1,usw1-az3' },
+      /^AVAILABILITY_ZONE_IDS="usw1-az1,usw1-az1,usw1-az3" is invalid: expected three distinct comma-separated AZ IDs of us-west-1, e\.g\. usw1-az1,usw1-az2,usw1-az3$/,
+    ],
+    ['four AZ IDs, three of them distinct', { AVAILABILITY_ZONE_IDS: 'use1-az2,use1-az4,use1-az6,use1-az6' }, /^AVAILABILITY_ZONE_IDS="use1-az2,use1-az4,use1-az6,use1-az6" is invalid/],
+    ['uppercase project name', { PROJECT_NAME: 'Loans' }, /^PROJECT_NAME="Loans" is invalid: expected 3-20 characters: lowercase letters, digits and hyphens, starting with a letter$/],
     ['state bucket with uppercase letters', { STATE_BUCKET: 'My_Bucket' }, /^STATE_BUCKET="My_Bucket" is invalid: expected an S3 bucket name/],
     ['state bucket shaped like an IP address', { STATE_BUCKET: '192.168.1.1' }, /^STATE_BUCKET="192.168.1.1"/],
     ['admin user name starting with an underscore', { REDSHIFT_ADMIN_USERNAME: '_admin' }, /^REDSHIFT_ADMIN_USERNAME="_admin" is invalid: expected a SQL identifier that starts with a letter$/],
@@ -130,6 +140,7 @@ describe('bad configuration fails with one line naming the variable, the value a
   test.each(cases)('%s', (_name, env, message) => {
     const load = () => loadConfig(env);
     expect(load).toThrow(ConfigError);
+    expect(load).toThrow(expect.objectContaining({ name: 'ConfigError' }));
     expect(load).toThrow(message);
     try {
       load();

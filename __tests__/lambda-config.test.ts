@@ -105,49 +105,71 @@ describe('handler module initialisation (cold start)', () => {
   /**
    * Loads lambda-src/handler.ts in a fresh module registry, as a cold start would. Its own modules are
    * the ones this file loaded (only the handler's module scope runs again), with the warehouse's and
-   * the prediction handler's factories wrapped to record what the handler builds them with.
+   * the prediction handler's factories wrapped to record what the handler builds them with, and
+   * `loadConfig` standing in for the real loader when given. Returns what the handler's logger wrote.
    */
-  async function coldStart(env: Record<string, string>) {
-    process.env = { ...saved, ...env };
+  async function coldStart(env: Record<string, string>, loadConfig = configModule.loadHandlerConfig) {
+    process.env = { ...saved, POWERTOOLS_LOG_LEVEL: 'INFO', ...env };
     const newWarehouse = jest.fn((options: RedshiftDataWarehouseOptions) => new warehouseModule.RedshiftDataWarehouse(options));
     const newHandler = jest.fn(predictionHandlerModule.createPredictionHandler);
-    jest.doMock('../lambda-src/config', () => configModule);
+    jest.doMock('../lambda-src/config', () => ({ ...configModule, loadHandlerConfig: loadConfig }));
     jest.doMock('../lambda-src/warehouse', () => ({ ...warehouseModule, RedshiftDataWarehouse: newWarehouse }));
     jest.doMock('../lambda-src/prediction-handler', () => ({ ...predictionHandlerModule, createPredictionHandler: newHandler }));
-    let outcome: { error?: unknown; handler?: unknown; critical: jest.SpyInstance } | undefined;
+    // Powertools writes errors and critical lines to stderr, the others to stdout.
+    const written: string[] = [];
+    const writes = [process.stdout, process.stderr].map((stream) =>
+      jest.spyOn(stream, 'write').mockImplementation((chunk) => written.push(String(chunk)) > 0),
+    );
+    let outcome: { error?: unknown; handler?: unknown } = {};
     try {
       await jest.isolateModulesAsync(async () => {
-        const { Logger } = await import('@aws-lambda-powertools/logger');
-        const critical = jest.spyOn(Logger.prototype, 'critical').mockImplementation(() => undefined);
         try {
-          outcome = { handler: (await import('../lambda-src/handler')).handler, critical };
+          outcome = { handler: (await import('../lambda-src/handler')).handler };
         } catch (error) {
-          outcome = { error, critical };
+          outcome = { error };
         }
       });
     } finally {
+      writes.forEach((write) => write.mockRestore());
       jest.dontMock('../lambda-src/config');
       jest.dontMock('../lambda-src/warehouse');
       jest.dontMock('../lambda-src/prediction-handler');
     }
-    return { ...outcome!, newWarehouse, newHandler };
+    const logged = written.join('').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+    return { ...outcome, logged, newWarehouse, newHandler };
   }
 
   it('fails to start with one critical log line naming every problem', async () => {
-    const { error, critical, newWarehouse } = await coldStart({ ...required, TABLE_NAME: 'x; DROP TABLE y', DEADLINE_MS: '0' });
+    const { error, logged, newWarehouse } = await coldStart({ ...required, TABLE_NAME: 'x; DROP TABLE y', DEADLINE_MS: '0' });
     expect(error).toBeInstanceOf(HandlerConfigError);
-    expect(critical).toHaveBeenCalledTimes(1);
-    expect(critical).toHaveBeenCalledWith('Invalid configuration: the function cannot start', {
-      problems: [
-        'TABLE_NAME="x; DROP TABLE y" must be a SQL identifier, optionally schema-qualified (schema.name)',
-        'DEADLINE_MS="0" must be an integer from 1000 to 26000',
-      ],
+    expect(error).toMatchObject({
+      message:
+        'invalid Lambda configuration: TABLE_NAME="x; DROP TABLE y" must be a SQL identifier, optionally schema-qualified (schema.name); DEADLINE_MS="0" must be an integer from 1000 to 26000',
     });
+    expect(logged).toEqual([
+      expect.objectContaining({
+        level: 'CRITICAL',
+        service: 'loan-prediction',
+        message: 'Invalid configuration: the function cannot start',
+        problems: [
+          'TABLE_NAME="x; DROP TABLE y" must be a SQL identifier, optionally schema-qualified (schema.name)',
+          'DEADLINE_MS="0" must be an integer from 1000 to 26000',
+        ],
+      }),
+    ]);
     expect(newWarehouse).not.toHaveBeenCalled();
   });
 
+  it('lets any other error at start through without a configuration log line', async () => {
+    const { error, logged } = await coldStart(required, () => {
+      throw new TypeError('not a configuration problem');
+    });
+    expect(error).toEqual(new TypeError('not a configuration problem'));
+    expect(logged).toEqual([]);
+  });
+
   it('builds the handler from the configuration when it is valid', async () => {
-    const { error, handler, critical, newWarehouse, newHandler } = await coldStart({
+    const { error, handler, logged, newWarehouse, newHandler } = await coldStart({
       ...required,
       AWS_REGION: 'eu-west-1',
       DEADLINE_MS: '12000',
@@ -155,7 +177,7 @@ describe('handler module initialisation (cold start)', () => {
       INCLUDE_PROBABILITY: 'true',
     });
     expect(error).toBeUndefined();
-    expect(critical).not.toHaveBeenCalled();
+    expect(logged).toEqual([]);
     const target = loadHandlerConfig({ ...required, INCLUDE_PROBABILITY: 'true' }).target;
     expect(newWarehouse).toHaveBeenCalledTimes(1);
     const [options] = newWarehouse.mock.calls[0];

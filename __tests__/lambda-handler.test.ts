@@ -8,6 +8,7 @@ import {
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
+import { fullScopeName } from '../lambda-src/api-contract';
 import { createPredictionHandler } from '../lambda-src/prediction-handler';
 import { MAX_BATCH_SIZE, MAX_BODY_BYTES } from '../lambda-src/request-schema';
 import { ABORT_GRACE_MS, CANCEL_TIMEOUT_MS, Warehouse, WarehouseError } from '../lambda-src/warehouse';
@@ -335,6 +336,25 @@ describe('logs', () => {
     return { lines, keys };
   }
 
+  it("carry the request id for that request only: a warm container's next line does not", async () => {
+    const written: string[] = [];
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => written.push(String(chunk)) > 0);
+    try {
+      const printing = new Logger({ serviceName: 'loan-prediction-test', logLevel: 'INFO' });
+      warehouseAnswers([true, 0.82]);
+      const handler = createPredictionHandler({ warehouse: testWarehouse({ client, clock, logger: printing }), logger: printing, modelName: 'm', deadlineMs: 25_000, clock });
+      await handler(event(sampleBody), context());
+      printing.info('between invocations');
+    } finally {
+      write.mockRestore();
+    }
+    const lines = written.join('').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.map((line) => [line.message, line.requestId])).toEqual([
+      ['Request handled', 'api-request-1'],
+      ['between invocations', undefined],
+    ]);
+  });
+
   it('carry the request id, batch size, statement id and durations', async () => {
     const { lines, keys } = capture();
     warehouseAnswers([true, 0.82]);
@@ -413,5 +433,11 @@ describe('logs', () => {
       expect(logged).not.toContain(value);
     }
     expect(logged).toContain('$.age');
+  });
+});
+
+describe('the API contract', () => {
+  it('names the OAuth scope a client needs as Cognito does: <resource server identifier>/predict', () => {
+    expect(fullScopeName('https://loan-api.example')).toBe('https://loan-api.example/predict');
   });
 });

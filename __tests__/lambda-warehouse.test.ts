@@ -592,6 +592,12 @@ describe('RedshiftDataWarehouse', () => {
       expect(dataApi).toHaveReceivedCommandTimes(DescribeStatementCommand, 1);
     });
 
+    it('reports a FAILED statement the Data API gives no error text for', async () => {
+      dataApi.on(ExecuteStatementCommand).resolves({ Id: 'st-1', Status: 'FAILED' });
+      dataApi.on(DescribeStatementCommand).resolves({ Status: 'FAILED' });
+      await expect(warehouse(0).predict([sample], deadline())).rejects.toMatchObject({ kind: 'failed', reason: 'statement FAILED: ' });
+    });
+
     it('reads a model-not-ready message as such only for a FAILED statement', async () => {
       dataApi.on(ExecuteStatementCommand).resolves({ Id: 'st-1', Status: 'STARTED' });
       dataApi.on(DescribeStatementCommand).resolves({ Status: 'ABORTED', Error: 'ERROR: Model public.predict_model is not ready' });
@@ -636,9 +642,15 @@ describe('RedshiftDataWarehouse', () => {
           return client.send(command, options as never);
         },
       } as unknown as typeof client;
+      const recorded = testWarehouse({ client: recording, clock, logger: { warn: () => undefined } });
       statementRunning(60_000);
-      await testWarehouse({ client: recording, clock, logger: { warn: () => undefined } }).predict([sample], deadline()).catch(() => undefined);
-      expect(signals.length).toBeGreaterThanOrEqual(3);
+      await recorded.predict([sample], deadline()).catch(() => undefined);
+      // A FAILED statement: its error comes from one more DescribeStatement.
+      dataApi.reset();
+      dataApi.on(ExecuteStatementCommand).resolves({ Id: 'st-2', Status: 'FAILED' });
+      dataApi.on(DescribeStatementCommand).resolves({ Status: 'FAILED', Error: 'ERROR: x' });
+      await recorded.predict([sample], deadline()).catch(() => undefined);
+      expect(signals.length).toBeGreaterThanOrEqual(5);
       expect(signals.every((signal) => signal instanceof AbortSignal)).toBe(true);
     });
 
@@ -654,6 +666,7 @@ describe('RedshiftDataWarehouse', () => {
       ['a row out of order', [{ longValue: 1 }, { booleanValue: true }]],
       ['a null verdict', [{ longValue: 0 }, { isNull: true }]],
       ['a row with no fields', []],
+      ['a row with only its index', [{ longValue: 0 }]],
     ])('fails on a result with %s', async (_name, record) => {
       statementRunning(50);
       dataApi.on(GetStatementResultCommand).resolves({ Records: [record] });
@@ -674,6 +687,7 @@ describe('RedshiftDataWarehouse', () => {
       ['probabilities that are not a list', { probabilities: 0.75, labels: ['f', 't'] }],
       ['labels that are not a list', { probabilities: [0.25, 0.75], labels: 't' }],
       ['more labels than probabilities', { probabilities: [0.75], labels: ['t', 'f'] }],
+      ['probabilities given as an object with a length', { probabilities: { 0: 0.25, 1: 0.75, length: 2 }, labels: ['f', 't'] }],
     ])('answers null for %s', async (_name, output) => {
       statementRunning(50);
       dataApi.on(GetStatementResultCommand).resolves({
@@ -685,6 +699,7 @@ describe('RedshiftDataWarehouse', () => {
     it.each<[string, unknown, string]>([
       ['an Error without a Data API status', new Error('socket hang up'), 'Data API call failed: Error: socket hang up'],
       ['something that is not an Error', null, 'Data API call failed: Error: null'],
+      ['nothing at all', undefined, 'Data API call failed: Error: undefined'],
       ['a string', 'boom', 'Data API call failed: Error: boom'],
     ])('reports %s without retrying it', async (_name, thrown, reason) => {
       dataApi.on(ExecuteStatementCommand).callsFake(() => Promise.reject(thrown));
@@ -709,11 +724,10 @@ describe('RedshiftDataWarehouse', () => {
         await shared.predict([sample], deadline());
         clock.time = START + 49_999;
         await expect(shared.predict([sample], deadline())).resolves.toMatchObject({ sessionReused: true });
-        const reopened = warehouse(60);
-        clock.time = START;
-        await reopened.predict([sample], deadline());
+        // Counted from when the session was opened, not from its last use: AWS documents the keep-alive
+        // as time after a query finishes, but not whether a query on an open session restarts it.
         clock.time = START + 50_000;
-        await expect(reopened.predict([sample], deadline())).resolves.toMatchObject({ sessionReused: false });
+        await expect(shared.predict([sample], deadline())).resolves.toMatchObject({ sessionReused: false });
       });
 
       it('keeps no session it did not ask for, and none the Data API did not open', async () => {
