@@ -20,7 +20,7 @@ import { Evaluation, evaluateStack, failures } from '../policy/engine';
 import { parseJsonencode } from '../policy/hcl-literal';
 import { expandAction } from '../policy/iam-actions';
 import { fullReport } from '../policy/report';
-import { ALL_RULES, RULES } from '../policy/registry';
+import { ALL_RULES, RULES, checkCatalogue } from '../policy/registry';
 import { RULE, RuleId } from '../policy/rule-ids';
 import { MIN_REASON_LENGTH, suppressRule, suppressionsOf } from '../policy/suppress';
 
@@ -248,6 +248,26 @@ describe('the rule catalogue', () => {
 
   test('RULE maps each name to its rule id, for every rule and nothing else', () => {
     expect(Object.fromEntries(RULES.map((r) => [r.name, r.id]))).toEqual(RULE);
+  });
+});
+
+describe('the catalogue check made when the rule pack loads', () => {
+  const rule = (id: string, name: string) => ({ id, name });
+
+  test('passes the rule pack as it is', () => {
+    expect(() => checkCatalogue(ALL_RULES, RULES.map((r) => r.name), Object.keys(RULE))).not.toThrow();
+  });
+
+  test('refuses an id used twice, a name used twice, and a name in rule-ids.ts that no rule defines', () => {
+    expect(() => checkCatalogue([rule('LR-A-001', 'A'), rule('LR-A-001', 'B')], ['A', 'B'], [])).toThrow(
+      new Error('security baseline: rule id LR-A-001 is used twice'),
+    );
+    expect(() => checkCatalogue([rule('LR-A-001', 'A'), rule('LR-A-002', 'A')], ['A'], [])).toThrow(
+      new Error('security baseline: rule name A is used twice'),
+    );
+    expect(() => checkCatalogue([rule('LR-A-001', 'A')], ['A'], ['A', 'Gone'])).toThrow(
+      new Error('security baseline: rule-ids.ts names Gone but no rule file defines it'),
+    );
   });
 });
 

@@ -10,7 +10,7 @@ import { secretsRules } from './rules/secrets';
 import { vpcRules } from './rules/vpc';
 import { wafRules } from './rules/waf';
 import { UNKNOWN_SUPPRESSION, UNUSED_SUPPRESSION } from './engine';
-import { RULE, RuleName, withId } from './rule-ids';
+import { RULE, withId } from './rule-ids';
 import { Rule, RuleDefinition, RuleInfo } from './types';
 
 const DEFINITIONS: readonly RuleDefinition[] = [
@@ -34,10 +34,22 @@ export const RULES: readonly Rule[] = DEFINITIONS.map(withId);
 export const ALL_RULES: readonly RuleInfo[] = [...RULES, UNKNOWN_SUPPRESSION, UNUSED_SUPPRESSION];
 
 const duplicateOf = (values: readonly string[]): string | undefined => values.find((v, i) => values.indexOf(v) !== i);
-const duplicateId = duplicateOf(ALL_RULES.map((r) => r.id));
-if (duplicateId) throw new Error(`security baseline: rule id ${duplicateId} is used twice`);
-const duplicateName = duplicateOf(ALL_RULES.map((r) => r.name));
-if (duplicateName) throw new Error(`security baseline: rule name ${duplicateName} is used twice`);
-const undefinedName = (Object.keys(RULE) as RuleName[]).find((name) => !DEFINITIONS.some((d) => d.name === name));
-if (undefinedName) throw new Error(`security baseline: rule-ids.ts names ${undefinedName} but no rule file defines it`);
 
+/**
+ * Throws when two rules share an id or a name, or when rule-ids.ts names a rule (`ruleNames`) that no
+ * rule file defines (`definedNames`). Run once when this module loads.
+ */
+export function checkCatalogue(rules: readonly Pick<RuleInfo, 'id' | 'name'>[], definedNames: readonly string[], ruleNames: readonly string[]): void {
+  const duplicateId = duplicateOf(rules.map((r) => r.id));
+  if (duplicateId) throw new Error(`security baseline: rule id ${duplicateId} is used twice`);
+  const duplicateName = duplicateOf(rules.map((r) => r.name));
+  if (duplicateName) throw new Error(`security baseline: rule name ${duplicateName} is used twice`);
+  const undefinedName = ruleNames.find((name) => !definedNames.includes(name));
+  if (undefinedName) throw new Error(`security baseline: rule-ids.ts names ${undefinedName} but no rule file defines it`);
+}
+
+checkCatalogue(
+  ALL_RULES,
+  DEFINITIONS.map((d) => d.name),
+  Object.keys(RULE),
+);
