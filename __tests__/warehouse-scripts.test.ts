@@ -730,6 +730,19 @@ describe('the Data API client the commands share', () => {
     expect(redshiftData.commandCalls(GetStatementResultCommand).map((call) => call.args[0].input.NextToken)).toEqual([undefined, 'page-2']);
   });
 
+  test('a page without column metadata keeps the names of the page before; with none at all, columns are named by position', async () => {
+    redshiftData.on(ExecuteStatementCommand).resolves({ Id: 'statement-1', Status: 'FINISHED', HasResultSet: true });
+    redshiftData.on(GetStatementResultCommand).callsFake(({ NextToken }: { NextToken?: string }) =>
+      NextToken === undefined
+        ? { ColumnMetadata: [{ name: 'user_name' }], Records: [[{ stringValue: 'admin' }]], NextToken: 'page-2' }
+        : { Records: [[{ stringValue: 'loader' }]] },
+    );
+    expect(await dataApi().query('SELECT user_name FROM svv_user_info')).toEqual([{ user_name: 'admin' }, { user_name: 'loader' }]);
+
+    redshiftData.on(GetStatementResultCommand).resolves({ Records: [[{ longValue: 1 }, { stringValue: 'x' }]] });
+    expect(await dataApi().query('SELECT 1, 2')).toEqual([{ column1: 1, column2: 'x' }]);
+  });
+
   test('a page without records adds no rows', async () => {
     redshiftData.on(ExecuteStatementCommand).resolves({ Id: 'statement-1', Status: 'FINISHED', HasResultSet: true });
     redshiftData.on(GetStatementResultCommand).resolves({ ColumnMetadata: [{ name: 'user_name', label: 'user_name' }], TotalNumRows: 0 });

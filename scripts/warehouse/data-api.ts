@@ -86,11 +86,14 @@ export class DataApi {
   private async rows(id: string): Promise<Row[]> {
     const rows: Row[] = [];
     let nextToken: string | undefined;
+    let names: string[] = [];
     do {
       const page = await this.client.send(new GetStatementResultCommand({ Id: id, NextToken: nextToken }));
-      const names = (page.ColumnMetadata ?? []).map((column, i) => column.label ?? column.name ?? `column${i + 1}`);
+      // The API reference does not say whether every page repeats ColumnMetadata: a page without it
+      // keeps the names of the page before, and a column nothing names is named by its position.
+      if (page.ColumnMetadata) names = page.ColumnMetadata.map((column, i) => column.label ?? column.name ?? `column${i + 1}`);
       for (const record of page.Records ?? []) {
-        rows.push(Object.fromEntries(record.map((field, i) => [names[i], fieldValue(field)])));
+        rows.push(Object.fromEntries(record.map((field, i) => [names[i] ?? `column${i + 1}`, fieldValue(field)])));
       }
       nextToken = page.NextToken;
     } while (nextToken);
