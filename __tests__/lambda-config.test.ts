@@ -143,6 +143,7 @@ describe('handler module initialisation (cold start)', () => {
     const { error, logged, newWarehouse } = await coldStart({ ...required, TABLE_NAME: 'x; DROP TABLE y', DEADLINE_MS: '0' });
     expect(error).toBeInstanceOf(HandlerConfigError);
     expect(error).toMatchObject({
+      name: 'HandlerConfigError',
       message:
         'invalid Lambda configuration: TABLE_NAME="x; DROP TABLE y" must be a SQL identifier, optionally schema-qualified (schema.name); DEADLINE_MS="0" must be an integer from 1000 to 26000',
     });
