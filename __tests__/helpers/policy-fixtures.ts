@@ -33,9 +33,16 @@ export interface RuleCase {
   readonly at: string;
 }
 
+/** Nothing is written here; the shared setup file removes it with the other cdktf.outdir.* folders. */
+let outdir: string | undefined;
+const fixtureOutdir = (): string => (outdir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'cdktf.outdir.')));
+
 /**
  * Every evaluation of the fixture against `rules` (one service's), after `violate` changed it. Only
  * that service's rules run, so its test file depends on its own rule file and not on the registry.
+ * The rules read `stack.toTerraform()`, as `cdktf synth` writes it (with its `//` metadata);
+ * Testing.synthScope would also sort every key and print and parse the JSON: twice the time for the
+ * same evaluations, and each rule test synthesizes a fixture per case.
  */
 export function evaluate(rules: readonly RuleDefinition[], fixture: Fixture, violate?: (parts: Parts) => void): Evaluation[] {
   const stack = new TerraformStack(Testing.app({ outdir: fixtureOutdir() }), 'stack');
@@ -44,14 +51,9 @@ export function evaluate(rules: readonly RuleDefinition[], fixture: Fixture, vio
   return [...evaluateStack('fixture', stack.toTerraform(), rules.map(withId)).evaluations];
 }
 
-/**
- * The Terraform JSON the rules read is `stack.toTerraform()`, as `cdktf synth` writes it (with its `//`
- * metadata). Testing.synthScope would also sort every key and print and parse the JSON: twice the time
- * for the same evaluations, and each rule test synthesizes a fixture per case. Nothing is written to
- * this folder; the shared setup file removes it with the other cdktf.outdir.* folders.
- */
-let outdir: string | undefined;
-const fixtureOutdir = (): string => (outdir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'cdktf.outdir.')));
+/** The evaluations in which `rule` (one of `rules`) fails once `change` changed the fixture. */
+const failuresOf = (rules: readonly RuleDefinition[], fixture: Fixture, rule: RuleId, change: (parts: Parts) => void): Evaluation[] =>
+  evaluate(rules, fixture, change).filter((e) => e.rule.id === rule && e.outcome === 'fail');
 
 /** Addresses where `rule` (one of `rules`) fails once `violate` changed the fixture. */
 export const failingAddresses = (
@@ -59,10 +61,7 @@ export const failingAddresses = (
   fixture: Fixture,
   rule: RuleId,
   violate: (parts: Parts) => void,
-): string[] =>
-  evaluate(rules, fixture, violate)
-    .filter((e) => e.rule.id === rule && e.outcome === 'fail')
-    .map((e) => e.element.address);
+): string[] => failuresOf(rules, fixture, rule, violate).map((e) => e.element.address);
 
 /** `<address>: <detail>` of each place `rule` (one of `rules`) fails once `change` changed the fixture. */
 export const findings = (
@@ -70,10 +69,7 @@ export const findings = (
   fixture: Fixture,
   rule: RuleId,
   change: (parts: Parts) => void,
-): string[] =>
-  evaluate(rules, fixture, change)
-    .filter((e) => e.rule.id === rule && e.outcome === 'fail')
-    .map((e) => `${e.element.address}: ${e.detail}`);
+): string[] => failuresOf(rules, fixture, rule, change).map((e) => `${e.element.address}: ${e.detail}`);
 
 /**
  * The tests every service's rules get: one case per rule, the compliant fixture fails no rule, and
@@ -100,7 +96,7 @@ export function testRules(domain: string, rules: readonly RuleDefinition[], fixt
     });
 
     test(`fails at ${at} on the violating fixture`, () => {
-      const failed = evaluate(rules, fixture, violate).filter((e) => e.rule.id === rule && e.outcome === 'fail');
+      const failed = failuresOf(rules, fixture, rule, violate);
       expect(failed.map((e) => e.element.address)).toEqual([at]);
       expect(failed[0].detail).toBeTruthy();
     });

@@ -86,12 +86,12 @@ export class DataApi {
   private async rows(id: string): Promise<Row[]> {
     const rows: Row[] = [];
     let nextToken: string | undefined;
-    let names: string[] = [];
+    let names: (string | undefined)[] = [];
     do {
       const page = await this.client.send(new GetStatementResultCommand({ Id: id, NextToken: nextToken }));
       // The API reference does not say whether every page repeats ColumnMetadata: a page without it
       // keeps the names of the page before, and a column nothing names is named by its position.
-      if (page.ColumnMetadata) names = page.ColumnMetadata.map((column, i) => column.label ?? column.name ?? `column${i + 1}`);
+      if (page.ColumnMetadata) names = page.ColumnMetadata.map((column) => column.label ?? column.name);
       for (const record of page.Records ?? []) {
         rows.push(Object.fromEntries(record.map((field, i) => [names[i] ?? `column${i + 1}`, fieldValue(field)])));
       }
