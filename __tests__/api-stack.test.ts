@@ -30,7 +30,9 @@ import { GATEWAY_ERRORS, JSON_RESPONSE_HEADERS } from '../lambda-src/api-contrac
 import { loadHandlerConfig } from '../lambda-src/config';
 import { LAMBDA_RESERVE_MS } from '../lambda-src/prediction-handler';
 import { requestBodyJsonSchema } from '../lambda-src/request-schema';
-import { ALARMS, STAGE_NAME, deadlineForTimeout, gatewayResponseTemplate } from '../stacks/api-stack';
+import { deadlineForTimeout } from '../stacks/api-stack';
+import { ALARMS } from '../stacks/constructs/api-monitoring';
+import { STAGE_NAME, gatewayResponseTemplate } from '../stacks/constructs/prediction-rest-api';
 import { buildStacks } from '../stacks/app';
 import { API_LAMBDA_TIMEOUT_BOUNDS, ConfigError, loadConfig } from '../stacks/config';
 import { parse } from './helpers/synth';

@@ -13,7 +13,7 @@ export function buildStacks(app: App, config: Config) {
   const network = new NetworkStack(app, config);
   const redshift = new RedshiftStack(app, network, config);
   const api = new ApiStack(app, redshift, config);
-  const waf = new WafStack(app, { stageArn: api.stage.arn, alarmTopicArn: api.alarmTopic.arn }, config);
+  const waf = new WafStack(app, { stageArn: api.restApi.stage.arn, alarmTopicArn: api.alarmTopic.arn }, config);
   enforceSecurityBaseline(app);
   return { state, network, redshift, api, waf };
 }

@@ -1,10 +1,11 @@
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
-import { Construct } from 'constructs';
+import { LocalBackend, S3Backend, TerraformElement, TerraformOutput, TerraformStack } from 'cdktf';
+import { Construct, Node } from 'constructs';
 import * as path from 'path';
 import { Config } from './config';
+import { stackLevelLogicalId, uniqueAddresses } from './constructs/stack-addresses';
 
 /** Stack ids are fixed: they name the state files and the `cdktf deploy <stack>` arguments. In deploy order. */
 export const STACK_NAMES = ['state', 'network', 'redshift', 'api', 'waf'] as const;
@@ -30,6 +31,7 @@ export class ProjectStack extends TerraformStack {
     readonly config: Config,
   ) {
     super(scope, stackName);
+    this.node.addValidation(uniqueAddresses(this));
     new AwsProvider(this, 'aws', {
       region: config.region,
       defaultTags: [
@@ -59,6 +61,11 @@ export class ProjectStack extends TerraformStack {
       // first one's state. Absolute, like cdktf's default, so consumers' terraform_remote_state finds it.
       new LocalBackend(this, { path: path.join(process.cwd(), localStateFile(config, stackName)) });
     }
+  }
+
+  /** Elements of constructs that keep stack addresses (stacks/constructs/stack-addresses.ts) are named by their own id. */
+  protected allocateLogicalId(element: TerraformElement | Node): string {
+    return stackLevelLogicalId(TerraformElement.isTerraformElement(element) ? element.node : element) ?? super.allocateLogicalId(element);
   }
 
   private accountLookup?: { partition: string; accountId: string };

@@ -1,0 +1,154 @@
+import { CloudwatchDashboard } from '@cdktf/provider-aws/lib/cloudwatch-dashboard';
+import { CloudwatchMetricAlarm, CloudwatchMetricAlarmConfig } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
+import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
+import { Fn } from 'cdktf';
+import { Construct } from 'constructs';
+import { keepStackAddresses } from './stack-addresses';
+
+/** Alarm thresholds. */
+export const ALARMS = {
+  /** Share of requests answered 5XX over 5 minutes. */
+  serverErrorRate: 0.05,
+  /** p99 latency over 5 minutes, in ms: most of the way to the handler's deadline. */
+  p99LatencyMs: 10_000,
+} as const;
+
+export interface ApiMonitoringProps {
+  /** The project's name prefix: alarms, the topic and the dashboard are named after it. */
+  readonly name: string;
+  readonly region: string;
+  /** The REST API's name and stage, the dimensions of its metrics. */
+  readonly apiName: string;
+  readonly stageName: string;
+  readonly functionName: string;
+  /** The key the alarm topic is encrypted with (its policy lets CloudWatch alarms publish). */
+  readonly topicKmsKeyArn: string;
+  /** Subscribed to the alarm topic when set (the address must confirm the subscription). */
+  readonly alarmEmail: string | undefined;
+}
+
+/**
+ * The request path's health: an encrypted SNS topic (with an optional e-mail subscription) that every
+ * alarm notifies on alarm and on recovery, alarms on the API's 5XX rate and p99 latency and on the
+ * Lambda's failures and throttles, and a dashboard of the same metrics.
+ */
+export class ApiMonitoring extends Construct {
+  readonly alarmTopic: SnsTopic;
+
+  constructor(scope: Construct, id: string, private readonly props: ApiMonitoringProps) {
+    super(scope, id);
+    keepStackAddresses(this);
+    this.alarmTopic = new SnsTopic(this, 'alarm-topic', { name: `${props.name}-api-alarms`, kmsMasterKeyId: props.topicKmsKeyArn });
+    if (props.alarmEmail !== undefined) {
+      new SnsTopicSubscription(this, 'alarm-email', { topicArn: this.alarmTopic.arn, protocol: 'email', endpoint: props.alarmEmail });
+    }
+    this.addAlarms();
+    this.addDashboard();
+  }
+
+  private addAlarms(): void {
+    const api = { ApiName: this.props.apiName, Stage: this.props.stageName };
+    const lambda = { FunctionName: this.props.functionName };
+    const alarm = (id: string, props: Omit<CloudwatchMetricAlarmConfig, 'alarmName' | 'evaluationPeriods'>) =>
+      new CloudwatchMetricAlarm(this, id, {
+        alarmName: `${this.props.name}-${id}`,
+        period: 300,
+        evaluationPeriods: 1,
+        treatMissingData: 'notBreaching',
+        alarmActions: [this.alarmTopic.arn],
+        okActions: [this.alarmTopic.arn],
+        ...props,
+      });
+    // 5XXError's average is the share of requests answered 5XX.
+    alarm('api-5xx-rate', {
+      alarmDescription: `More than ${ALARMS.serverErrorRate * 100} % of POST /loan requests answered 5XX in 5 minutes`,
+      namespace: 'AWS/ApiGateway',
+      metricName: '5XXError',
+      dimensions: api,
+      statistic: 'Average',
+      comparisonOperator: 'GreaterThanThreshold',
+      threshold: ALARMS.serverErrorRate,
+    });
+    alarm('api-p99-latency', {
+      alarmDescription: `p99 latency of the API above ${ALARMS.p99LatencyMs} ms over 5 minutes`,
+      namespace: 'AWS/ApiGateway',
+      metricName: 'Latency',
+      dimensions: api,
+      extendedStatistic: 'p99',
+      comparisonOperator: 'GreaterThanThreshold',
+      threshold: ALARMS.p99LatencyMs,
+    });
+    alarm('lambda-errors', {
+      alarmDescription: 'The prediction Lambda failed (crashed or timed out), not an answered error',
+      namespace: 'AWS/Lambda',
+      metricName: 'Errors',
+      dimensions: lambda,
+      statistic: 'Sum',
+      comparisonOperator: 'GreaterThanOrEqualToThreshold',
+      threshold: 1,
+    });
+    alarm('lambda-throttles', {
+      alarmDescription: 'Requests refused because the reserved concurrency (LAMBDA_RESERVED_CONCURRENCY) was used up',
+      namespace: 'AWS/Lambda',
+      metricName: 'Throttles',
+      dimensions: lambda,
+      statistic: 'Sum',
+      comparisonOperator: 'GreaterThanOrEqualToThreshold',
+      threshold: 1,
+    });
+  }
+
+  /** The request path on one screen: requests and errors, latency, the Lambda's health. */
+  private addDashboard(): void {
+    const { region } = this.props;
+    const api = ['ApiName', this.props.apiName, 'Stage', this.props.stageName];
+    const lambda = ['FunctionName', this.props.functionName];
+    const widget = (title: string, x: number, y: number, metrics: unknown[][], stat = 'Sum') => ({
+      type: 'metric',
+      x,
+      y,
+      width: 12,
+      height: 6,
+      properties: { title, region, stat, period: 60, view: 'timeSeries', metrics },
+    });
+    new CloudwatchDashboard(this, 'dashboard', {
+      dashboardName: `${this.props.name}-api`,
+      dashboardBody: Fn.jsonencode({
+        widgets: [
+          widget('Requests, 4XX, 5XX', 0, 0, [
+            ['AWS/ApiGateway', 'Count', ...api],
+            ['AWS/ApiGateway', '4XXError', ...api],
+            ['AWS/ApiGateway', '5XXError', ...api],
+          ]),
+          widget(
+            'API latency (ms)',
+            12,
+            0,
+            [
+              ['AWS/ApiGateway', 'Latency', ...api, { stat: 'p50' }],
+              ['AWS/ApiGateway', 'Latency', ...api, { stat: 'p99' }],
+              ['AWS/ApiGateway', 'IntegrationLatency', ...api, { stat: 'p99' }],
+            ],
+            'p99',
+          ),
+          widget('Lambda invocations, errors, throttles', 0, 6, [
+            ['AWS/Lambda', 'Invocations', ...lambda],
+            ['AWS/Lambda', 'Errors', ...lambda],
+            ['AWS/Lambda', 'Throttles', ...lambda],
+          ]),
+          widget(
+            'Lambda duration (ms) and concurrency',
+            12,
+            6,
+            [
+              ['AWS/Lambda', 'Duration', ...lambda, { stat: 'p99' }],
+              ['AWS/Lambda', 'ConcurrentExecutions', ...lambda, { stat: 'Maximum' }],
+            ],
+            'p99',
+          ),
+        ],
+      }),
+    });
+  }
+}
