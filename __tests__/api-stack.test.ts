@@ -31,6 +31,7 @@ import { loadHandlerConfig } from '../lambda-src/config';
 import { LAMBDA_RESERVE_MS } from '../lambda-src/prediction-handler';
 import { requestBodyJsonSchema } from '../lambda-src/request-schema';
 import { deadlineForTimeout } from '../stacks/api-stack';
+import { DATA_API_THROTTLED_METRIC, METRICS_NAMESPACE, METRICS_SERVICE } from '../lambda-src/metrics';
 import { ALARMS } from '../stacks/constructs/api-monitoring';
 import { STAGE_NAME, gatewayResponseTemplate } from '../stacks/constructs/prediction-rest-api';
 import { buildStacks } from '../stacks/app';
@@ -74,18 +75,23 @@ describe('api stack with the default configuration', () => {
       });
     });
 
-    test('is Node 22 on arm64, traced, with memory, timeout and concurrency from config and its own log group', () => {
+    test('is Node 22 on arm64, traced, with memory and timeout from config and its own log group', () => {
       expect(json).toHaveResourceWithProperties(LambdaFunction, {
         runtime: 'nodejs22.x',
         architectures: ['arm64'],
         memory_size: 256,
         timeout: 28,
-        reserved_concurrent_executions: 10,
         tracing_config: { mode: 'Active' },
         kms_key_arn: '${aws_kms_key.key.arn}',
       });
       expect((fn.logging_config as { log_group: string }).log_group).toMatch(/^\$\{aws_cloudwatch_log_group\.prediction_log-group/);
       expect(fn).not.toHaveProperty('vpc_config');
+    });
+
+    test('reserves no concurrency (a new account may not allow any), and says so where the rule would ask', () => {
+      expect(fn).not.toHaveProperty('reserved_concurrent_executions');
+      const suppressions = (fn['//'] as { suppressions: Record<string, string> }).suppressions;
+      expect(suppressions['LR-LMB-003']).toMatch(/new account .* 10 or 50, .*DATA_API_SHARE_PERCENT.*npm run preflight/);
     });
 
     test('its role can run statements on the workgroup and follow only its own statements and sessions; no managed policies', () => {
@@ -270,8 +276,9 @@ describe('api stack with the default configuration', () => {
           metrics_enabled: true,
           logging_level: 'ERROR',
           data_trace_enabled: false,
-          throttling_rate_limit: 50,
-          throttling_burst_limit: 100,
+          // 40 % of the Data API's 20 single predictions per second.
+          throttling_rate_limit: 8,
+          throttling_burst_limit: 8,
         },
       });
     });
@@ -301,9 +308,47 @@ describe('api stack with the default configuration', () => {
       });
     });
 
+    test("the Lambda's own Data API throttling metric (embedded metric format) notifies the topic", () => {
+      expect(json).toHaveResourceWithProperties(CloudwatchMetricAlarm, {
+        alarm_name: 'loan-remediation-dev-data-api-throttled',
+        namespace: METRICS_NAMESPACE,
+        metric_name: DATA_API_THROTTLED_METRIC,
+        dimensions: { service: METRICS_SERVICE, FunctionName: 'loan-remediation-dev-predict' },
+        statistic: 'Sum',
+        threshold: 1,
+        alarm_actions: ['${aws_sns_topic.alarm-topic.arn}'],
+      });
+    });
+
+    test('the daily usage limit alarms at 80 % of its RPU-hours, before queries stop', () => {
+      expect(json).toHaveResourceWithProperties(CloudwatchMetricAlarm, {
+        alarm_name: 'loan-remediation-dev-warehouse-usage-budget',
+        namespace: 'AWS/Redshift-Serverless',
+        metric_name: 'UsageLimitConsumed',
+        dimensions: {
+          UsageLimitId: redshift('aws_redshiftserverless_usage_limitdaily-compute-limitid'),
+          UsageType: 'SERVERLESS_COMPUTE',
+          Workgroup: redshift('aws_redshiftserverless_workgroupworkgroupworkgroup_name'),
+        },
+        statistic: 'Maximum',
+        comparison_operator: 'GreaterThanOrEqualToThreshold',
+        threshold: 19.2,
+        alarm_description: expect.stringContaining('user queries (and the API) stop'),
+        alarm_actions: ['${aws_sns_topic.alarm-topic.arn}'],
+      });
+    });
+
+    test('the throttles alarm no longer blames a reservation that is not there', () => {
+      expect(resource('aws_cloudwatch_metric_alarm', 'lambda-throttles').alarm_description).toMatch(
+        /^Lambda refused invocations: the account's concurrency is used up, or the function's reservation \(LAMBDA_RESERVED_CONCURRENCY, when set\)/,
+      );
+    });
+
     test('a dashboard of the request path', () => {
       const body = String(resource('aws_cloudwatch_dashboard', 'dashboard').dashboard_body);
-      for (const metric of ['Count', '5XXError', 'Latency', 'Invocations', 'Throttles', 'Duration']) expect(body).toContain(metric);
+      for (const metric of ['Count', '5XXError', 'Latency', 'Invocations', 'Throttles', 'Duration', DATA_API_THROTTLED_METRIC]) {
+        expect(body).toContain(metric);
+      }
       expect(json).toHaveResource(CloudwatchDashboard);
     });
   });
@@ -336,11 +381,41 @@ describe('api stack with the default configuration', () => {
   });
 });
 
+test('day one on a new account: the defaults reserve no concurrency, leave the account-wide logging role alone, and alarm on the usage limit and Data API throttling; PROJECT_NAME=aws-loans is refused in one line', () => {
+  const { json, parsed, fn } = synthApi();
+  expect(fn).not.toHaveProperty('reserved_concurrent_executions');
+  expect(json).not.toHaveResource(ApiGatewayAccount);
+  const alarmNames = Object.values(parsed.resource.aws_cloudwatch_metric_alarm).map((alarm) => alarm.alarm_name);
+  expect(alarmNames).toEqual(
+    expect.arrayContaining(['loan-remediation-dev-warehouse-usage-budget', 'loan-remediation-dev-data-api-throttled']),
+  );
+  expect(() => loadConfig({ PROJECT_NAME: 'aws-loans' })).toThrow(
+    /^PROJECT_NAME="aws-loans" is invalid: expected a name without "aws", "amazon", "cognito" anywhere in it \(it has "aws"\): Cognito refuses such a domain prefix$/,
+  );
+});
+
 describe('api stack settings', () => {
   test('prod requires MFA and protects the pool from deletion, with no suppression left', () => {
     const { json, resource } = synthApi({ ENVIRONMENT: 'prod' });
     expect(json).toHaveResourceWithProperties(CognitoUserPool, { mfa_configuration: 'ON', deletion_protection: 'ACTIVE' });
     expect(Object.keys((resource('aws_cognito_user_pool', 'user-pool')['//'] as { suppressions: object }).suppressions)).toEqual(['LR-COG-005']);
+  });
+
+  test('prod: the budget only reports (alarmed), a hard cap at twice it deactivates (alarmed before it)', () => {
+    const { parsed } = synthApi({ ENVIRONMENT: 'prod' });
+    const alarms = Object.values(parsed.resource.aws_cloudwatch_metric_alarm).filter((a) => a.metric_name === 'UsageLimitConsumed');
+    expect(alarms.map((a) => [a.alarm_name, a.threshold, (a.dimensions as { UsageLimitId: string }).UsageLimitId])).toEqual([
+      ['loan-remediation-prod-warehouse-usage-budget', 19.2, redshift('aws_redshiftserverless_usage_limitdaily-compute-limitid')],
+      ['loan-remediation-prod-warehouse-usage-hard-cap', 38.4, redshift('aws_redshiftserverless_usage_limitdaily-compute-hard-capid')],
+    ]);
+    expect(alarms[0].alarm_description).toContain('Redshift only reports it');
+  });
+
+  test('COGNITO_DELETION_PROTECTION=false lets prod be torn down, visibly: the plan shows it and the exception says why', () => {
+    const { json, resource } = synthApi({ ENVIRONMENT: 'prod', COGNITO_DELETION_PROTECTION: 'false' });
+    expect(json).toHaveResourceWithProperties(CognitoUserPool, { mfa_configuration: 'ON', deletion_protection: 'INACTIVE' });
+    const suppressions = (resource('aws_cognito_user_pool', 'user-pool')['//'] as { suppressions: Record<string, string> }).suppressions;
+    expect(suppressions['LR-COG-004']).toMatch(/^COGNITO_DELETION_PROTECTION=false: .*tear the prod environment down/);
   });
 
   test('LAMBDA_IN_VPC=true puts the function in the private subnets with a redshift-data endpoint and ENI permissions', () => {
@@ -355,15 +430,15 @@ describe('api stack settings', () => {
       private_dns_enabled: true,
     });
     expect(fn.depends_on).toContain('aws_iam_role_policy.prediction-network-interfaces-policy');
-    expect(((fn['//'] ?? {}) as { suppressions?: object }).suppressions).toBeUndefined();
+    expect(Object.keys((fn['//'] as { suppressions: object }).suppressions)).toEqual(['LR-LMB-003']);
   });
 
   test('memory, timeout, concurrency, throttling, callbacks, alarm e-mail and the account role come from config', () => {
-    const { json } = synthApi({
+    const { json, fn } = synthApi({
       LAMBDA_MEMORY_MB: '512',
       LAMBDA_TIMEOUT_SECONDS: '10',
       LAMBDA_RESERVED_CONCURRENCY: '3',
-      API_THROTTLE_RATE: '5',
+      DATA_API_SHARE_PERCENT: '25',
       API_THROTTLE_BURST: '7',
       COGNITO_CALLBACK_URLS: 'https://app.example.com/cb, http://localhost:3000/cb',
       ALARM_EMAIL: 'ops@example.com',
@@ -383,14 +458,16 @@ describe('api stack settings', () => {
     });
     expect(json).toHaveResourceWithProperties(SnsTopicSubscription, { protocol: 'email', endpoint: 'ops@example.com' });
     expect(json).toHaveResourceWithProperties(ApiGatewayAccount, { cloudwatch_role_arn: '${aws_iam_role.api-gateway-logging-role.arn}' });
+    expect(((fn['//'] ?? {}) as { suppressions?: Record<string, string> }).suppressions).not.toHaveProperty('LR-LMB-003');
   });
 
   test.each([
     ['LAMBDA_TIMEOUT_SECONDS', '29', 'seconds from 5 to 28 (API Gateway gives up at 29 s)'],
     ['LAMBDA_MEMORY_MB', '64', 'MB from 128 to 10240'],
-    ['LAMBDA_RESERVED_CONCURRENCY', '0', 'from 1 to 1000'],
+    ['LAMBDA_RESERVED_CONCURRENCY', '0', 'unset (no reservation), or from 1 to 1000'],
     ['LAMBDA_IN_VPC', 'yes', 'one of true, false'],
-    ['API_THROTTLE_RATE', '0', 'requests per second from 1 to 10000'],
+    ['DATA_API_SHARE_PERCENT', '0', 'percent from 1 to 100'],
+    ['DATA_API_SHARE_PERCENT', '101', 'percent from 1 to 100'],
     ['API_THROTTLE_BURST', '6000', 'requests from 1 to 5000'],
     ['COGNITO_CALLBACK_URLS', 'http://app.example.com/cb', 'comma-separated https:// URLs (http:// only for localhost), at most 100'],
     ['ALARM_EMAIL', 'ops', 'unset, or one e-mail address'],

@@ -1,4 +1,12 @@
-import { ConfigError, REDSHIFT_SERVERLESS_REGIONS, loadConfig, subnetCidrs } from '../stacks/config';
+import {
+  COGNITO_DOMAIN_PREFIX_MAX_LENGTH,
+  ConfigError,
+  DATA_API_REQUESTS_PER_SECOND,
+  PROJECT_NAME_MAX_LENGTH,
+  REDSHIFT_SERVERLESS_REGIONS,
+  loadConfig,
+  subnetCidrs,
+} from '../stacks/config';
 
 describe('loadConfig defaults', () => {
   test('an empty environment gives a working dev deployment', () => {
@@ -68,6 +76,7 @@ describe('loadConfig defaults', () => {
       PROJECT_NAME: 'loans',
       ENVIRONMENT: 'prod',
       STATE_BUCKET: 'my-state-bucket',
+      STATE_KMS_KEY_ARN: 'arn:aws:kms:eu-central-1:123456789012:key/11111111-2222-3333-4444-555555555555',
       VPC_CIDR: ' 10.0.0.0/16 ',
       AVAILABILITY_ZONE_IDS: 'euc1-az3, euc1-az1, euc1-az2',
       ENABLE_NAT_GATEWAY: 'true',
@@ -112,7 +121,14 @@ describe('bad configuration fails with one line naming the variable, the value a
       /^AVAILABILITY_ZONE_IDS="usw1-az1,usw1-az1,usw1-az3" is invalid: expected three distinct comma-separated AZ IDs of us-west-1, e\.g\. usw1-az1,usw1-az2,usw1-az3$/,
     ],
     ['four AZ IDs, three of them distinct', { AVAILABILITY_ZONE_IDS: 'use1-az2,use1-az4,use1-az6,use1-az6' }, /^AVAILABILITY_ZONE_IDS="use1-az2,use1-az4,use1-az6,use1-az6" is invalid/],
-    ['uppercase project name', { PROJECT_NAME: 'Loans' }, /^PROJECT_NAME="Loans" is invalid: expected 3-20 characters: lowercase letters, digits and hyphens, starting with a letter$/],
+    ['uppercase project name', { PROJECT_NAME: 'Loans' }, /^PROJECT_NAME="Loans" is invalid: expected 3-20 characters: lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen$/],
+    ['project name one character too long', { PROJECT_NAME: 'a'.repeat(21) }, /^PROJECT_NAME="a{21}" is invalid: expected 3-20 characters/],
+    ['project name starting with aws', { PROJECT_NAME: 'aws-loans' }, /^PROJECT_NAME="aws-loans" is invalid: expected a name without "aws", "amazon", "cognito" anywhere in it \(it has "aws"\): Cognito refuses such a domain prefix$/],
+    ['aws inside a word of the project name', { PROJECT_NAME: 'laws-x' }, /^PROJECT_NAME="laws-x" is invalid: .*\(it has "aws"\)/],
+    ['amazon in the project name', { PROJECT_NAME: 'myamazonloans' }, /^PROJECT_NAME="myamazonloans" is invalid: .*\(it has "amazon"\)/],
+    ['cognito in the project name', { PROJECT_NAME: 'loans-cognito' }, /^PROJECT_NAME="loans-cognito" is invalid: .*\(it has "cognito"\)/],
+    ['state bucket without the state key', { STATE_BUCKET: 'my-state-bucket' }, /^STATE_KMS_KEY_ARN="" is invalid: expected the state key's ARN whenever STATE_BUCKET is set \(the state stack's state_kms_key_arn output\)$/],
+    ['deletion protection flag not a boolean', { COGNITO_DELETION_PROTECTION: 'off' }, /^COGNITO_DELETION_PROTECTION="off" is invalid: expected one of true, false$/],
     ['state bucket with uppercase letters', { STATE_BUCKET: 'My_Bucket' }, /^STATE_BUCKET="My_Bucket" is invalid: expected an S3 bucket name/],
     ['state bucket shaped like an IP address', { STATE_BUCKET: '192.168.1.1' }, /^STATE_BUCKET="192.168.1.1"/],
     ['admin user name starting with an underscore', { REDSHIFT_ADMIN_USERNAME: '_admin' }, /^REDSHIFT_ADMIN_USERNAME="_admin" is invalid: expected a SQL identifier that starts with a letter$/],
@@ -169,15 +185,16 @@ describe('subnetCidrs', () => {
 describe('every number setting: its default, both ends of its range, and one step past each', () => {
   type Config = ReturnType<typeof loadConfig>;
   test.each<[string, (c: Config) => number | undefined, number | undefined, number, number, string]>([
-    ['REDSHIFT_DAILY_RPU_HOURS', (c) => c.warehouse.dailyRpuHours, 24, 1, 10_000, 'RPU-hours from 1 to 10000'],
+    ['REDSHIFT_DAILY_RPU_HOURS', (c) => c.warehouse.usageLimits[0].rpuHours, 24, 1, 10_000, 'RPU-hours from 1 to 10000'],
+    ['REDSHIFT_USAGE_ALARM_PERCENT', (c) => c.warehouse.usageAlarmPercent, 80, 1, 99, 'percent from 1 to 99'],
     ['MODEL_MAX_RUNTIME_SECONDS', (c) => c.warehouse.modelMaxRuntimeSeconds, 5400, 1800, 86_400, 'seconds from 1800 (30 minutes) to 86400 (24 hours)'],
     ['QUERY_TIMEOUT_SECONDS', (c) => c.warehouse.queryTimeoutSeconds, 3600, 60, 86_399, 'seconds from 60 to 86399'],
     ['RATE_LIMIT', (c) => c.rateLimit.limit, 500, 10, 2_000_000_000, 'requests per window per IP address, from 10 to 2000000000'],
-    ['API_THROTTLE_RATE', (c) => c.api.throttleRateLimit, 50, 1, 10_000, 'requests per second from 1 to 10000'],
-    ['API_THROTTLE_BURST', (c) => c.api.throttleBurstLimit, 100, 1, 5000, 'requests from 1 to 5000'],
+    ['DATA_API_SHARE_PERCENT', (c) => c.api.dataApiSharePercent, 40, 1, 100, 'percent from 1 to 100'],
+    ['API_THROTTLE_BURST', (c) => c.api.throttleBurstLimit, 8, 1, 5000, 'requests from 1 to 5000'],
     ['LAMBDA_MEMORY_MB', (c) => c.api.lambdaMemoryMb, 256, 128, 10_240, 'MB from 128 to 10240'],
     ['LAMBDA_TIMEOUT_SECONDS', (c) => c.api.lambdaTimeoutSeconds, 28, 5, 28, 'seconds from 5 to 28 (API Gateway gives up at 29 s)'],
-    ['LAMBDA_RESERVED_CONCURRENCY', (c) => c.api.lambdaReservedConcurrency, 10, 1, 1000, 'from 1 to 1000'],
+    ['LAMBDA_RESERVED_CONCURRENCY', (c) => c.api.lambdaReservedConcurrency, undefined, 1, 1000, 'unset (no reservation), or from 1 to 1000'],
     ['WAF_BLOCKED_ALARM_THRESHOLD', (c) => c.waf.blockedRequestsAlarmThreshold, 100, 1, 1_000_000_000, 'blocked requests per 5 minutes, from 1 to 1000000000'],
   ])('%s', (variable, value, fallback, min, max, allowed) => {
     expect(value(loadConfig({}))).toBe(fallback);
@@ -191,9 +208,17 @@ describe('every number setting: its default, both ends of its range, and one ste
     expect(value(loadConfig({ [variable]: '  ' }))).toBe(fallback);
   });
 
-  test('the burst limit defaults to twice the rate, at most 5000', () => {
-    expect(loadConfig({ API_THROTTLE_RATE: '30' }).api.throttleBurstLimit).toBe(60);
-    expect(loadConfig({ API_THROTTLE_RATE: '4000' }).api.throttleBurstLimit).toBe(5000);
+  test("the stage's rate is the share of the Data API's 20 single predictions per second, at least 1; the burst defaults to the rate", () => {
+    expect(DATA_API_REQUESTS_PER_SECOND).toBe(20);
+    const api = (share: string) => loadConfig({ DATA_API_SHARE_PERCENT: share }).api;
+    expect(api('100')).toMatchObject({ throttleRateLimit: 20, throttleBurstLimit: 20 });
+    expect(api('40')).toMatchObject({ throttleRateLimit: 8, throttleBurstLimit: 8 });
+    expect(api('33')).toMatchObject({ throttleRateLimit: 6, throttleBurstLimit: 6 });
+    expect(api('1')).toMatchObject({ throttleRateLimit: 1, throttleBurstLimit: 1 });
+    expect(loadConfig({ DATA_API_SHARE_PERCENT: '50', API_THROTTLE_BURST: '25' }).api).toMatchObject({
+      throttleRateLimit: 10,
+      throttleBurstLimit: 25,
+    });
   });
 
   test('base capacity: 4, or 8 to 512 in steps of 8; max capacity: a multiple of 8 from the base to 5632', () => {
@@ -214,6 +239,19 @@ describe('every number setting: its default, both ends of its range, and one ste
 });
 
 describe('the API settings that are not numbers', () => {
+  test('the longest project name leaves every derived name within its limit: the Cognito prefix, bucket prefixes', () => {
+    expect(PROJECT_NAME_MAX_LENGTH).toBe(20);
+    const config = loadConfig({ PROJECT_NAME: `l${'0'.repeat(PROJECT_NAME_MAX_LENGTH - 1)}`, ENVIRONMENT: 'staging' });
+    expect(`${config.namePrefix}-123456789012`.length).toBeLessThanOrEqual(COGNITO_DOMAIN_PREFIX_MAX_LENGTH);
+    expect(`${config.namePrefix}-tfstate-`.length).toBe(37);
+  });
+
+  test('deletion protection is on in prod only, and can be turned off there to tear it down', () => {
+    expect(loadConfig({}).api.cognitoDeletionProtection).toBe(false);
+    expect(loadConfig({ ENVIRONMENT: 'prod' }).api.cognitoDeletionProtection).toBe(true);
+    expect(loadConfig({ ENVIRONMENT: 'prod', COGNITO_DELETION_PROTECTION: 'false' }).api.cognitoDeletionProtection).toBe(false);
+  });
+
   test('flags default to off and read true', () => {
     expect(loadConfig({}).api).toMatchObject({ lambdaInVpc: false, manageApiGatewayAccountRole: false, alarmEmail: undefined });
     expect(loadConfig({ LAMBDA_IN_VPC: 'true', API_GATEWAY_ACCOUNT_LOGGING_ROLE: 'true' }).api).toMatchObject({

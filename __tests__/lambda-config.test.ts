@@ -1,3 +1,4 @@
+import { DATA_API_THROTTLED_METRIC, METRICS_NAMESPACE } from '../lambda-src/metrics';
 import * as configModule from '../lambda-src/config';
 import { HandlerConfigError, loadHandlerConfig } from '../lambda-src/config';
 import * as predictionHandlerModule from '../lambda-src/prediction-handler';
@@ -176,6 +177,7 @@ describe('handler module initialisation (cold start)', () => {
       DEADLINE_MS: '12000',
       SESSION_KEEP_ALIVE_SECONDS: '60',
       INCLUDE_PROBABILITY: 'true',
+      AWS_LAMBDA_FUNCTION_NAME: 'loan-remediation-dev-predict',
     });
     expect(error).toBeUndefined();
     expect(logged).toEqual([]);
@@ -189,6 +191,7 @@ describe('handler module initialisation (cold start)', () => {
       target,
       sessionKeepAliveSeconds: 60,
       logger: expect.any(Object),
+      metrics: expect.any(Object),
     });
     expect(options.client.constructor.name).toBe('RedshiftDataClient');
     // The adapter retries within the request's deadline; the SDK's own retries would run past it.
@@ -201,6 +204,21 @@ describe('handler module initialisation (cold start)', () => {
       deadlineMs: 12_000,
     });
     expect(handler).toBe(newHandler.mock.results[0].value);
+
+    // A throttled Data API call is one embedded-metric-format line, at once, which the api stack's alarm matches.
+    const written: string[] = [];
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => written.push(String(chunk)) > 0);
+    try {
+      options.metrics?.dataApiThrottled('GetStatementResult');
+    } finally {
+      write.mockRestore();
+    }
+    expect(written).toHaveLength(1);
+    const emf = JSON.parse(written[0]) as Record<string, unknown> & { _aws: { CloudWatchMetrics: unknown[] } };
+    expect(emf._aws.CloudWatchMetrics).toEqual([
+      { Namespace: METRICS_NAMESPACE, Dimensions: [['service', 'FunctionName']], Metrics: [{ Name: DATA_API_THROTTLED_METRIC, Unit: 'Count' }] },
+    ]);
+    expect(emf).toMatchObject({ service: 'loan-prediction', FunctionName: 'loan-remediation-dev-predict', operation: 'GetStatementResult', [DATA_API_THROTTLED_METRIC]: 1 });
   });
 });
 

@@ -277,6 +277,25 @@ describe('RedshiftDataWarehouse', () => {
     expect(warnings.map((w) => w.message)).toEqual(['Retrying Data API call', 'Retrying Data API call']);
   });
 
+  it('counts every throttled call by operation, and nothing else', async () => {
+    const throttled: string[] = [];
+    const metrics = { dataApiThrottled: (operation: string) => throttled.push(operation) };
+    dataApi
+      .on(ExecuteStatementCommand)
+      .rejectsOnce(serviceError('ThrottlingException', 'Rate exceeded'))
+      .rejectsOnce(serviceError('InternalServerException'))
+      .resolves({ Id: 'st-1', Status: 'STARTED' });
+    dataApi.on(DescribeStatementCommand).rejectsOnce(serviceError('TooManyRequestsException')).resolves({ Status: 'FINISHED' });
+    dataApi
+      .on(GetStatementResultCommand)
+      .rejectsOnce(serviceError('ThrottlingException', 'Rate exceeded'))
+      .resolves({ Records: [row(0, true, 0.6)] });
+
+    await testWarehouse({ client, clock, logger: { warn: () => undefined }, metrics }).predict([sample], deadline());
+
+    expect(throttled).toEqual(['ExecuteStatement', 'DescribeStatement', 'GetStatementResult']);
+  });
+
   it('gives up after four attempts', async () => {
     dataApi.on(ExecuteStatementCommand).rejects(serviceError('ThrottlingException'));
     await expect(warehouse(0).predict([sample], deadline())).rejects.toMatchObject({ kind: 'failed' });

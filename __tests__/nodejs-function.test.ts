@@ -39,7 +39,10 @@ describe('NodejsFunction', () => {
     });
   });
 
-  it('creates a Node 22 function with X-Ray, reserved concurrency and the secure defaults', () => {
+  it('creates a Node 22 function with X-Ray and the secure defaults, reserving no concurrency', () => {
+    expect(Object.values((JSON.parse(json) as Synthesized).resource.aws_lambda_function)[0]).not.toHaveProperty(
+      'reserved_concurrent_executions',
+    );
     expect(json).toHaveResourceWithProperties(LambdaFunction, {
       function_name: 'loan-predict',
       runtime: 'nodejs22.x',
@@ -47,7 +50,6 @@ describe('NodejsFunction', () => {
       architectures: ['arm64'],
       memory_size: 256,
       timeout: 28,
-      reserved_concurrent_executions: 10,
       tracing_config: { mode: 'Active' },
       environment: {
         variables: {

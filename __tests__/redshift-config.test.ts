@@ -1,12 +1,12 @@
 import { ConfigError, loadConfig } from '../stacks/config';
 
 describe('warehouse configuration', () => {
-  test('defaults: 8 RPU, no max, 24 RPU-hours a day that then stop queries, the original names', () => {
+  test('defaults: 8 RPU, no max, 24 RPU-hours a day that then stop queries (alarm at 80 %), the original names', () => {
     expect(loadConfig({}).warehouse).toEqual({
       baseCapacity: 8,
       maxCapacity: undefined,
-      dailyRpuHours: 24,
-      usageBreachAction: 'deactivate',
+      usageLimits: [{ name: 'budget', rpuHours: 24, breachAction: 'deactivate' }],
+      usageAlarmPercent: 80,
       adminUsername: 'warehouse_admin',
       database: 'loans',
       schema: 'public',
@@ -25,6 +25,8 @@ describe('warehouse configuration', () => {
         REDSHIFT_MAX_CAPACITY: '8',
         REDSHIFT_DAILY_RPU_HOURS: '100',
         REDSHIFT_USAGE_BREACH_ACTION: 'log',
+        REDSHIFT_DAILY_RPU_HOURS_HARD_CAP: '150',
+        REDSHIFT_USAGE_ALARM_PERCENT: '50',
         REDSHIFT_ADMIN_USERNAME: 'dw_owner',
         REDSHIFT_DATABASE: 'lending',
         REDSHIFT_SCHEMA: 'ml',
@@ -37,8 +39,11 @@ describe('warehouse configuration', () => {
     ).toEqual({
       baseCapacity: 4,
       maxCapacity: 8,
-      dailyRpuHours: 100,
-      usageBreachAction: 'log',
+      usageLimits: [
+        { name: 'budget', rpuHours: 100, breachAction: 'log' },
+        { name: 'hard-cap', rpuHours: 150, breachAction: 'deactivate' },
+      ],
+      usageAlarmPercent: 50,
       adminUsername: 'dw_owner',
       database: 'lending',
       schema: 'ml',
@@ -62,6 +67,9 @@ describe('warehouse configuration', () => {
     ['REDSHIFT_DAILY_RPU_HOURS', '0', 'RPU-hours from 1 to 10000'],
     ['REDSHIFT_DAILY_RPU_HOURS', '-5', 'RPU-hours from 1 to 10000'],
     ['REDSHIFT_USAGE_BREACH_ACTION', 'stop', 'one of deactivate, emit-metric, log'],
+    ['REDSHIFT_DAILY_RPU_HOURS_HARD_CAP', '30', 'unset while REDSHIFT_USAGE_BREACH_ACTION is deactivate (a workgroup has one deactivate limit)'],
+    ['REDSHIFT_USAGE_ALARM_PERCENT', '100', 'percent from 1 to 99'],
+    ['REDSHIFT_USAGE_ALARM_PERCENT', '0', 'percent from 1 to 99'],
     ['REDSHIFT_ADMIN_USERNAME', 'admin', "a name other than Redshift's defaults admin and awsuser"],
     ['REDSHIFT_ADMIN_USERNAME', 'awsuser', "a name other than Redshift's defaults admin and awsuser"],
     ['REDSHIFT_ADMIN_USERNAME', 'Admin-User', 'lowercase letters, digits and underscores'],
@@ -86,6 +94,30 @@ describe('warehouse configuration', () => {
     } catch (error) {
       expect((error as Error).message).not.toContain('\n');
     }
+  });
+
+  test('prod reports at the budget and deactivates at a hard cap of twice the budget; every environment may choose', () => {
+    expect(loadConfig({ ENVIRONMENT: 'prod' }).warehouse.usageLimits).toEqual([
+      { name: 'budget', rpuHours: 24, breachAction: 'emit-metric' },
+      { name: 'hard-cap', rpuHours: 48, breachAction: 'deactivate' },
+    ]);
+    expect(loadConfig({ ENVIRONMENT: 'prod', REDSHIFT_DAILY_RPU_HOURS: '6000' }).warehouse.usageLimits[1].rpuHours).toBe(10_000);
+    expect(loadConfig({ ENVIRONMENT: 'prod', REDSHIFT_USAGE_BREACH_ACTION: 'deactivate' }).warehouse.usageLimits).toEqual([
+      { name: 'budget', rpuHours: 24, breachAction: 'deactivate' },
+    ]);
+    expect(loadConfig({ REDSHIFT_USAGE_BREACH_ACTION: 'emit-metric' }).warehouse.usageLimits).toEqual([
+      { name: 'budget', rpuHours: 24, breachAction: 'emit-metric' },
+    ]);
+  });
+
+  test('a hard cap must be above the budget', () => {
+    const allowed = 'unset, or RPU-hours above REDSHIFT_DAILY_RPU_HOURS (24) up to 10000';
+    for (const value of ['24', '10001']) {
+      expect(() => loadConfig({ ENVIRONMENT: 'prod', REDSHIFT_DAILY_RPU_HOURS_HARD_CAP: value })).toThrow(
+        new ConfigError('REDSHIFT_DAILY_RPU_HOURS_HARD_CAP', value, allowed),
+      );
+    }
+    expect(loadConfig({ ENVIRONMENT: 'prod', REDSHIFT_DAILY_RPU_HOURS_HARD_CAP: '25' }).warehouse.usageLimits[1].rpuHours).toBe(25);
   });
 
   test('the max capacity is checked against the configured base capacity', () => {

@@ -265,6 +265,7 @@ describe('redshift stack with the default configuration', () => {
     // What the api stack reads through remote state (cdktf names these outputs itself).
     expect(crossStack.sort()).toEqual([
       'cross-stack-output-aws_redshiftserverless_namespacenamespacedb_name',
+      'cross-stack-output-aws_redshiftserverless_usage_limitdaily-compute-limitid',
       'cross-stack-output-aws_redshiftserverless_workgroupworkgrouparn',
       'cross-stack-output-aws_redshiftserverless_workgroupworkgroupworkgroup_name',
       'cross-stack-output-localqualified_prediction_function',
@@ -295,6 +296,15 @@ describe('redshift stack with the default configuration', () => {
     );
     expect(parsed.output?.table_name.value).toBe('loan_remediation');
     expect(parsed.output?.prediction_function.value).toBe('ml_fn_prediction');
+  });
+});
+
+test('prod: a budget that reports and, above it, a hard cap that turns queries off', () => {
+  const { parsed } = synthRedshift({ ENVIRONMENT: 'prod', REDSHIFT_DAILY_RPU_HOURS: '30' });
+  const limits = parsed.resource.aws_redshiftserverless_usage_limit;
+  expect(Object.fromEntries(Object.entries(limits).map(([name, limit]) => [name, [limit.period, limit.amount, limit.breach_action]]))).toEqual({
+    'daily-compute-limit': ['daily', 30, 'emit-metric'],
+    'daily-compute-hard-cap': ['daily', 60, 'deactivate'],
   });
 });
 

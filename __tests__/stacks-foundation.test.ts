@@ -40,7 +40,8 @@ describe('provider and backend of every stack', () => {
   });
 
   test('with STATE_BUCKET every stack but state uses S3 with encryption and native locking', () => {
-    const { stacks, synth } = synthStacks({ STATE_BUCKET: 'my-state-bucket', ENVIRONMENT: 'prod' });
+    const keyArn = 'arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555';
+    const { stacks, synth } = synthStacks({ STATE_BUCKET: 'my-state-bucket', STATE_KMS_KEY_ARN: keyArn, ENVIRONMENT: 'prod' });
     for (const stack of Object.values(stacks)) {
       const backend = parse(synth(stack)).terraform.backend;
       if (stack.stackName === 'state') {
@@ -51,6 +52,7 @@ describe('provider and backend of every stack', () => {
           key: `loan-remediation/prod/${stack.stackName}.tfstate`,
           region: 'us-east-1',
           encrypt: true,
+          kms_key_id: keyArn,
           use_lockfile: true,
         });
       }
@@ -230,7 +232,10 @@ describe('cross-stack references travel through terraform_remote_state', () => {
   });
 
   test('S3 backend: the consumer reads the network state object', () => {
-    const json = consumerOf({ STATE_BUCKET: 'my-state-bucket' });
+    const json = consumerOf({
+      STATE_BUCKET: 'my-state-bucket',
+      STATE_KMS_KEY_ARN: 'arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555',
+    });
     expect(json).toHaveDataSourceWithProperties({ tfResourceType: 'terraform_remote_state' } as never, {
       backend: 's3',
       config: expect.objectContaining({ bucket: 'my-state-bucket', key: 'loan-remediation/dev/network.tfstate' }),

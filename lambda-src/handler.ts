@@ -7,12 +7,26 @@
  * INCLUDE_PROBABILITY, DEADLINE_MS, SESSION_KEEP_ALIVE_SECONDS (optional, see CONFIG_DEFAULTS).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { HandlerConfig, HandlerConfigError, loadHandlerConfig } from './config';
+import { DATA_API_THROTTLED_METRIC, METRICS_NAMESPACE, METRICS_SERVICE, metricDimensions } from './metrics';
 import { createPredictionHandler } from './prediction-handler';
-import { RedshiftDataWarehouse } from './warehouse';
+import { RedshiftDataWarehouse, WarehouseMetrics } from './warehouse';
 
-const logger = new Logger({ serviceName: 'loan-prediction' });
+const logger = new Logger({ serviceName: METRICS_SERVICE });
+const metrics = new Metrics({
+  namespace: METRICS_NAMESPACE,
+  serviceName: METRICS_SERVICE,
+  defaultDimensions: metricDimensions(process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'unknown'),
+});
+
+/** A throttled Data API call is written at once (one EMF line), with the operation as metadata. */
+const warehouseMetrics: WarehouseMetrics = {
+  dataApiThrottled(operation) {
+    metrics.singleMetric().addMetadata('operation', operation).addMetric(DATA_API_THROTTLED_METRIC, MetricUnit.Count, 1);
+  },
+};
 
 function loadConfigOrFail(): HandlerConfig {
   try {
@@ -36,6 +50,7 @@ export const handler = createPredictionHandler({
     target: config.target,
     sessionKeepAliveSeconds: config.sessionKeepAliveSeconds,
     logger,
+    metrics: warehouseMetrics,
   }),
   logger,
   modelName: config.target.predictionFunction,

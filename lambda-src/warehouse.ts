@@ -76,6 +76,13 @@ export interface WarehouseLogger {
   warn(message: string, attributes: Record<string, unknown>): void;
 }
 
+/** What the adapter counts: Data API calls refused for the account's request rate (see handler.ts). */
+export interface WarehouseMetrics {
+  dataApiThrottled(operation: DataApiOperation): void;
+}
+
+export type DataApiOperation = 'ExecuteStatement' | 'DescribeStatement' | 'GetStatementResult';
+
 export interface RedshiftDataWarehouseOptions {
   readonly client: RedshiftDataClient;
   readonly workgroupName: string;
@@ -84,6 +91,8 @@ export interface RedshiftDataWarehouseOptions {
   /** 0 runs every statement without a session. */
   readonly sessionKeepAliveSeconds: number;
   readonly logger: WarehouseLogger;
+  /** Counts throttled calls; none by default. */
+  readonly metrics?: WarehouseMetrics;
   readonly clock?: Clock;
   /** Uniform in [0, 1), for backoff jitter. */
   readonly random?: () => number;
@@ -107,6 +116,13 @@ export const CANCEL_TIMEOUT_MS = 1000;
 const SESSION_EXPIRY_MARGIN_MS = 10_000;
 
 /**
+ * A Data API refusal for the account's request rate ("Rate exceeded"), by the names the SDK's retry
+ * strategy recognises as throttling (not modelled for these calls): retried, and counted
+ * (DATA_API_THROTTLED_METRIC in metrics.ts).
+ */
+export const THROTTLING_ERRORS: ReadonlySet<string> = new Set(['ThrottlingException', 'TooManyRequestsException']);
+
+/**
  * Error names (or Node error codes) retried by `call`, which makes ExecuteStatement, DescribeStatement
  * and GetStatementResult calls. Any error with a 5xx status is retried too. Exported for a test that
  * checks every name against the installed SDK.
@@ -115,9 +131,7 @@ export const RETRYABLE_ERRORS: ReadonlySet<string> = new Set([
   // Modelled by the SDK for these calls.
   'ActiveStatementsExceededException',
   'InternalServerException',
-  // Throttling names the SDK's retry strategy recognises (not modelled for these calls).
-  'ThrottlingException',
-  'TooManyRequestsException',
+  ...THROTTLING_ERRORS,
   // Timeouts and dropped connections, as the SDK's retry strategy classifies them.
   'RequestTimeout',
   'RequestTimeoutException',
@@ -207,7 +221,7 @@ export class RedshiftDataWarehouse implements Warehouse {
         run.sessionHealthy = done.status === 'FAILED';
         throw failure;
       }
-      const result = await this.call(run, (abortSignal) =>
+      const result = await this.call(run, 'GetStatementResult', (abortSignal) =>
         this.options.client.send(new GetStatementResultCommand({ Id: submitted.id }), { abortSignal }),
       );
       // From here on, a failure is about the result's content, not the session.
@@ -254,7 +268,7 @@ export class RedshiftDataWarehouse implements Warehouse {
     const submittedAt = this.clock.now();
     let output;
     try {
-      output = await this.call(run, (abortSignal) => this.options.client.send(command, { abortSignal }));
+      output = await this.call(run, 'ExecuteStatement', (abortSignal) => this.options.client.send(command, { abortSignal }));
     } catch (error) {
       // A submission the Data API refused ran nothing. When a session may be the cause (closed, busy,
       // too many sessions), submit once more without one.
@@ -293,7 +307,7 @@ export class RedshiftDataWarehouse implements Warehouse {
       }
       const askedAt = this.clock.now();
       try {
-        const output = await this.call(run, (abortSignal) =>
+        const output = await this.call(run, 'DescribeStatement', (abortSignal) =>
           this.options.client.send(
             new DescribeStatementCommand({ Id: id, WaitTimeSeconds: wait || undefined }),
             { abortSignal },
@@ -316,7 +330,7 @@ export class RedshiftDataWarehouse implements Warehouse {
     // ExecuteStatement reports a status but no error text; DescribeStatement has it.
     let error = knownError;
     if (error === undefined) {
-      const described = await this.call(run, (abortSignal) =>
+      const described = await this.call(run, 'DescribeStatement', (abortSignal) =>
         this.options.client.send(new DescribeStatementCommand({ Id: id }), { abortSignal }),
       );
       error = described.Error ?? '';
@@ -333,8 +347,8 @@ export class RedshiftDataWarehouse implements Warehouse {
     return Math.max(0, Math.min(MAX_WAIT_SECONDS, Math.floor(usable / 1000)));
   }
 
-  /** One Data API call, retried on throttling and transient errors while the deadline allows. */
-  private async call<T>(run: Run, send: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
+  /** One Data API call, retried on throttling and transient errors while the deadline allows; throttling is counted. */
+  private async call<T>(run: Run, operation: DataApiOperation, send: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const remaining = run.deadlineAt - this.clock.now();
       if (remaining <= 0) throw new WarehouseError('deadline', 'deadline passed', run.statementId);
@@ -346,6 +360,7 @@ export class RedshiftDataWarehouse implements Warehouse {
         if (abortSignal.aborted) {
           throw new WarehouseError('deadline', describeError(error), run.statementId);
         }
+        if (THROTTLING_ERRORS.has(errorShape(error).name ?? '')) this.options.metrics?.dataApiThrottled(operation);
         const delay = this.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1));
         if (!isRetryable(error) || attempt >= MAX_ATTEMPTS || this.clock.now() + delay >= run.deadlineAt) throw error;
         this.options.logger.warn('Retrying Data API call', { attempt, delayMs: Math.round(delay), error: describeError(error) });

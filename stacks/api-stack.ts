@@ -101,6 +101,14 @@ export class ApiStack extends ProjectStack {
         DEADLINE_MS: String(deadlineForTimeout(settings.lambdaTimeoutSeconds)),
       },
     });
+    if (settings.lambdaReservedConcurrency === undefined) {
+      suppressRule(
+        this.prediction.function,
+        RULE.LambdaReservedConcurrency,
+        'A new account may have a total concurrency of 10 or 50, where AWS refuses any reservation; the stage throttling ' +
+          '(DATA_API_SHARE_PERCENT) caps the load instead. LAMBDA_RESERVED_CONCURRENCY reserves, and npm run preflight checks it fits',
+      );
+    }
     if (network === undefined) {
       suppressRule(
         this.prediction.function,
@@ -125,6 +133,7 @@ export class ApiStack extends ProjectStack {
       region,
       accountId,
       prod: config.environment === 'prod',
+      deletionProtection: settings.cognitoDeletionProtection,
       callbackUrls: settings.callbackUrls,
     });
 
@@ -145,7 +154,7 @@ export class ApiStack extends ProjectStack {
       stageDependsOn: accountLogging && [accountLogging.account],
     });
 
-    // Alarms and a dashboard on the request path.
+    // Alarms and a dashboard on the request path, and alarms before each of the warehouse's usage limits.
     this.alarmTopic = new ApiMonitoring(this, 'monitoring', {
       name,
       region,
@@ -154,6 +163,11 @@ export class ApiStack extends ProjectStack {
       functionName,
       topicKmsKeyArn: this.key.arn,
       alarmEmail: settings.alarmEmail,
+      warehouse: {
+        workgroupName: redshift.workgroup.workgroupName,
+        usageLimits: redshift.usageLimits,
+        alarmPercent: config.warehouse.usageAlarmPercent,
+      },
     }).alarmTopic;
 
     this.addOutputs({

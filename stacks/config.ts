@@ -15,6 +15,14 @@ export class ConfigError extends Error {
 export const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
 
+/**
+ * Cognito refuses a domain prefix with any of these anywhere in it, as a substring ("Using the Amazon
+ * Cognito prefix domain for managed login", Amazon Cognito Developer Guide); the AWS provider does not check, so only
+ * apply would find out. Ours is `<project>-<environment>-<account id>`.
+ */
+export const COGNITO_PREFIX_FORBIDDEN_WORDS = ['aws', 'amazon', 'cognito'] as const;
+export const COGNITO_DOMAIN_PREFIX_MAX_LENGTH = 63;
+
 /** Retention values CloudWatch Logs accepts. */
 export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
@@ -26,7 +34,7 @@ export interface Config {
   readonly environment: Environment;
   /** Remote-state bucket; undefined keeps every stack on the local backend. */
   readonly stateBucket: string | undefined;
-  /** KMS key for the state objects (the `state` stack's output); undefined means SSE-S3. */
+  /** KMS key for the state objects (the `state` stack's output); required with `stateBucket`. */
   readonly stateKmsKeyArn: string | undefined;
   readonly vpcCidr: string;
   /** AZ IDs (e.g. use1-az2), not zone names: IDs name the same zone in every account. */
@@ -46,10 +54,13 @@ export interface ApiConfig {
   readonly lambdaMemoryMb: number;
   /** Under API Gateway's 29 s; the Lambda's DEADLINE_MS is derived from it. */
   readonly lambdaTimeoutSeconds: number;
-  readonly lambdaReservedConcurrency: number;
+  /** Concurrency reserved for the Lambda (also its cap); undefined reserves nothing (`npm run preflight` checks a reservation). */
+  readonly lambdaReservedConcurrency: number | undefined;
   /** Run the Lambda in the private subnets (needs a redshift-data interface endpoint, created with it). */
   readonly lambdaInVpc: boolean;
-  /** Stage-wide steady-state requests per second and burst. */
+  /** Percent of the account's Redshift Data API rate this environment's API may use (the stage's throttling follows it). */
+  readonly dataApiSharePercent: number;
+  /** Stage-wide steady-state requests per second (derived from `dataApiSharePercent`) and burst. */
   readonly throttleRateLimit: number;
   readonly throttleBurstLimit: number;
   /** Where Cognito may send people back after sign-in (authorization code + PKCE client). */
@@ -58,6 +69,8 @@ export interface ApiConfig {
   readonly alarmEmail: string | undefined;
   /** Set API Gateway's account-wide CloudWatch Logs role (changes the whole account and region). */
   readonly manageApiGatewayAccountRole: boolean;
+  /** The user pool's deletion protection: on in prod unless turned off to tear the environment down. */
+  readonly cognitoDeletionProtection: boolean;
 }
 
 /** API Gateway REST integrations give up after 29 s; the Lambda must answer before that. */
@@ -96,15 +109,28 @@ export interface WafConfig {
 export const USAGE_BREACH_ACTIONS = ['deactivate', 'emit-metric', 'log'] as const;
 export type UsageBreachAction = (typeof USAGE_BREACH_ACTIONS)[number];
 
+/**
+ * A daily usage limit on the workgroup's compute ("Setting usage limits, including setting RPU limits",
+ * Amazon Redshift Management Guide): `deactivate` turns user queries off until the next day,
+ * `emit-metric` and `log` only report. A workgroup may have one `deactivate` limit.
+ */
+export interface UsageLimitConfig {
+  /** `budget` is REDSHIFT_DAILY_RPU_HOURS; `hard-cap` the higher `deactivate` limit above a budget that only reports. */
+  readonly name: 'budget' | 'hard-cap';
+  readonly rpuHours: number;
+  readonly breachAction: UsageBreachAction;
+}
+
 /** The Redshift Serverless warehouse and the names the warehouse SQL and the Lambda share. */
 export interface WarehouseConfig {
   /** Base RPUs: 4, or 8 to 512 in steps of 8. */
   readonly baseCapacity: number;
   /** RPU ceiling for scaling; undefined leaves the AWS default. */
   readonly maxCapacity: number | undefined;
-  /** Compute the workgroup may use per day before the breach action fires. */
-  readonly dailyRpuHours: number;
-  readonly usageBreachAction: UsageBreachAction;
+  /** The daily usage limits on the workgroup's compute; every one alarms before it is reached. */
+  readonly usageLimits: readonly UsageLimitConfig[];
+  /** Percent of a usage limit's RPU-hours at which its alarm fires. */
+  readonly usageAlarmPercent: number;
   readonly adminUsername: string;
   readonly database: string;
   readonly schema: string;
@@ -119,7 +145,19 @@ export interface WarehouseConfig {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-const PROJECT_NAME = /^[a-z][a-z0-9-]{1,18}[a-z0-9]$/;
+/**
+ * The longest PROJECT_NAME every name built from it allows, with the longest environment name:
+ * - the Cognito domain prefix `<project>-<environment>-<12-digit account id>` has at most 63
+ *   characters (CreateUserPoolDomain, Amazon Cognito API Reference), which leaves 42;
+ * - an S3 `bucket_prefix` has at most 37 (the AWS provider's aws_s3_bucket), and the longest of ours,
+ *   `<project>-<environment>-tfstate-`, leaves 20.
+ */
+const LONGEST_ENVIRONMENT = Math.max(...ENVIRONMENTS.map((environment) => environment.length));
+export const PROJECT_NAME_MAX_LENGTH = Math.min(
+  COGNITO_DOMAIN_PREFIX_MAX_LENGTH - '-'.length - LONGEST_ENVIRONMENT - '-'.length - 12,
+  37 - '-'.length - LONGEST_ENVIRONMENT - '-tfstate-'.length,
+);
+const PROJECT_NAME = new RegExp(`^[a-z][a-z0-9-]{1,${PROJECT_NAME_MAX_LENGTH - 2}}[a-z0-9]$`);
 // S3 bucket naming rules: 3-63 chars, lowercase letters, digits, dots and hyphens, no IP-like names.
 const BUCKET_NAME = /^(?!\d+\.\d+\.\d+\.\d+$)(?!xn--)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 // A key ARN, not an alias: aliases give perpetual diffs and can be repointed.
@@ -273,7 +311,42 @@ function availabilityZoneIds(env: Env, region: string): [string, string, string]
   return [ids[0], ids[1], ids[2]];
 }
 
-function warehouseConfig(env: Env): WarehouseConfig {
+/**
+ * The daily limits: the budget (REDSHIFT_DAILY_RPU_HOURS) with REDSHIFT_USAGE_BREACH_ACTION, which in
+ * prod defaults to `emit-metric` (the alarm says so, queries go on) with a `deactivate` hard cap above
+ * it (REDSHIFT_DAILY_RPU_HOURS_HARD_CAP, default twice the budget); elsewhere the budget deactivates.
+ */
+function usageLimits(env: Env, environment: Environment): UsageLimitConfig[] {
+  const rpuHours = 'RPU-hours from 1 to 10000';
+  const budget = integer(env, 'REDSHIFT_DAILY_RPU_HOURS', 24, (n) => n >= 1 && n <= 10_000, rpuHours);
+  const breachAction = oneOf<UsageBreachAction>(
+    env,
+    'REDSHIFT_USAGE_BREACH_ACTION',
+    environment === 'prod' ? 'emit-metric' : 'deactivate',
+    USAGE_BREACH_ACTIONS,
+  );
+  const hardCapVariable = 'REDSHIFT_DAILY_RPU_HOURS_HARD_CAP';
+  if (breachAction === 'deactivate') {
+    const raw = read(env, hardCapVariable);
+    if (raw !== undefined) {
+      throw new ConfigError(hardCapVariable, raw, 'unset while REDSHIFT_USAGE_BREACH_ACTION is deactivate (a workgroup has one deactivate limit)');
+    }
+    return [{ name: 'budget', rpuHours: budget, breachAction }];
+  }
+  const hardCap = integer(
+    env,
+    hardCapVariable,
+    environment === 'prod' ? Math.min(10_000, budget * 2) : undefined,
+    (n) => n > budget && n <= 10_000,
+    `unset, or RPU-hours above REDSHIFT_DAILY_RPU_HOURS (${budget}) up to 10000`,
+  );
+  return [
+    { name: 'budget', rpuHours: budget, breachAction },
+    ...(hardCap === undefined ? [] : [{ name: 'hard-cap' as const, rpuHours: hardCap, breachAction: 'deactivate' as const }]),
+  ];
+}
+
+function warehouseConfig(env: Env, environment: Environment): WarehouseConfig {
   const baseCapacity = integer(
     env,
     'REDSHIFT_BASE_CAPACITY',
@@ -299,8 +372,8 @@ function warehouseConfig(env: Env): WarehouseConfig {
   return {
     baseCapacity,
     maxCapacity,
-    dailyRpuHours: integer(env, 'REDSHIFT_DAILY_RPU_HOURS', 24, (n) => n >= 1 && n <= 10_000, 'RPU-hours from 1 to 10000'),
-    usageBreachAction: oneOf<UsageBreachAction>(env, 'REDSHIFT_USAGE_BREACH_ACTION', 'deactivate', USAGE_BREACH_ACTIONS),
+    usageLimits: usageLimits(env, environment),
+    usageAlarmPercent: integer(env, 'REDSHIFT_USAGE_ALARM_PERCENT', 80, (n) => n >= 1 && n <= 99, 'percent from 1 to 99'),
     adminUsername,
     database: sqlIdentifier(env, 'REDSHIFT_DATABASE', 'loans'),
     schema: sqlIdentifier(env, 'REDSHIFT_SCHEMA', 'public'),
@@ -326,11 +399,29 @@ function rateLimitConfig(env: Env): RateLimitConfig {
   };
 }
 
+/**
+ * Redshift Data API request rates, per account and region: shared by every environment in the account
+ * and by the warehouse scripts, and not adjustable. AWS's "Quotas and limits in Amazon Redshift"
+ * (Amazon Redshift Management Guide) gives no Data API rates; these come from secondary sources
+ * (practitioners' measurements and reports), so `npm run preflight` looks them up by name in Service
+ * Quotas at run time and says when it cannot find them.
+ */
+export const DATA_API_RATES_PER_SECOND = { ExecuteStatement: 30, GetStatementResult: 20, DescribeStatement: 100 } as const;
+/**
+ * Single predictions per second the account's Data API carries: each is one ExecuteStatement (which
+ * waits for the statement) and one GetStatementResult, so the lower of the two rates bounds it. A batch
+ * of N applications is still one statement: N predictions for the same two calls.
+ */
+export const DATA_API_REQUESTS_PER_SECOND = Math.min(DATA_API_RATES_PER_SECOND.ExecuteStatement, DATA_API_RATES_PER_SECOND.GetStatementResult);
+
+/** The stage's steady rate for a share of the Data API: clients get the API's own 429 before the Data API throttles. */
+export const stageRateForShare = (percent: number): number => Math.max(1, Math.floor((DATA_API_REQUESTS_PER_SECOND * percent) / 100));
+
 // Cognito accepts HTTPS callback URLs, and plain HTTP only for localhost.
 const CALLBACK_URL = /^(https:\/\/[a-z0-9.-]+(:\d+)?|http:\/\/localhost(:\d+)?)(\/[\w\-./~%]*)?$/i;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-function apiConfig(env: Env): ApiConfig {
+function apiConfig(env: Env, environment: Environment): ApiConfig {
   const callbackVariable = 'COGNITO_CALLBACK_URLS';
   const callbacksRaw = read(env, callbackVariable) ?? 'http://localhost:8080/callback';
   const callbackUrls = callbacksRaw.split(',').map((url) => url.trim());
@@ -342,7 +433,8 @@ function apiConfig(env: Env): ApiConfig {
     throw new ConfigError('ALARM_EMAIL', alarmEmail, 'unset, or one e-mail address');
   }
   const { min, max } = API_LAMBDA_TIMEOUT_BOUNDS;
-  const throttleRateLimit = integer(env, 'API_THROTTLE_RATE', 50, (n) => n >= 1 && n <= 10_000, 'requests per second from 1 to 10000');
+  const dataApiSharePercent = integer(env, 'DATA_API_SHARE_PERCENT', 40, (n) => n >= 1 && n <= 100, 'percent from 1 to 100');
+  const throttleRateLimit = stageRateForShare(dataApiSharePercent);
   return {
     lambdaMemoryMb: integer(env, 'LAMBDA_MEMORY_MB', 256, (n) => n >= 128 && n <= 10_240, 'MB from 128 to 10240'),
     lambdaTimeoutSeconds: integer(
@@ -352,19 +444,15 @@ function apiConfig(env: Env): ApiConfig {
       (n) => n >= min && n <= max,
       `seconds from ${min} to ${max} (API Gateway gives up at 29 s)`,
     ),
-    lambdaReservedConcurrency: integer(env, 'LAMBDA_RESERVED_CONCURRENCY', 10, (n) => n >= 1 && n <= 1000, 'from 1 to 1000'),
+    lambdaReservedConcurrency: integer(env, 'LAMBDA_RESERVED_CONCURRENCY', undefined, (n) => n >= 1 && n <= 1000, 'unset (no reservation), or from 1 to 1000'),
     lambdaInVpc: flag(env, 'LAMBDA_IN_VPC', false),
+    dataApiSharePercent,
     throttleRateLimit,
-    throttleBurstLimit: integer(
-      env,
-      'API_THROTTLE_BURST',
-      Math.min(5000, throttleRateLimit * 2),
-      (n) => n >= 1 && n <= 5000,
-      'requests from 1 to 5000',
-    ),
+    throttleBurstLimit: integer(env, 'API_THROTTLE_BURST', throttleRateLimit, (n) => n >= 1 && n <= 5000, 'requests from 1 to 5000'),
     callbackUrls,
     alarmEmail,
     manageApiGatewayAccountRole: flag(env, 'API_GATEWAY_ACCOUNT_LOGGING_ROLE', false),
+    cognitoDeletionProtection: flag(env, 'COGNITO_DELETION_PROTECTION', environment === 'prod'),
   };
 }
 
@@ -411,9 +499,17 @@ export function loadConfig(env: Env = process.env): Config {
     'PROJECT_NAME',
     'loan-remediation',
     PROJECT_NAME,
-    '3-20 characters: lowercase letters, digits and hyphens, starting with a letter',
+    `3-${PROJECT_NAME_MAX_LENGTH} characters: lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen`,
   );
   const environment = oneOf<Environment>(env, 'ENVIRONMENT', 'dev', ENVIRONMENTS);
+  const forbidden = COGNITO_PREFIX_FORBIDDEN_WORDS.find((word) => `${projectName}-${environment}`.includes(word));
+  if (forbidden !== undefined) {
+    throw new ConfigError(
+      'PROJECT_NAME',
+      projectName,
+      `a name without "${COGNITO_PREFIX_FORBIDDEN_WORDS.join('", "')}" anywhere in it (it has "${forbidden}"): Cognito refuses such a domain prefix`,
+    );
+  }
   const stateBucketRaw = read(env, 'STATE_BUCKET');
   const stateBucket =
     stateBucketRaw === undefined
@@ -423,6 +519,10 @@ export function loadConfig(env: Env = process.env): Config {
     read(env, 'STATE_KMS_KEY_ARN') === undefined
       ? undefined
       : matching(env, 'STATE_KMS_KEY_ARN', '', KMS_KEY_ARN, 'a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), not an alias');
+  if (stateBucket !== undefined && stateKmsKeyArn === undefined) {
+    // With `encrypt` alone the S3 backend writes every state object with SSE-S3, not the state key.
+    throw new ConfigError('STATE_KMS_KEY_ARN', '', "the state key's ARN whenever STATE_BUCKET is set (the state stack's state_kms_key_arn output)");
+  }
   return {
     region: awsRegion,
     projectName,
@@ -434,9 +534,9 @@ export function loadConfig(env: Env = process.env): Config {
     enableNatGateway: flag(env, 'ENABLE_NAT_GATEWAY', false),
     logRetentionDays: oneOf(env, 'LOG_RETENTION_DAYS', 365, LOG_RETENTION_DAYS),
     namePrefix: `${projectName}-${environment}`,
-    warehouse: warehouseConfig(env),
+    warehouse: warehouseConfig(env, environment),
     rateLimit: rateLimitConfig(env),
-    api: apiConfig(env),
+    api: apiConfig(env, environment),
     waf: wafConfig(env),
   };
 }

@@ -5,7 +5,7 @@ import { RedshiftserverlessUsageLimit } from '@cdktf/provider-aws/lib/redshiftse
 import { RedshiftserverlessWorkgroup } from '@cdktf/provider-aws/lib/redshiftserverless-workgroup';
 import { DataResource, TerraformLocal } from 'cdktf';
 import { Construct } from 'constructs';
-import { Config } from './config';
+import { Config, UsageLimitConfig } from './config';
 import { cloudWatchLogsMayEncrypt, CustomerManagedKey } from './constructs/customer-managed-key';
 import { RedshiftMlRole } from './constructs/redshift-ml-role';
 import { SecureBucket } from './constructs/secure-bucket';
@@ -41,6 +41,8 @@ export class RedshiftStack extends ProjectStack {
    * stack) reads what this stack was deployed with, through remote state, not its own configuration.
    */
   readonly sqlNames: { readonly table: string; readonly predictionFunction: string };
+  /** The workgroup's daily usage limits and their ids (the api stack alarms on each before it is reached). */
+  readonly usageLimits: readonly (UsageLimitConfig & { readonly id: string })[];
 
   constructor(
     scope: Construct,
@@ -164,13 +166,17 @@ export class RedshiftStack extends ProjectStack {
         'see the comment on enhanced_vpc_routing',
     );
 
-    new RedshiftserverlessUsageLimit(this, 'daily-compute-limit', {
-      resourceArn: this.workgroup.arn,
-      usageType: 'serverless-compute',
-      period: 'daily',
-      amount: warehouse.dailyRpuHours,
-      breachAction: warehouse.usageBreachAction,
-    });
+    // The budget keeps its first address; the hard cap (prod) is a second, deactivating limit above it.
+    this.usageLimits = warehouse.usageLimits.map((limit) => ({
+      ...limit,
+      id: new RedshiftserverlessUsageLimit(this, limit.name === 'budget' ? 'daily-compute-limit' : 'daily-compute-hard-cap', {
+        resourceArn: this.workgroup.arn,
+        usageType: 'serverless-compute',
+        period: 'daily',
+        amount: limit.rpuHours,
+        breachAction: limit.breachAction,
+      }).id,
+    }));
 
     this.sqlNames = {
       table: new TerraformLocal(this, 'qualified_table', `${warehouse.schema}.${warehouse.table}`).asString,

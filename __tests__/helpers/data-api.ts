@@ -1,7 +1,7 @@
 import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { Clock } from '../../lambda-src/clock';
 import { parseSqlIdentifier, SqlIdentifier } from '../../lambda-src/sql';
-import { RedshiftDataWarehouse, WarehouseLogger } from '../../lambda-src/warehouse';
+import { RedshiftDataWarehouse, WarehouseLogger, WarehouseMetrics } from '../../lambda-src/warehouse';
 
 /**
  * Time passes only when the code sleeps or a fake Data API call moves it on.
@@ -55,6 +55,7 @@ export function testWarehouse(options: {
   client: RedshiftDataClient;
   clock: Clock;
   logger: WarehouseLogger;
+  metrics?: WarehouseMetrics;
   sessionKeepAliveSeconds?: number;
 }): RedshiftDataWarehouse {
   return new RedshiftDataWarehouse({
@@ -68,6 +69,7 @@ export function testWarehouse(options: {
     },
     sessionKeepAliveSeconds: options.sessionKeepAliveSeconds ?? 300,
     logger: options.logger,
+    metrics: options.metrics,
     clock: options.clock,
     random: () => 0.5,
   });

@@ -33,6 +33,7 @@ override_data {
       "cross-stack-output-aws_redshiftserverless_namespacenamespacedb_name"        = "loans"
       "cross-stack-output-localqualified_table"                                    = "public.loan_remediation"
       "cross-stack-output-localqualified_prediction_function"                      = "public.ml_fn_prediction"
+      "cross-stack-output-aws_redshiftserverless_usage_limitdaily-compute-limitid" = "usage-limit-1111"
     }
   }
 }
@@ -56,10 +57,10 @@ run "prediction_api_is_authorized_validated_logged_and_alarmed" {
       tonumber(aws_lambda_function.prediction_function_797FC47E.environment[0].variables.DEADLINE_MS) <= aws_lambda_function.prediction_function_797FC47E.timeout * 1000 - 2500,
       aws_lambda_function.prediction_function_797FC47E.runtime == "nodejs22.x",
       aws_lambda_function.prediction_function_797FC47E.architectures[0] == "arm64",
-      aws_lambda_function.prediction_function_797FC47E.reserved_concurrent_executions == 10,
+      coalesce(aws_lambda_function.prediction_function_797FC47E.reserved_concurrent_executions, -1) == -1,
       aws_lambda_function.prediction_function_797FC47E.tracing_config[0].mode == "Active",
     ])
-    error_message = "the Lambda must be Node 22 on arm64, traced, capped, and finish its deadline before its timeout and API Gateway's 29 s"
+    error_message = "the Lambda must be Node 22 on arm64, traced, reserve no concurrency, and finish its deadline before its timeout and API Gateway's 29 s"
   }
 
   # Data API access: the workgroup only; statements only its own.
@@ -130,8 +131,8 @@ run "prediction_api_is_authorized_validated_logged_and_alarmed" {
       aws_api_gateway_stage.stage.access_log_settings[0].destination_arn == aws_cloudwatch_log_group.access-log-group.arn,
       can(jsondecode(aws_api_gateway_stage.stage.access_log_settings[0].format).requestId),
       aws_api_gateway_method_settings.stage-settings.settings[0].data_trace_enabled == false,
-      aws_api_gateway_method_settings.stage-settings.settings[0].throttling_rate_limit == 50,
-      aws_api_gateway_method_settings.stage-settings.settings[0].throttling_burst_limit == 100,
+      aws_api_gateway_method_settings.stage-settings.settings[0].throttling_rate_limit == 8,
+      aws_api_gateway_method_settings.stage-settings.settings[0].throttling_burst_limit == 8,
     ])
     error_message = "the stage must write JSON access logs, trace, throttle and never log bodies"
   }
@@ -146,9 +147,18 @@ run "prediction_api_is_authorized_validated_logged_and_alarmed" {
       for alarm in [
         aws_cloudwatch_metric_alarm.api-5xx-rate, aws_cloudwatch_metric_alarm.api-p99-latency,
         aws_cloudwatch_metric_alarm.lambda-errors, aws_cloudwatch_metric_alarm.lambda-throttles,
+        aws_cloudwatch_metric_alarm.data-api-throttled, aws_cloudwatch_metric_alarm.warehouse-usage-budget,
       ] : alarm.alarm_actions == toset([aws_sns_topic.alarm-topic.arn])
     ])
     error_message = "every alarm must notify the alarm topic"
+  }
+  assert {
+    condition = alltrue([
+      aws_cloudwatch_metric_alarm.warehouse-usage-budget.dimensions.UsageLimitId == "usage-limit-1111",
+      aws_cloudwatch_metric_alarm.warehouse-usage-budget.dimensions.Workgroup == "loan-remediation-dev",
+      aws_cloudwatch_metric_alarm.warehouse-usage-budget.threshold == 19.2,
+    ])
+    error_message = "the usage alarm must watch the redshift stack's daily limit, at 80 % of its 24 RPU-hours"
   }
 
   # Outputs the scripts and the waf stack read.

@@ -4,6 +4,8 @@ import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
+import { DATA_API_THROTTLED_METRIC, METRICS_NAMESPACE, metricDimensions } from '../../lambda-src/metrics';
+import { UsageBreachAction, UsageLimitConfig } from '../config';
 import { keepStackAddresses } from './stack-addresses';
 
 /** Alarm thresholds. */
@@ -13,6 +15,13 @@ export const ALARMS = {
   /** p99 latency over 5 minutes, in ms: most of the way to the handler's deadline. */
   p99LatencyMs: 10_000,
 } as const;
+
+/** What happens when a usage limit is reached, by its breach action. */
+const AT_THE_LIMIT: Record<UsageBreachAction, string> = {
+  deactivate: 'user queries (and the API) stop until the next day (UTC)',
+  'emit-metric': 'Redshift only reports it',
+  log: 'Redshift only logs it',
+};
 
 export interface ApiMonitoringProps {
   /** The project's name prefix: alarms, the topic and the dashboard are named after it. */
@@ -26,12 +35,19 @@ export interface ApiMonitoringProps {
   readonly topicKmsKeyArn: string;
   /** Subscribed to the alarm topic when set (the address must confirm the subscription). */
   readonly alarmEmail: string | undefined;
+  /** The warehouse's daily usage limits: each one alarms at `alarmPercent` of its RPU-hours. */
+  readonly warehouse: {
+    readonly workgroupName: string;
+    readonly usageLimits: readonly (UsageLimitConfig & { readonly id: string })[];
+    readonly alarmPercent: number;
+  };
 }
 
 /**
  * The request path's health: an encrypted SNS topic (with an optional e-mail subscription) that every
- * alarm notifies on alarm and on recovery, alarms on the API's 5XX rate and p99 latency and on the
- * Lambda's failures and throttles, and a dashboard of the same metrics.
+ * alarm notifies on alarm and on recovery, alarms on the API's 5XX rate and p99 latency, on the
+ * Lambda's failures and throttles, on the Data API refusing it for the account's request rate, and
+ * before each of the warehouse's daily usage limits is reached; and a dashboard of the request path.
  */
 export class ApiMonitoring extends Construct {
   readonly alarmTopic: SnsTopic;
@@ -89,7 +105,9 @@ export class ApiMonitoring extends Construct {
       threshold: 1,
     });
     alarm('lambda-throttles', {
-      alarmDescription: 'Requests refused because the reserved concurrency (LAMBDA_RESERVED_CONCURRENCY) was used up',
+      alarmDescription:
+        "Lambda refused invocations: the account's concurrency is used up, or the function's reservation " +
+        '(LAMBDA_RESERVED_CONCURRENCY, when set) is',
       namespace: 'AWS/Lambda',
       metricName: 'Throttles',
       dimensions: lambda,
@@ -97,6 +115,35 @@ export class ApiMonitoring extends Construct {
       comparisonOperator: 'GreaterThanOrEqualToThreshold',
       threshold: 1,
     });
+    // Written by the Lambda itself (embedded metric format, lambda-src/metrics.ts).
+    alarm('data-api-throttled', {
+      alarmDescription:
+        "The Redshift Data API refused the Lambda's calls for the account's request rate (shared by every environment " +
+        'and the warehouse scripts): lower DATA_API_SHARE_PERCENT here or in the other environments',
+      namespace: METRICS_NAMESPACE,
+      metricName: DATA_API_THROTTLED_METRIC,
+      dimensions: metricDimensions(this.props.functionName),
+      statistic: 'Sum',
+      comparisonOperator: 'GreaterThanOrEqualToThreshold',
+      threshold: 1,
+    });
+    // UsageLimitConsumed: RPU-hours used so far in the limit's period ("Amazon Redshift Serverless
+    // metrics", Amazon Redshift Management Guide; dimensions UsageLimitId, UsageType, Workgroup).
+    const { workgroupName, usageLimits, alarmPercent } = this.props.warehouse;
+    for (const limit of usageLimits) {
+      const threshold = (limit.rpuHours * alarmPercent) / 100;
+      alarm(`warehouse-usage-${limit.name}`, {
+        alarmDescription:
+          `The warehouse used ${alarmPercent} % of its daily ${limit.name} of ${limit.rpuHours} RPU-hours; ` +
+          `at the limit ${AT_THE_LIMIT[limit.breachAction]}`,
+        namespace: 'AWS/Redshift-Serverless',
+        metricName: 'UsageLimitConsumed',
+        dimensions: { UsageLimitId: limit.id, UsageType: 'SERVERLESS_COMPUTE', Workgroup: workgroupName },
+        statistic: 'Maximum',
+        comparisonOperator: 'GreaterThanOrEqualToThreshold',
+        threshold,
+      });
+    }
   }
 
   /** The request path on one screen: requests and errors, latency, the Lambda's health. */
@@ -132,10 +179,11 @@ export class ApiMonitoring extends Construct {
             ],
             'p99',
           ),
-          widget('Lambda invocations, errors, throttles', 0, 6, [
+          widget('Lambda invocations, errors, throttles; Data API throttled calls', 0, 6, [
             ['AWS/Lambda', 'Invocations', ...lambda],
             ['AWS/Lambda', 'Errors', ...lambda],
             ['AWS/Lambda', 'Throttles', ...lambda],
+            [METRICS_NAMESPACE, DATA_API_THROTTLED_METRIC, ...Object.entries(metricDimensions(this.props.functionName)).flat()],
           ]),
           widget(
             'Lambda duration (ms) and concurrency',

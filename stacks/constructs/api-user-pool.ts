@@ -16,8 +16,10 @@ export interface ApiUserPoolProps {
   readonly name: string;
   readonly region: string;
   readonly accountId: string;
-  /** Production: MFA required and deletion protection on. */
+  /** Production: MFA required. */
   readonly prod: boolean;
+  /** Cognito refuses to delete the pool while on (COGNITO_DELETION_PROTECTION: on in prod by default). */
+  readonly deletionProtection: boolean;
   /** Where Cognito may send people back after sign-in. */
   readonly callbackUrls: readonly string[];
 }
@@ -59,11 +61,19 @@ export class ApiUserPool extends Construct {
       },
       mfaConfiguration: prod ? 'ON' : 'OPTIONAL',
       softwareTokenMfaConfiguration: { enabled: true },
-      deletionProtection: prod ? 'ACTIVE' : 'INACTIVE',
+      deletionProtection: props.deletionProtection ? 'ACTIVE' : 'INACTIVE',
     });
     if (!prod) {
       suppressRule(this.userPool, RULE.CognitoMfaRequired, 'Outside prod, MFA is OPTIONAL (TOTP) so test users can sign in quickly; ENVIRONMENT=prod makes it ON');
-      suppressRule(this.userPool, RULE.CognitoDeletionProtection, 'Outside prod the pool can be destroyed with the environment; ENVIRONMENT=prod turns deletion protection on');
+    }
+    if (!props.deletionProtection) {
+      suppressRule(
+        this.userPool,
+        RULE.CognitoDeletionProtection,
+        prod
+          ? 'COGNITO_DELETION_PROTECTION=false: deletion protection is turned off to tear the prod environment down (docs/operations.md)'
+          : 'Outside prod the pool can be destroyed with the environment; ENVIRONMENT=prod turns deletion protection on',
+      );
     }
     suppressRule(
       this.userPool,

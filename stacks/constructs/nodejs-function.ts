@@ -25,7 +25,12 @@ export interface NodejsFunctionProps {
   readonly memorySize?: number;
   /** Default 28 s: API Gateway REST integrations give up at 29 s, so nothing behind one should run longer. */
   readonly timeoutSeconds?: number;
-  /** Default 10: caps cost and the load on what the function calls. */
+  /**
+   * Reserved concurrency, which is also the function's cap. Default: none. AWS refuses a reservation
+   * that leaves the account's unreserved concurrency below its minimum, which a new account's quota
+   * (10 or 50) may not allow at all ("Configuring reserved concurrency for a function", AWS Lambda
+   * Developer Guide).
+   */
   readonly reservedConcurrency?: number;
   /** Default arm64 (cheaper per GB-second; the bundle is plain JavaScript). */
   readonly architecture?: 'arm64' | 'x86_64';
@@ -49,7 +54,6 @@ export const NODEJS_FUNCTION_DEFAULTS = {
   handlerExport: 'handler',
   memorySize: 256,
   timeoutSeconds: 28,
-  reservedConcurrency: 10,
   architecture: 'arm64',
   logRetentionDays: 365,
 } as const satisfies Partial<NodejsFunctionProps>;
@@ -184,7 +188,7 @@ export function bundleEntry(entry: string, outdir: string, cacheDir: string = DE
 /**
  * A Lambda function from a TypeScript entry: bundled at synth with esbuild into the app's output
  * directory (never the source tree), zipped by a TerraformAsset, on Node 22 with X-Ray tracing active,
- * reserved concurrency, JSON logs into its own log group with retention (created before the function),
+ * optional reserved concurrency, JSON logs into its own log group with retention (created before the function),
  * and an execution role that may write to that log group and X-Ray. Callers grant the role whatever
  * else the code calls (`this.role`).
  */
@@ -226,7 +230,7 @@ export class NodejsFunction extends Construct {
       role: this.role.arn,
       memorySize: props.memorySize ?? defaults.memorySize,
       timeout: props.timeoutSeconds ?? defaults.timeoutSeconds,
-      reservedConcurrentExecutions: props.reservedConcurrency ?? defaults.reservedConcurrency,
+      reservedConcurrentExecutions: props.reservedConcurrency,
       tracingConfig: { mode: 'Active' },
       loggingConfig: { logFormat: 'JSON', logGroup: this.logGroup.name, applicationLogLevel: 'INFO', systemLogLevel: 'WARN' },
       environment: { variables: { NODE_OPTIONS: '--enable-source-maps', ...props.environment } },
