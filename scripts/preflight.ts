@@ -1,0 +1,6 @@
+/** `npm run preflight`: see scripts/preflight/command.ts. */
+import { preflightMain } from './preflight/command';
+
+void preflightMain(process.argv.slice(2), { print: (text) => console.log(text), printError: (text) => console.error(text) }).then((code) => {
+  process.exitCode = code;
+});
