@@ -175,6 +175,19 @@ describe('--local: the local API of npm start', () => {
     expect(printed[0]).toBe(`POST http://127.0.0.1:${port()}/loan (dataset/test-request-body.json)`);
   });
 
+  test('predict --local with no server running: one line that says to start it', async () => {
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const freePort = String((closed.address() as AddressInfo).port);
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    process.env.PORT = freePort;
+    const { environment, errors } = testEnvironment({});
+    expect(await predictMain(['--local'], environment)).toBe(1);
+    expect(errors).toEqual([
+      `error: cannot reach the API at http://127.0.0.1:${freePort}/loan: ECONNREFUSED: is the local server running? start it with npm start (same PORT)`,
+    ]);
+  });
+
   test('--local with --outputs-file is a usage error', async () => {
     const { environment, errors } = testEnvironment({});
     expect(await predictMain(['--local', '--outputs-file', 'x.json'], environment)).toBe(2);

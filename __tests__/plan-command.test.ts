@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { LOCAL_ONLY_STACK, planMain, stacksToPlan, synthesize } from '../scripts/plan/plan-command';
+import { NO_CREDENTIALS } from '../scripts/lib/aws-credentials';
 import { TERRAFORM_MISSING, terraformVersion, writeCliConfig, writeOfflineOverride } from '../scripts/lib/terraform';
 
 jest.setTimeout(240_000);
@@ -38,7 +39,8 @@ function offlineSynth(outdir: string): void {
 async function run(...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await planMain(argv, { print: (t) => out.push(t), printError: (t) => err.push(t) }, offlineSynth);
+  // The offline plan's provider carries its own dummy credentials.
+  const code = await planMain(argv, { print: (t) => out.push(t), printError: (t) => err.push(t) }, offlineSynth, async () => undefined);
   return { code, stdout: out.join('\n'), stderr: err.join('\n') };
 }
 
@@ -88,4 +90,25 @@ test('the state stack is planned only when named; unknown stacks are a usage err
   const result = await run('--stacks', 'network,nope');
   expect(result.code).toBe(2);
   expect(result.stderr).toContain('unknown stack(s) nope');
+});
+
+test('without AWS credentials: one line before any synth or Terraform run', async () => {
+  const saved = { ...process.env };
+  // No credentials anywhere the SDK's chain looks (environment, profile files, container, instance).
+  for (const name of Object.keys(process.env)) if (/^AWS_/.test(name)) delete process.env[name];
+  Object.assign(process.env, {
+    AWS_CONFIG_FILE: path.join(scratch, 'no-config'),
+    AWS_SHARED_CREDENTIALS_FILE: path.join(scratch, 'no-credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+  });
+  const synth = jest.fn();
+  const err: string[] = [];
+  try {
+    const code = await planMain(['--stacks', 'network'], { print: () => undefined, printError: (t) => err.push(t) }, synth);
+    expect(code).toBe(1);
+  } finally {
+    process.env = saved;
+  }
+  expect(err).toEqual([`error: ${NO_CREDENTIALS}`]);
+  expect(synth).not.toHaveBeenCalled();
 });

@@ -139,6 +139,19 @@ test('a commit that no reviewed pull request produced is refused', async () => {
   ]);
 });
 
+test('a --body-file or --summary that cannot be read is one line naming the flag, exit 2, no request', async () => {
+  const github = fakeGitHub({});
+  const missing = path.join(os.tmpdir(), 'plan-github-no-such-file.md');
+  expect(await run(['comment', '--pr', '7', '--body-file', missing], github.fetchImpl)).toBe(2);
+  expect(await run(['labels', '--pr', '7', '--summary', os.tmpdir()], github.fetchImpl)).toBe(2);
+  expect(github.requests).toEqual([]);
+  expect(errors.map((e) => e.split('\n')[0])).toEqual([
+    `error: cannot read --body-file ${missing}: no such file`,
+    `error: cannot read --summary ${os.tmpdir()}: it is a folder`,
+  ]);
+  errors.length = 0;
+});
+
 test('bad usage exits 2', async () => {
   const github = fakeGitHub({});
   expect(await run(['comment', '--pr', 'seven', '--body-file', 'x'], github.fetchImpl)).toBe(2);

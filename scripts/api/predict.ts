@@ -85,7 +85,8 @@ export function predictMain(argv: readonly string[], environment: ApiEnvironment
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
     } catch (error) {
-      throw new Error(`cannot reach the API at ${target.url}: ${describeFetchError(error)}`);
+      const hint = target.whenUnreachable === undefined ? '' : `: ${target.whenUnreachable}`;
+      throw new Error(`cannot reach the API at ${target.url}: ${describeFetchError(error)}${hint}`);
     }
     const answer = await response.text();
     environment.print(`HTTP ${response.status} in ${Math.round(environment.now() - started)} ms`);

@@ -11,6 +11,8 @@ export interface PredictionTarget {
   readonly url: string;
   /** An access token with the predict scope. */
   token(): Promise<string>;
+  /** What to do when `url` cannot be reached at all (a local server that is not running). */
+  readonly whenUnreachable?: string;
 }
 
 export class TokenError extends Error {

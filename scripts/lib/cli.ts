@@ -8,6 +8,7 @@
  * UsageError thrown by the command (a flag value out of range) does the same; a ConfigError (a bad
  * environment variable) prints one line and exits 1. None of them prints a stack trace.
  */
+import * as fs from 'fs';
 import { parseArgs } from 'util';
 import { ConfigError } from '../../stacks/config';
 
@@ -74,6 +75,17 @@ export function integerFlag(name: string, text: string | undefined, fallback: nu
   const value = /^\d+$/.test(text) ? Number(text) : NaN;
   if (!(value >= min && value <= max)) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, not "${text}"`);
   return value;
+}
+
+/** A file a flag names, as text; a file that cannot be read is a UsageError naming the flag and why. */
+export function readFlagFile(flag: string, file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : message;
+    throw new UsageError(`cannot read --${flag} ${file}: ${reason}`);
+  }
 }
 
 /**

@@ -72,8 +72,9 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
       server.closeAllConnections();
     });
 
+  // Listening is announced by the caller once the warehouse is ready: a data file or a cache that
+  // cannot be opened is then the only line, not one after "listening".
   await listen(server, options.port);
-  options.onProgress?.(`listening on 127.0.0.1:${options.port} (requests wait until the model is ready)`);
   try {
     const opened = await openLocalWarehouse({
       dataFile: options.dataFile,

@@ -4,4 +4,8 @@ import { localToken } from './issuer';
 import { localApiUrl } from './paths';
 
 /** Tokens come from the local issuer's key pair in .local/, which the running server also reads. */
-export const localTarget = (): PredictionTarget => ({ url: localApiUrl(), token: () => localToken() });
+export const localTarget = (): PredictionTarget => ({
+  url: localApiUrl(),
+  token: () => localToken(),
+  whenUnreachable: 'is the local server running? start it with npm start (same PORT)',
+});

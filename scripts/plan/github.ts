@@ -6,6 +6,7 @@
  * "Workflow runs: List workflow runs for a workflow"); the token is the job's GITHUB_TOKEN.
  */
 import * as fs from 'fs';
+import { readFlagFile } from '../lib/cli';
 import { UsageError, parseFlags, runCommand, Console } from './cli';
 import { PlanSummaryJson } from './report';
 
@@ -209,8 +210,8 @@ export function githubMain(
       if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--pr ${flags.pr}: expected a pull request number`);
       return n;
     };
-    const readSummary = () => JSON.parse(fs.readFileSync(required('summary'), 'utf8')) as PlanSummaryJson;
-    const readBody = () => fs.readFileSync(required('body-file'), 'utf8');
+    const readSummary = () => JSON.parse(readFlagFile('summary', required('summary'))) as PlanSummaryJson;
+    const readBody = () => readFlagFile('body-file', required('body-file'));
     const github = () => gitHub(env, fetchImpl);
     switch (command) {
       case 'comment': {

@@ -6,6 +6,8 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { loadConfig } from '../../stacks/config';
+import { requireAwsCredentials } from '../lib/aws-credentials';
 import { deployOrder, readManifest, summarizeSynth } from '../lib/synth-summary';
 import { terraform } from '../lib/terraform';
 import { Console, UsageError, parseFlags, parseStackList, runCommand } from './cli';
@@ -89,15 +91,23 @@ export function synthesize(outdir: string): void {
 
 /**
  * `synthesize` is replaceable so the end-to-end test can add its offline-credentials override to the
- * synthesized stacks in a temporary folder; everything else is what runs in CI.
+ * synthesized stacks in a temporary folder, and so is the credentials check (the offline plan needs
+ * none); everything else is what runs in CI.
  */
-export function planMain(argv: readonly string[], io: Console, synth = synthesize): Promise<number> {
-  return runCommand(io, PLAN_USAGE, () => {
+export function planMain(
+  argv: readonly string[],
+  io: Console,
+  synth = synthesize,
+  credentials: () => Promise<void> = () => requireAwsCredentials(loadConfig(process.env).region),
+): Promise<number> {
+  return runCommand(io, PLAN_USAGE, async () => {
     const flags = parseFlags(argv, FLAGS);
     if (flags.help) {
       io.print(PLAN_USAGE);
       return 0;
     }
+    // Terraform would take seconds to say the same in a dozen lines.
+    await credentials();
     const synthDir = path.resolve(process.env.CDKTF_OUTDIR ?? 'cdktf.out');
     const outDir = path.resolve(flags['out-dir'] ?? path.join(synthDir, 'plans'));
     io.print(`Synthesizing into ${path.relative(process.cwd(), synthDir) || '.'}/ ...`);
