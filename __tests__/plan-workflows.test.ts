@@ -57,7 +57,7 @@ test('the workflows call the npm scripts, not inline decision logic', () => {
     (JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { scripts: object }).scripts,
   );
   const called = workflows.flatMap((f) => [...read(f).matchAll(/npm run (?:-s )?([\w:]+)/g)].map((m) => m[1]));
-  expect(new Set(called)).toEqual(new Set(['plan', 'plan:github', 'synth', 'plan:apply', 'plan:report', 'test:mutation', 'mutation:report']));
+  expect(new Set(called)).toEqual(new Set(['preflight', 'plan', 'plan:github', 'synth', 'plan:apply', 'plan:report', 'test:mutation', 'mutation:report']));
   for (const script of called) expect(scripts).toContain(script);
 });
 

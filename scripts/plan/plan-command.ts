@@ -9,7 +9,7 @@ import * as path from 'path';
 import { loadConfig } from '../../stacks/config';
 import { requireAwsCredentials } from '../lib/aws-credentials';
 import { deployOrder, readManifest, summarizeSynth } from '../lib/synth-summary';
-import { terraform } from '../lib/terraform';
+import { terraform, writeCliConfig } from '../lib/terraform';
 import { Console, UsageError, parseFlags, parseStackList, runCommand } from './cli';
 import { renderMarkdown } from './markdown';
 import { parsePlanJson } from './plan-json';
@@ -108,6 +108,9 @@ export function planMain(
     }
     // Terraform would take seconds to say the same in a dozen lines.
     await credentials();
+    // The project's Terraform CLI configuration (the provider mirror, when there is one), also what
+    // `TF_CLI_CONFIG_FILE=.terraform-cli/terraformrc npx cdktf diff` uses (docs/operations.md).
+    writeCliConfig();
     const synthDir = path.resolve(process.env.CDKTF_OUTDIR ?? 'cdktf.out');
     const outDir = path.resolve(flags['out-dir'] ?? path.join(synthDir, 'plans'));
     io.print(`Synthesizing into ${path.relative(process.cwd(), synthDir) || '.'}/ ...`);
