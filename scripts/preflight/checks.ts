@@ -73,11 +73,12 @@ async function guarded(check: Omit<Check, 'run'>, body: () => Promise<CheckResul
   }
 }
 
-const defineCheck = (check: Omit<Check, 'run'> & { body(context: CheckContext): Promise<CheckResult> }): Check => ({
+/** A check whose body gets its own id, and whose errors become could-not-check. */
+const defineCheck = (check: Omit<Check, 'run'> & { body(context: CheckContext, id: string): Promise<CheckResult> }): Check => ({
   id: check.id,
   title: check.title,
   actions: check.actions,
-  run: (context) => guarded(check, () => check.body(context)),
+  run: (context) => guarded(check, () => check.body(context, check.id)),
 });
 
 /** Who the credentials are: the first call, and the one whose failure stops the run (preflight-command.ts). */
@@ -112,8 +113,7 @@ const availabilityZones = defineCheck({
   id: 'availability-zones',
   title: 'Redshift Serverless is offered in the region, and the AZ IDs of AVAILABILITY_ZONE_IDS are available there',
   actions: ['ec2:DescribeAvailabilityZones'],
-  async body({ config }) {
-    const id = 'availability-zones';
+  async body({ config }, id) {
     if (!(config.region in REDSHIFT_SERVERLESS_REGIONS)) {
       return fail(id, `Redshift Serverless is not offered in ${config.region}`, `set AWS_REGION to one of ${Object.keys(REDSHIFT_SERVERLESS_REGIONS).join(', ')}`);
     }
@@ -142,8 +142,7 @@ const apiGatewayAccountRole = defineCheck({
   id: 'api-gateway-logging-role',
   title: "API Gateway's account CloudWatch Logs role is set in the region (GET /account)",
   actions: ['apigateway:GET'],
-  async body({ config }) {
-    const id = 'api-gateway-logging-role';
+  async body({ config }, id) {
     const { cloudwatchRoleArn } = await new APIGatewayClient({ region: config.region }).send(new GetAccountCommand({}));
     if (cloudwatchRoleArn === undefined || cloudwatchRoleArn === '') {
       return fail(
@@ -169,8 +168,7 @@ const lambdaConcurrency = defineCheck({
   id: 'lambda-concurrency',
   title: 'The account can give LAMBDA_RESERVED_CONCURRENCY (lambda:GetAccountSettings)',
   actions: ['lambda:GetAccountSettings', 'lambda:GetFunctionConcurrency'],
-  async body({ config }) {
-    const id = 'lambda-concurrency';
+  async body({ config }, id) {
     const lambda = new LambdaClient({ region: config.region });
     const { AccountLimit } = await lambda.send(new GetAccountSettingsCommand({}));
     const total = AccountLimit?.ConcurrentExecutions;
@@ -207,8 +205,7 @@ const cognitoDomain = defineCheck({
   id: 'cognito-domain',
   title: 'The Cognito domain prefix <project>-<environment>-<account> is free (DescribeUserPoolDomain)',
   actions: ['cognito-idp:DescribeUserPoolDomain'],
-  async body({ config, caller }) {
-    const id = 'cognito-domain';
+  async body({ config, caller }, id) {
     const domain = `${config.namePrefix}-${caller.account}`;
     const { DomainDescription } = await new CognitoIdentityProviderClient({ region: config.region }).send(
       new DescribeUserPoolDomainCommand({ Domain: domain }),
@@ -227,8 +224,7 @@ const stateBackend = defineCheck({
   id: 'state-backend',
   title: 'STATE_BUCKET is reachable and STATE_KMS_KEY_ARN is an enabled key (HeadBucket, DescribeKey)',
   actions: ['s3:ListBucket', 'kms:DescribeKey'],
-  async body({ config }) {
-    const id = 'state-backend';
+  async body({ config }, id) {
     const { stateBucket, stateKmsKeyArn } = config;
     if (stateBucket === undefined || stateKmsKeyArn === undefined) {
       return pass(id, 'STATE_BUCKET is not set: every stack keeps local state (set it, with STATE_KMS_KEY_ARN, before CI plans)');
@@ -268,8 +264,7 @@ const logsResourcePolicies = defineCheck({
   id: 'logs-resource-policies',
   title: 'CloudWatch Logs has room for the WAF log delivery policy (10 per region, 5,120 characters each)',
   actions: ['logs:DescribeResourcePolicies'],
-  async body({ config, caller }) {
-    const id = 'logs-resource-policies';
+  async body({ config, caller }, id) {
     const logs = new CloudWatchLogsClient({ region: config.region });
     const policies: ResourcePolicy[] = [];
     let nextToken: string | undefined;
