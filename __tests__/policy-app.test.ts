@@ -21,7 +21,7 @@ test('the real app passes the baseline with zero errors', () => {
   expect(failures(results, 'error').map((e) => `${e.rule.id} ${e.stack} ${e.element.address}: ${e.detail}`)).toEqual([]);
 });
 
-test('the NodejsFunction construct passes the Lambda, IAM and log rules (with CMKs and in a VPC, not even a warning)', () => {
+test('the NodejsFunction construct passes the Lambda, IAM and log rules (with CMKs, in a VPC and a reservation, not even a warning)', () => {
   const KEY = 'arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555';
   const app = Testing.app();
   const stack = new TerraformStack(app, 'fixture');
@@ -34,6 +34,8 @@ test('the NodejsFunction construct passes the Lambda, IAM and log rules (with CM
     logKmsKeyArn: KEY,
     environmentKmsKeyArn: KEY,
     vpcConfig: { subnetIds: ['subnet-aaaa'], securityGroupIds: ['sg-lambda'] },
+    // None by default (a new account may allow none); the api stack says why where it reserves none.
+    reservedConcurrency: 5,
   });
   const results = synthesizeForReport(app);
   const checked = new Set(results.flatMap((r) => r.evaluations).map((e) => e.rule.id));
