@@ -13,6 +13,8 @@ import { renderMarkdown } from './markdown';
 import { parsePlanJson } from './plan-json';
 import { buildReport, hasChanges } from './report';
 import { writeReport } from './report-command';
+import { settingsSection } from './settings-diff';
+import { loadSettings } from '../../stacks/settings';
 
 export const PLAN_USAGE = `Usage: npm run plan [-- options]
 
@@ -25,6 +27,7 @@ Synthesizes every stack, then plans each one in dependency order against its con
                         (drift detection), 0 when none
   --title <text>        heading of the report
   --full-report <text>  where the full report is, said in the comment when details are cut
+  --base <git ref>      show the settings file's diff against this ref (a pull request's base branch)
   --help                show this help
 
 Writes, per stack, <stack>.tfplan (the saved plan, which deploy applies) and <stack>.json, and then
@@ -37,6 +40,7 @@ const FLAGS = {
   'detailed-exitcode': { type: 'boolean' },
   title: { type: 'string' },
   'full-report': { type: 'string' },
+  base: { type: 'string' },
   help: { type: 'boolean' },
 } as const;
 
@@ -102,6 +106,8 @@ export function planMain(argv: readonly string[], io: Console, synth = synthesiz
     const outDir = path.resolve(flags['out-dir'] ?? path.join(synthDir, 'plans'));
     io.print(`Synthesizing into ${path.relative(process.cwd(), synthDir) || '.'}/ ...`);
     synth(synthDir);
+    // The synth above read the same settings and reported any override.
+    const settings = loadSettings(process.env, { warn: () => undefined });
     const manifest = readManifest(synthDir);
     const order = deployOrder(manifest);
     const stacks = stacksToPlan(order, parseStackList(flags.stacks, order));
@@ -112,7 +118,7 @@ export function planMain(argv: readonly string[], io: Console, synth = synthesiz
       throw new Error(
         `${local.join(
           ', ',
-        )} keep local state, which a CI runner does not have: set STATE_BUCKET and STATE_KMS_KEY_ARN (docs/plan-review.md)`,
+        )} keep local state, which a CI runner does not have: set STATE_BUCKET and STATE_KMS_KEY_ARN in ${settings.file} (docs/plan-review.md)`,
       );
     }
     fs.rmSync(outDir, { recursive: true, force: true });
@@ -149,12 +155,13 @@ export function planMain(argv: readonly string[], io: Console, synth = synthesiz
       dependencies,
     );
     const rel = (file: string) => path.relative(process.cwd(), path.join(outDir, file));
+    const section = settingsSection(settings, flags.base);
     writeReport(
       report,
       { out: rel('report.md'), fullOut: rel('report-full.md'), summary: rel('summary.json') },
-      { title: flags.title, fullReport: flags['full-report'] ?? `\`${rel('report-full.md')}\`` },
+      { title: flags.title, fullReport: flags['full-report'] ?? `\`${rel('report-full.md')}\``, settings: section },
     );
-    io.print(`\n${renderMarkdown(report, { title: flags.title })}`);
+    io.print(`\n${renderMarkdown(report, { title: flags.title, settings: section })}`);
     io.print(`Wrote ${rel('')}: <stack>.tfplan, <stack>.json, report.md, report-full.md, summary.json, meta.json
 
 Next:
