@@ -25,8 +25,9 @@ void runCli(USAGE, {}, async () => {
   console.log(formatSummary(summarizeSynth(outdir)));
   // main.ts has already read (and reported on) the same settings.
   const { file, lines, overrides, config } = loadSettings(process.env, { warn: () => undefined });
-  const overridden = overrides.length > 0 ? `, overridden from the environment: ${overrides.map((o) => o.name).join(', ')}` : '';
-  console.log(`\nSettings: ${file} (${lines.length} set, the rest default${overridden})`);
+  const set = lines.filter((l) => l.value !== '').length;
+  const overridden = overrides.length > 0 ? `; overridden from the environment: ${overrides.map((o) => o.name).join(', ')}` : '';
+  console.log(`\nSettings: ${file} (${set === 0 ? 'every setting at its default' : `${set} set, the rest at their defaults`}${overridden})`);
   console.log(`\n${nextSteps(config.stateBucket, file)}`);
   return 0;
 });
