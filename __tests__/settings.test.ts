@@ -163,6 +163,13 @@ describe('environment variables override a file on a laptop and are refused unde
     expect(load(file, { VPC_CIDR: '10.90.0.0/20', SETTINGS_OVERRIDES: 'refuse' }).settings.config.vpcCidr).toBe('10.90.0.0/20');
   });
 
+  test('a variable equal to a default derived from another setting still counts when that one is overridden', () => {
+    // API_THROTTLE_BURST=100 is the default burst (twice the default rate), but not twice a rate of 10.
+    const { settings, notes } = load(file, { API_THROTTLE_RATE: '10', API_THROTTLE_BURST: '100' });
+    expect(settings.config.api).toMatchObject({ throttleRateLimit: 10, throttleBurstLimit: 100 });
+    expect(notes.map((n) => n.split('=')[0])).toEqual(['note: API_THROTTLE_RATE', 'note: API_THROTTLE_BURST']);
+  });
+
   test('CI=true alone (the test suite, ci.yml) still allows overrides', () => {
     expect(load(file, { CI: 'true', VPC_CIDR: '10.91.0.0/20' }).settings.config.vpcCidr).toBe('10.91.0.0/20');
   });

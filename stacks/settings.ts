@@ -160,29 +160,41 @@ export function loadSettings(env: Env = process.env, options: LoadSettingsOption
 
   // An environment variable is an override only when it changes the configuration: AWS_REGION set by
   // the credentials step to the file's own region, or a value equal to the default, is not one.
-  // Under SETTINGS_OVERRIDES=refuse an invalid value is refused as an override, not validated.
-  const same = JSON.stringify(fileConfig);
-  const changesConfig = (name: string, value: string): boolean => {
+  const fromEnv = SETTING_NAMES.filter((name) => name !== 'ENVIRONMENT')
+    .map((name) => ({ name, value: env[name]?.trim() ?? '' }))
+    .filter(({ value }) => value !== '');
+  const withEnv = (vars: readonly { name: string; value: string }[]) => ({
+    ...fromFile,
+    ...Object.fromEntries(vars.map((v) => [v.name, v.value])),
+  });
+  /** Whether loadConfig gives something else for these values than `than`; an invalid set counts as different. */
+  const differs = (values: Record<string, string>, than: Config): boolean => {
     try {
-      return JSON.stringify(loadConfig({ ...fromFile, [name]: value })) !== same;
+      return JSON.stringify(loadConfig(values)) !== JSON.stringify(than);
     } catch (error) {
-      if (policy === 'refuse' && error instanceof ConfigError) return true;
+      if (error instanceof ConfigError) return true;
       throw error;
     }
   };
-  const overrides: SettingOverride[] = SETTING_NAMES.filter((name) => name !== 'ENVIRONMENT')
-    .map((name) => ({ name, value: env[name]?.trim() ?? '' }))
-    .filter(({ name, value }) => value !== '' && changesConfig(name, value))
-    .map(({ name, value }) => ({ name, value, fileLine: lines.find((l) => l.name === name) }));
 
-  if (overrides.length > 0 && policy === 'refuse') {
-    const named = overrides.map((o) => `${o.name}=${JSON.stringify(o.value)}`).join(', ');
-    throw new ConfigError(
-      `${named} in the environment would override ${file}, and SETTINGS_OVERRIDES=refuse (CI) takes settings from the file only: ` +
-        `change ${file} in a pull request, or unset ${overrides.length === 1 ? 'it' : 'them'}`,
-    );
+  if (policy === 'refuse') {
+    // Valid or not, a variable that would change anything is refused (not validated): only the file counts.
+    const refused = fromEnv.filter((v) => differs(withEnv([v]), fileConfig));
+    if (refused.length > 0) {
+      const named = refused.map((o) => `${o.name}=${JSON.stringify(o.value)}`).join(', ');
+      throw new ConfigError(
+        `${named} in the environment would override ${file}, and SETTINGS_OVERRIDES=refuse (CI) takes settings from the file only: ` +
+          `change ${file} in a pull request, or unset ${refused.length === 1 ? 'it' : 'them'}`,
+      );
+    }
+    return { environment, file, lines, overrides: [], values: fromFile, config: fileConfig };
   }
+  // Every variable applies; those without which the configuration would differ are reported.
+  const values = withEnv(fromEnv);
+  const config = loadConfig(values);
+  const overrides: SettingOverride[] = fromEnv
+    .filter((v) => differs(withEnv(fromEnv.filter((other) => other !== v)), config))
+    .map(({ name, value }) => ({ name, value, fileLine: lines.find((l) => l.name === name) }));
   for (const override of overrides) warn(overrideNote(override, file));
-  const values = { ...fromFile, ...Object.fromEntries(overrides.map((o) => [o.name, o.value])) };
-  return { environment, file, lines, overrides, values, config: overrides.length > 0 ? loadConfig(values) : fileConfig };
+  return { environment, file, lines, overrides, values, config };
 }
