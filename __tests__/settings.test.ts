@@ -87,9 +87,10 @@ describe('every setting of docs/configuration.md is a key of the settings files'
         '# prod-like settings',
         '',
         'VPC_CIDR = 10.90.0.0/20 ',
-        'LAMBDA_MEMORY_MB=512',
+        '  LAMBDA_MEMORY_MB=512',
+        '  # an indented comment',
         'ALARM_EMAIL="ops@bank.example"',
-        "WAF_ALLOWED_COUNTRIES='DE,FR'",
+        "WAF_ALLOWED_COUNTRIES= 'DE,FR'",
         'REDSHIFT_MAX_CAPACITY=',
         '',
       ].join('\r\n'),
@@ -101,9 +102,9 @@ describe('every setting of docs/configuration.md is a key of the settings files'
     expect(settings.lines.map((l) => [l.name, l.line])).toEqual([
       ['VPC_CIDR', 3],
       ['LAMBDA_MEMORY_MB', 4],
-      ['ALARM_EMAIL', 5],
-      ['WAF_ALLOWED_COUNTRIES', 6],
-      ['REDSHIFT_MAX_CAPACITY', 7],
+      ['ALARM_EMAIL', 6],
+      ['WAF_ALLOWED_COUNTRIES', 7],
+      ['REDSHIFT_MAX_CAPACITY', 8],
     ]);
   });
 });
@@ -113,6 +114,8 @@ describe('a settings file that cannot be read stops with one line naming file an
     ['a misspelt key, with the closest one', 'VPC_CIRD=10.0.0.0/16', 'settings/dev.env:1: VPC_CIRD is not a setting (did you mean VPC_CIDR?); the settings are the variables of docs/configuration.md'],
     ['a key in lowercase', 'lambda_memory_mb=512', 'settings/dev.env:1: lambda_memory_mb is not a setting (did you mean LAMBDA_MEMORY_MB?); the settings are the variables of docs/configuration.md'],
     ['a key like none', 'FAVOURITE_COLOUR=blue', 'settings/dev.env:1: FAVOURITE_COLOUR is not a setting; the settings are the variables of docs/configuration.md'],
+    ['a key three edits from a short one', 'RATE_LIMIT_XY=1', 'settings/dev.env:1: RATE_LIMIT_XY is not a setting; the settings'],
+    ['a long key with three letters missing', 'LAMBDA_RESERVE_CONCURENC=5', 'settings/dev.env:1: LAMBDA_RESERVE_CONCURENC is not a setting (did you mean LAMBDA_RESERVED_CONCURRENCY?)'],
     ['a line without =', '# ok\nVPC_CIDR 10.0.0.0/16', 'settings/dev.env:2: expected NAME=value or a # comment, found "VPC_CIDR 10.0.0.0/16"'],
     ['a shell export', 'export VPC_CIDR=10.0.0.0/16', 'settings/dev.env:1: expected NAME=value or a # comment, found "export VPC_CIDR=10.0.0.0/16"'],
     ['a key set twice', 'RATE_LIMIT=100\n\nRATE_LIMIT=200', 'settings/dev.env:3: RATE_LIMIT is already set on line 1'],
@@ -127,10 +130,13 @@ describe('a settings file that cannot be read stops with one line naming file an
     expect(text).not.toContain('\n');
   });
 
-  test('parseSettings keeps a # inside a value that has no space before it', () => {
-    expect(parseSettings('COGNITO_CALLBACK_URLS=https://app.example/cb#x', 'f.env', 'dev')).toEqual([
-      { name: 'COGNITO_CALLBACK_URLS', value: 'https://app.example/cb#x', line: 1 },
-    ]);
+  test('parseSettings keeps a # without a space before it, and quotes that do not surround the value', () => {
+    const values = parseSettings(
+      ['COGNITO_CALLBACK_URLS=https://app.example/cb#x', 'TABLE_NAME=a"b"', 'MODEL_NAME="ab"c'].join('\n'),
+      'f.env',
+      'dev',
+    ).map((s) => s.value);
+    expect(values).toEqual(['https://app.example/cb#x', 'a"b"', '"ab"c']);
   });
 
   test('an unknown environment is refused as before, and a missing file is named', () => {
@@ -153,6 +159,16 @@ describe('environment variables override a file on a laptop and are refused unde
       'note: VPC_CIDR="10.91.0.0/20" from the environment overrides settings/dev.env (line 1: "10.90.0.0/20")',
       'note: LAMBDA_MEMORY_MB="512" from the environment overrides settings/dev.env (the default)',
     ]);
+  });
+
+  test('without a warn function, the notes go to stderr; values are trimmed', () => {
+    const stderr = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      loadSettings({ ENVIRONMENT: 'dev', RATE_LIMIT: ' 100 ' }, { dir: settingsDir(file) });
+      expect(stderr.mock.calls).toEqual([['note: RATE_LIMIT="100" from the environment overrides settings/dev.env (the default)']]);
+    } finally {
+      stderr.mockRestore();
+    }
   });
 
   test('a variable that changes nothing is no override: the same value, the default, or empty', () => {
@@ -190,6 +206,10 @@ describe('environment variables override a file on a laptop and are refused unde
 
   test('SETTINGS_OVERRIDES takes allow or refuse', () => {
     expect(load(file, { SETTINGS_OVERRIDES: 'allow', VPC_CIDR: '10.91.0.0/20' }).settings.overrides).toHaveLength(1);
+    expect(message(() => load(file, { SETTINGS_OVERRIDES: ' refuse ', RATE_LIMIT: '100' }))).toBe(
+      'RATE_LIMIT="100" in the environment would override settings/dev.env, and SETTINGS_OVERRIDES=refuse (CI) ' +
+        'takes settings from the file only: change settings/dev.env in a pull request, or unset it',
+    );
     expect(message(() => load(file, { SETTINGS_OVERRIDES: 'strict' }))).toBe(
       'SETTINGS_OVERRIDES="strict" is invalid: expected unset, or one of allow, refuse',
     );

@@ -159,9 +159,9 @@ export function loadSettings(env: Env = process.env, options: LoadSettingsOption
   }
 
   // An environment variable is an override only when it changes the configuration: AWS_REGION set by
-  // the credentials step to the file's own region, or a value equal to the default, is not one.
-  const fromEnv = SETTING_NAMES.filter((name) => name !== 'ENVIRONMENT')
-    .map((name) => ({ name, value: env[name]?.trim() ?? '' }))
+  // the credentials step to the file's own region, or a value equal to the default, is not one (nor
+  // is ENVIRONMENT, which chose the file).
+  const fromEnv = SETTING_NAMES.map((name) => ({ name, value: env[name]?.trim() ?? '' }))
     .filter(({ value }) => value !== '');
   const withEnv = (vars: readonly { name: string; value: string }[]) => ({
     ...fromFile,
