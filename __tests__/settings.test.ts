@@ -176,7 +176,9 @@ describe('environment variables override a file on a laptop and are refused unde
     const { settings, notes } = load(file, { VPC_CIDR: ' 10.90.0.0/20 ', AWS_REGION: 'us-east-1', ALARM_EMAIL: '' });
     expect(settings.overrides).toEqual([]);
     expect(notes).toEqual([]);
-    expect(load(file, { VPC_CIDR: '10.90.0.0/20', SETTINGS_OVERRIDES: 'refuse' }).settings.config.vpcCidr).toBe('10.90.0.0/20');
+    const refusing = load(file, { VPC_CIDR: '10.90.0.0/20', SETTINGS_OVERRIDES: 'refuse' }).settings;
+    expect(refusing.config.vpcCidr).toBe('10.90.0.0/20');
+    expect(refusing.overrides).toEqual([]);
   });
 
   test('a variable equal to a default derived from another setting still counts when that one is overridden', () => {
