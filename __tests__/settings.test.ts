@@ -8,6 +8,7 @@ import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { planMain } from '../scripts/plan/plan-command';
 import { ConfigError, ENVIRONMENTS, loadConfig } from '../stacks/config';
 import { SETTINGS_DIR, SETTING_NAMES, loadSettings, parseSettings } from '../stacks/settings';
 
@@ -247,6 +248,27 @@ describe('the commands, as the workflows and a laptop run them', () => {
     );
     expect(result.code).toBe(1);
   }, 60_000);
+
+  test('a CI plan with an override fails with one line naming it, before synthesizing anything', async () => {
+    // planMain reads process.env: only these settings in it for the test's duration.
+    const names = [...SETTING_NAMES, 'SETTINGS_OVERRIDES'];
+    const saved = Object.fromEntries(names.map((name) => [name, process.env[name]]));
+    for (const name of names) delete process.env[name];
+    Object.assign(process.env, { SETTINGS_OVERRIDES: 'refuse', LAMBDA_MEMORY_MB: '1024' });
+    const printed: string[] = [];
+    const synth = jest.fn();
+    try {
+      const code = await planMain(['--stacks', 'network'], { print: (t) => printed.push(t), printError: (t) => printed.push(t) }, synth);
+      expect(code).toBe(1);
+    } finally {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+    expect(synth).not.toHaveBeenCalled();
+    expect(printed).toEqual([expect.stringMatching(/^error: LAMBDA_MEMORY_MB="1024" in the environment would override settings\/dev\.env, and SETTINGS_OVERRIDES=refuse/)]);
+  });
 
   test('npm run settings compares every file, and --env shows one as synth reads it, overrides noted', async () => {
     const all = await run('scripts/settings.ts', [], {});

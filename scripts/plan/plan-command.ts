@@ -104,10 +104,10 @@ export function planMain(argv: readonly string[], io: Console, synth = synthesiz
     }
     const synthDir = path.resolve(process.env.CDKTF_OUTDIR ?? 'cdktf.out');
     const outDir = path.resolve(flags['out-dir'] ?? path.join(synthDir, 'plans'));
+    // A bad or refused setting stops here, in one line; the synth reports any override itself.
+    const settings = loadSettings(process.env, { warn: () => undefined });
     io.print(`Synthesizing into ${path.relative(process.cwd(), synthDir) || '.'}/ ...`);
     synth(synthDir);
-    // The synth above read the same settings and reported any override.
-    const settings = loadSettings(process.env, { warn: () => undefined });
     const manifest = readManifest(synthDir);
     const order = deployOrder(manifest);
     const stacks = stacksToPlan(order, parseStackList(flags.stacks, order));
