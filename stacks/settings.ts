@@ -57,7 +57,7 @@ function closestName(name: string): string | undefined {
   };
   const upper = name.toUpperCase();
   const [best] = SETTING_NAMES.map((known) => ({ known, d: distance(upper, known) })).sort((x, y) => x.d - y.d);
-  return best !== undefined && best.d <= Math.max(2, Math.floor(best.known.length / 4)) ? best.known : undefined;
+  return best.d <= Math.max(2, Math.floor(best.known.length / 4)) ? best.known : undefined;
 }
 
 /**
