@@ -1,6 +1,6 @@
 /**
  * The jest config `npm run test:mutation` runs: the main config, limited to the suites that exercise the
- * mutated code (lambda-src/, the policy rule pack, stacks/config.ts, scripts/warehouse/). Suites that
+ * mutated code (lambda-src/, the policy rule pack, stacks/config.ts and settings.ts, scripts/warehouse/). Suites that
  * synthesize whole stacks or run terraform cover none of it and would only slow every mutant down.
  */
 const path = require('path');
@@ -15,6 +15,7 @@ module.exports = {
   roots: ['<rootDir>/__tests__', '<rootDir>/lambda-src', '<rootDir>/policy', '<rootDir>/stacks', '<rootDir>/scripts'],
   testMatch: [
     '**/config.test.ts',
+    '**/settings.test.ts',
     '**/lambda-*.test.ts',
     '**/policy/*.test.ts',
     '**/fake-clock.test.ts',

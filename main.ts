@@ -1,11 +1,12 @@
 import { App } from 'cdktf';
 import { buildStacks } from './stacks/app';
-import { ConfigError, loadConfig } from './stacks/config';
+import { ConfigError } from './stacks/config';
+import { loadSettings } from './stacks/settings';
 import { SecurityBaselineError } from './policy/enforce';
 
 try {
   const app = new App();
-  buildStacks(app, loadConfig());
+  buildStacks(app, loadSettings().config);
   app.synth();
 } catch (error) {
   if (error instanceof SecurityBaselineError) {

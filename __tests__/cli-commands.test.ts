@@ -81,12 +81,14 @@ describe('every npm script is a command that takes --help and refuses unknown fl
 });
 
 describe('the synth summary says what to run next', () => {
-  test('without STATE_BUCKET it suggests bootstrapping the state bucket', () => {
-    expect(nextSteps({})).toContain('npx cdktf deploy state');
+  test('without a state bucket it suggests bootstrapping one and where to set it', () => {
+    const steps = nextSteps(undefined, 'settings/dev.env');
+    expect(steps).toContain('npx cdktf deploy state');
+    expect(steps).toContain('STATE_KMS_KEY_ARN in settings/dev.env');
   });
 
-  test('with STATE_BUCKET set it does not, and names the bucket', () => {
-    const steps = nextSteps({ STATE_BUCKET: 'my-state-bucket' });
+  test('with a state bucket it does not, and names the bucket', () => {
+    const steps = nextSteps('my-state-bucket', 'settings/dev.env');
     expect(steps).not.toContain('deploy state');
     expect(steps).toContain('npx cdktf deploy network redshift');
     expect(steps).toContain('s3://my-state-bucket');

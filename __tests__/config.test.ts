@@ -162,7 +162,14 @@ describe('bad configuration fails with one line naming the variable, the value a
       load();
     } catch (error) {
       expect((error as Error).message).not.toContain('\n');
+      // The variable the message names: the settings loader finds its line in the file with it.
+      expect((error as ConfigError).variable).toBe((error as Error).message.split('=')[0]);
     }
+  });
+
+  test('an error that is not about one value (a settings file line) is its message as given, naming no variable', () => {
+    const error = new ConfigError('settings/dev.env:3: RATE_LIMIT is already set on line 1');
+    expect(error).toMatchObject({ name: 'ConfigError', message: 'settings/dev.env:3: RATE_LIMIT is already set on line 1', variable: undefined });
   });
 });
 

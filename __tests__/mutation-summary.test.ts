@@ -42,6 +42,7 @@ describe('scoreByArea', () => {
       ['rule pack (policy/)', 95, true],
       ['stacks/config.ts', 75, false],
       ['scripts/warehouse/', NaN, true],
+      ['stacks/settings.ts', NaN, true],
       ['overall', (100 * 39) / 48, true],
     ]);
   });

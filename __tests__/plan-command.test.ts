@@ -79,7 +79,7 @@ test('in CI, a stack that would use local state is refused with one line', async
   const result = await run('--stacks', 'network');
   expect(result.code).toBe(1);
   expect(result.stderr).toBe(
-    'error: network keep local state, which a CI runner does not have: set STATE_BUCKET and STATE_KMS_KEY_ARN (docs/plan-review.md)',
+    'error: network keep local state, which a CI runner does not have: set STATE_BUCKET and STATE_KMS_KEY_ARN in settings/dev.env (docs/plan-review.md)',
   );
 });
 

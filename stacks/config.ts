@@ -1,14 +1,24 @@
 /**
- * Deployment configuration: the only module that reads the environment. Every value has a default
- * that synthesizes a working dev deployment, and every value is validated; a bad one stops synth
- * with one line naming the variable, the value and what is allowed.
+ * Deployment configuration: validates the raw settings (variable name -> text) that stacks/settings.ts
+ * reads from settings/<environment>.env and the environment. Every value has a default that
+ * synthesizes a working dev deployment, and every value is validated; a bad one stops synth with one
+ * line naming the variable, the value and what is allowed.
  */
 import { SQL_IDENTIFIER, SQL_IDENTIFIER_RULE } from '../lambda-src/sql';
 
+/** A wrong setting, or a settings file that cannot be read: printed as one line, never a stack trace. */
 export class ConfigError extends Error {
-  constructor(variable: string, value: string, allowed: string) {
-    super(`${variable}=${JSON.stringify(value)} is invalid: expected ${allowed}`);
+  /** The variable whose value is wrong; undefined for a message of the second form. */
+  readonly variable: string | undefined;
+
+  constructor(variable: string, value: string, allowed: string);
+  /** A message that is not about one value (a malformed settings file, a refused override). */
+  constructor(message: string);
+  constructor(variableOrMessage: string, value?: string, allowed?: string) {
+    const aboutValue = value !== undefined;
+    super(aboutValue ? `${variableOrMessage}=${JSON.stringify(value)} is invalid: expected ${allowed}` : variableOrMessage);
     this.name = 'ConfigError';
+    this.variable = aboutValue ? variableOrMessage : undefined;
   }
 }
 
@@ -492,7 +502,8 @@ function wafConfig(env: Env): WafConfig {
   };
 }
 
-export function loadConfig(env: Env = process.env): Config {
+/** Validates raw settings; stacks/settings.ts's loadSettings() is what reads the settings file. */
+export function loadConfig(env: Env): Config {
   const awsRegion = region(env);
   const projectName = matching(
     env,

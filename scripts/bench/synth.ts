@@ -32,9 +32,9 @@ function time(command: string, args: string[]): number {
 
 const synthInProcess = (skipValidation: boolean) =>
   `const { App } = require('cdktf'); const { buildStacks } = require('./stacks/app');` +
-  `const { loadConfig } = require('./stacks/config');` +
+  `const { loadSettings } = require('./stacks/settings');` +
   `const app = new App({ outdir: 'cdktf.out', skipValidation: ${skipValidation} });` +
-  `buildStacks(app, loadConfig()); app.synth();`;
+  `buildStacks(app, loadSettings().config); app.synth();`;
 const commands: [string, string, string[]][] = [
   ['npm run synth', 'npm', ['run', 'synth', '--silent']],
   ['synth with baseline', 'node', ['--import', 'tsx', '-e', synthInProcess(false)]],

@@ -76,22 +76,22 @@ export function formatSummary(stacks: readonly StackSummary[]): string {
 }
 
 /**
- * What to run after a synth. Bootstrapping the state bucket is suggested only while STATE_BUCKET is
- * unset: once it is set, the state stack has done its job.
+ * What to run after a synth. Bootstrapping the state bucket is suggested only while the settings
+ * name no state bucket: once they do, the state stack has done its job.
  */
-export function nextSteps(env: Readonly<Record<string, string | undefined>>): string {
+export function nextSteps(stateBucket: string | undefined, settingsFile: string): string {
   const lines = [
     ['npm test', 'lint, type-check, unit tests, terraform validate + mocked apply'],
     ['npx cdktf diff network', 'plan one stack against your AWS account'],
   ];
-  if ((env.STATE_BUCKET ?? '').trim() === '') {
+  if (stateBucket === undefined) {
     lines.push([
       'npx cdktf deploy state',
       'bootstrap the remote-state bucket and key (then set STATE_BUCKET and\n' +
-        `${' '.repeat(38)}STATE_KMS_KEY_ARN from its outputs, see docs/operations.md)`,
+        `${' '.repeat(38)}STATE_KMS_KEY_ARN in ${settingsFile} from its outputs, see docs/operations.md)`,
     ]);
   } else {
-    lines.push(['npx cdktf deploy network redshift', `deploy with state in s3://${env.STATE_BUCKET?.trim()}`]);
+    lines.push(['npx cdktf deploy network redshift', `deploy with state in s3://${stateBucket}`]);
   }
   return ['Next:', ...lines.map(([command, what]) => `  ${command.padEnd(36)}${what}`)].join('\n');
 }

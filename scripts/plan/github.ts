@@ -15,6 +15,15 @@ export const DESTROY_LABEL = 'plan: destroys';
 export const NO_CHANGES_LABEL = 'plan: no changes';
 export const DRIFT_LABEL = 'drift';
 
+/**
+ * When several deployment environments are planned for one pull request (or checked for drift), each
+ * keeps its own sticky comment, labels and drift issue: `--environment` puts its name into the
+ * hidden marker and the labels. Without it, names stay as they are.
+ */
+export const markerFor = (marker: string, environment?: string): string =>
+  environment ? marker.replace(/ -->$/, ` ${environment} -->`) : marker;
+export const labelFor = (label: string, environment?: string): string => (environment ? `${label} (${environment})` : label);
+
 export type Fetch = (
   url: string,
   init: { method: string; headers: Record<string, string>; body?: string },
@@ -90,15 +99,16 @@ export const totalChanges = (summary: PlanSummaryJson) =>
   summary.stacks.reduce((n, s) => n + s.add + s.change + s.replace + s.destroy, 0);
 
 /** The labels a plan summary calls for: destroys (destroy or replace anywhere), no changes (nothing at all). */
-export function planLabels(summary: PlanSummaryJson): { add: string[]; remove: string[] } {
+export function planLabels(summary: PlanSummaryJson, environment?: string): { add: string[]; remove: string[] } {
+  const [destroyLabel, noChangesLabel] = [DESTROY_LABEL, NO_CHANGES_LABEL].map((l) => labelFor(l, environment));
   const destroys = summary.stacks.some((s) => s.destroy + s.replace > 0);
   const none = totalChanges(summary) === 0;
-  const wanted = [...(destroys ? [DESTROY_LABEL] : []), ...(none ? [NO_CHANGES_LABEL] : [])];
-  return { add: wanted, remove: [DESTROY_LABEL, NO_CHANGES_LABEL].filter((l) => !wanted.includes(l)) };
+  const wanted = [...(destroys ? [destroyLabel] : []), ...(none ? [noChangesLabel] : [])];
+  return { add: wanted, remove: [destroyLabel, noChangesLabel].filter((l) => !wanted.includes(l)) };
 }
 
-export async function syncPlanLabels(github: GitHub, pr: number, summary: PlanSummaryJson): Promise<string[]> {
-  const { add, remove } = planLabels(summary);
+export async function syncPlanLabels(github: GitHub, pr: number, summary: PlanSummaryJson, environment?: string): Promise<string[]> {
+  const { add, remove } = planLabels(summary, environment);
   if (add.length > 0) await github.request('POST', `/repos/${github.repo}/issues/${pr}/labels`, { labels: add });
   const current = await github.request<{ name: string }[]>('GET', `/repos/${github.repo}/issues/${pr}/labels`);
   for (const label of remove.filter((l) => current.some((c) => c.name === l))) {
@@ -118,25 +128,28 @@ export async function syncDriftIssue(
   github: GitHub,
   summary: PlanSummaryJson,
   report: string,
+  environment?: string,
 ): Promise<'opened' | 'updated' | 'closed' | 'clean'> {
+  const marker = markerFor(DRIFT_MARKER, environment);
+  const where = environment ? ` of ${environment}` : '';
   const open = await listAll<Issue>(
     github,
     `/repos/${github.repo}/issues?state=open&labels=${encodeURIComponent(DRIFT_LABEL)}`,
   );
-  const existing = open.find((i) => !i.pull_request && i.body?.startsWith(DRIFT_MARKER));
-  const body = `${DRIFT_MARKER}\n${report}`;
+  const existing = open.find((i) => !i.pull_request && i.body?.startsWith(marker));
+  const body = `${marker}\n${report}`;
   if (totalChanges(summary) > 0) {
     if (existing) {
       await github.request('PATCH', `/repos/${github.repo}/issues/${existing.number}`, { body });
       return 'updated';
     }
-    const title = 'Drift: the deployed infrastructure no longer matches main';
+    const title = `Drift${environment ? ` in ${environment}` : ''}: the deployed infrastructure no longer matches main`;
     await github.request('POST', `/repos/${github.repo}/issues`, { title, body, labels: [DRIFT_LABEL] });
     return 'opened';
   }
   if (!existing) return 'clean';
   await github.request('POST', `/repos/${github.repo}/issues/${existing.number}/comments`, {
-    body: 'The nightly plan is clean again: every stack matches main. Closing.',
+    body: `The nightly plan${where} is clean again: every stack matches main. Closing.`,
   });
   await github.request('PATCH', `/repos/${github.repo}/issues/${existing.number}`, { state: 'closed' });
   return 'closed';
@@ -176,6 +189,9 @@ export const GITHUB_USAGE = `Usage: npm run plan:github -- <command> [options]  
                                                open, update or close the one drift issue
   find-reviewed --commit <sha>                 the merged PR, its head commit and plan run id
                                                (written to $GITHUB_OUTPUT as pr, head-sha, run-id)
+  --environment <name>                         with comment, labels, drift-issue: one sticky comment,
+                                               label pair and drift issue per deployment environment
+                                               (a --new comment starts with the environment's name)
   --help                                       show this help`;
 
 const FLAGS = {
@@ -184,6 +200,7 @@ const FLAGS = {
   summary: { type: 'string' },
   commit: { type: 'string' },
   new: { type: 'boolean' },
+  environment: { type: 'string' },
   help: { type: 'boolean' },
 } as const;
 
@@ -212,24 +229,28 @@ export function githubMain(
     };
     const readSummary = () => JSON.parse(readFlagFile('summary', required('summary'))) as PlanSummaryJson;
     const readBody = () => readFlagFile('body-file', required('body-file'));
+    const { environment } = flags;
     const github = () => gitHub(env, fetchImpl);
     switch (command) {
       case 'comment': {
         const number = pr();
         const body = readBody();
         if (flags.new) {
-          await github().request('POST', `/repos/${github().repo}/issues/${number}/comments`, { body });
+          const titled = environment ? `Deployment environment: **${environment}**\n\n${body}` : body;
+          await github().request('POST', `/repos/${github().repo}/issues/${number}/comments`, { body: titled });
           io.print(`Posted a comment on #${number}`);
         } else {
-          io.print(`Plan comment on #${number}: ${await upsertStickyComment(github(), number, body)}`);
+          const [marker, ...rest] = body.split('\n');
+          const scoped = [markerFor(marker, environment), ...rest].join('\n');
+          io.print(`Plan comment on #${number}: ${await upsertStickyComment(github(), number, scoped)}`);
         }
         return 0;
       }
       case 'labels':
-        io.print(`Labels on #${pr()}: ${(await syncPlanLabels(github(), pr(), readSummary())).join(', ') || 'none'}`);
+        io.print(`Labels on #${pr()}: ${(await syncPlanLabels(github(), pr(), readSummary(), environment)).join(', ') || 'none'}`);
         return 0;
       case 'drift-issue':
-        io.print(`Drift issue: ${await syncDriftIssue(github(), readSummary(), readBody())}`);
+        io.print(`Drift issue: ${await syncDriftIssue(github(), readSummary(), readBody(), environment)}`);
         return 0;
       case 'find-reviewed': {
         const found = await findReviewedRun(github(), required('commit'));

@@ -18,6 +18,8 @@ export interface RenderOptions {
   readonly fullReport?: string;
   /** Heading text, e.g. "Terraform plan for 1a2b3c4". */
   readonly title?: string;
+  /** A size-bounded Markdown section kept whole after the summary (scripts/plan/settings-diff.ts). */
+  readonly settings?: string;
 }
 
 const SYMBOL: Record<ResourceLine['kind'], string> = { add: '+', change: '~', replace: '-/+', destroy: '-' };
@@ -124,9 +126,10 @@ function detailsBlock(stack: StackReport, lines: readonly string[], cutNote?: st
  */
 export function renderMarkdown(report: PlanReport, options: RenderOptions = {}): string {
   const title = options.title ?? 'Terraform plan';
+  const head = (shown?: number) => header(report, title, shown) + (options.settings ? `${options.settings}\n` : '');
   const stacks = report.stacks.filter(hasChanges);
   const full = [
-    header(report, title),
+    head(),
     ...(stacks.length > 0 ? ['### Details', ''] : []),
     ...stacks.map((s) => detailsBlock(s, detailLines(s))),
   ].join('\n');
@@ -136,12 +139,12 @@ export function renderMarkdown(report: PlanReport, options: RenderOptions = {}):
   const footer = `\n**Details were cut to fit GitHub's ${GITHUB_COMMENT_LIMIT}-character comment limit.** Full report: ${where}\n`;
   // Only when the warnings alone exceed the limit (thousands of destroys) is their list shortened,
   // so that the comment can still be posted; the count in the warning's first line stays exact.
-  let top = header(report, title);
+  let top = head();
   const reserve = footer.length + 2_000;
   if (top.length + reserve > options.limit) {
     let shown = report.destructive.length;
-    while (shown > 0 && header(report, title, shown).length + reserve > options.limit) shown = Math.floor(shown * 0.9);
-    top = header(report, title, shown);
+    while (shown > 0 && head(shown).length + reserve > options.limit) shown = Math.floor(shown * 0.9);
+    top = head(shown);
   }
   // Every changing stack keeps its collapsible block (with a cut note); lines fill what is left, in order.
   const blocks = stacks.map((stack) => {

@@ -6,7 +6,6 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { loadConfig } from '../../stacks/config';
 import { requireAwsCredentials } from '../lib/aws-credentials';
 import { deployOrder, readManifest, summarizeSynth } from '../lib/synth-summary';
 import { terraform, writeCliConfig } from '../lib/terraform';
@@ -15,6 +14,8 @@ import { renderMarkdown } from './markdown';
 import { parsePlanJson } from './plan-json';
 import { buildReport, hasChanges } from './report';
 import { writeReport } from './report-command';
+import { settingsSection } from './settings-diff';
+import { loadSettings } from '../../stacks/settings';
 
 export const PLAN_USAGE = `Usage: npm run plan [-- options]
 
@@ -27,6 +28,7 @@ Synthesizes every stack, then plans each one in dependency order against its con
                         (drift detection), 0 when none
   --title <text>        heading of the report
   --full-report <text>  where the full report is, said in the comment when details are cut
+  --base <git ref>      show the settings file's diff against this ref (a pull request's base branch)
   --help                show this help
 
 Writes, per stack, <stack>.tfplan (the saved plan, which deploy applies) and <stack>.json, and then
@@ -39,6 +41,7 @@ const FLAGS = {
   'detailed-exitcode': { type: 'boolean' },
   title: { type: 'string' },
   'full-report': { type: 'string' },
+  base: { type: 'string' },
   help: { type: 'boolean' },
 } as const;
 
@@ -98,7 +101,7 @@ export function planMain(
   argv: readonly string[],
   io: Console,
   synth = synthesize,
-  credentials: () => Promise<void> = () => requireAwsCredentials(loadConfig(process.env).region),
+  credentials: () => Promise<void> = () => requireAwsCredentials(loadSettings(process.env, { warn: () => undefined }).config.region),
 ): Promise<number> {
   return runCommand(io, PLAN_USAGE, async () => {
     const flags = parseFlags(argv, FLAGS);
@@ -113,6 +116,8 @@ export function planMain(
     writeCliConfig();
     const synthDir = path.resolve(process.env.CDKTF_OUTDIR ?? 'cdktf.out');
     const outDir = path.resolve(flags['out-dir'] ?? path.join(synthDir, 'plans'));
+    // A bad or refused setting stops here, in one line; the synth reports any override itself.
+    const settings = loadSettings(process.env, { warn: () => undefined });
     io.print(`Synthesizing into ${path.relative(process.cwd(), synthDir) || '.'}/ ...`);
     synth(synthDir);
     const manifest = readManifest(synthDir);
@@ -125,7 +130,7 @@ export function planMain(
       throw new Error(
         `${local.join(
           ', ',
-        )} keep local state, which a CI runner does not have: set STATE_BUCKET and STATE_KMS_KEY_ARN (docs/plan-review.md)`,
+        )} keep local state, which a CI runner does not have: set STATE_BUCKET and STATE_KMS_KEY_ARN in ${settings.file} (docs/plan-review.md)`,
       );
     }
     fs.rmSync(outDir, { recursive: true, force: true });
@@ -162,12 +167,13 @@ export function planMain(
       dependencies,
     );
     const rel = (file: string) => path.relative(process.cwd(), path.join(outDir, file));
+    const section = settingsSection(settings, flags.base);
     writeReport(
       report,
       { out: rel('report.md'), fullOut: rel('report-full.md'), summary: rel('summary.json') },
-      { title: flags.title, fullReport: flags['full-report'] ?? `\`${rel('report-full.md')}\`` },
+      { title: flags.title, fullReport: flags['full-report'] ?? `\`${rel('report-full.md')}\``, settings: section },
     );
-    io.print(`\n${renderMarkdown(report, { title: flags.title })}`);
+    io.print(`\n${renderMarkdown(report, { title: flags.title, settings: section })}`);
     io.print(`Wrote ${rel('')}: <stack>.tfplan, <stack>.json, report.md, report-full.md, summary.json, meta.json
 
 Next:

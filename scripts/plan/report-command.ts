@@ -73,7 +73,7 @@ export interface ReportFiles {
 export function writeReport(
   report: PlanReport,
   files: ReportFiles,
-  options: { title?: string; fullReport?: string } = {},
+  options: { title?: string; fullReport?: string; settings?: string } = {},
 ): string {
   const comment = renderMarkdown(report, { ...options, limit: GITHUB_COMMENT_LIMIT });
   const write = (file: string, text: string) => {

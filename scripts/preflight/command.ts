@@ -3,7 +3,7 @@
  * target account and region, read-only, whether it offers everything the stacks need, and prints
  * each check as pass, FAIL (with the fix) or could not check. Exits 1 on any fail.
  */
-import { loadConfig } from '../../stacks/config';
+import { loadSettings } from '../../stacks/settings';
 import { credentialsProblem } from '../lib/aws-credentials';
 import { parseFlags, runCommand } from '../lib/cli';
 import { CHECKS, CheckResult, Caller, callerIdentity, checkRequestPathQuotas, credentialsResult } from './checks';
@@ -60,7 +60,8 @@ export function preflightMain(argv: readonly string[], io: PreflightIo, env: Nod
       io.print(PREFLIGHT_USAGE);
       return 0;
     }
-    const config = loadConfig(env);
+    // The environment's settings file (and any override), as synth and deploy read it.
+    const { config } = loadSettings(env);
     let caller: Caller;
     try {
       caller = await callerIdentity(config.region);
