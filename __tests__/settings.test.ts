@@ -183,10 +183,10 @@ describe('environment variables override a file on a laptop and are refused unde
   });
 
   test('a variable equal to a default derived from another setting still counts when that one is overridden', () => {
-    // API_THROTTLE_BURST=100 is the default burst (twice the default rate), but not twice a rate of 10.
-    const { settings, notes } = load(file, { API_THROTTLE_RATE: '10', API_THROTTLE_BURST: '100' });
-    expect(settings.config.api).toMatchObject({ throttleRateLimit: 10, throttleBurstLimit: 100 });
-    expect(notes.map((n) => n.split('=')[0])).toEqual(['note: API_THROTTLE_RATE', 'note: API_THROTTLE_BURST']);
+    // API_THROTTLE_BURST=8 is the default burst (the stage rate of the default 40 % share), but not that of a 50 % share.
+    const { settings, notes } = load(file, { DATA_API_SHARE_PERCENT: '50', API_THROTTLE_BURST: '8' });
+    expect(settings.config.api).toMatchObject({ throttleRateLimit: 10, throttleBurstLimit: 8 });
+    expect(notes.map((n) => n.split('=')[0])).toEqual(['note: DATA_API_SHARE_PERCENT', 'note: API_THROTTLE_BURST']);
   });
 
   test('CI=true alone (the test suite, ci.yml) still allows overrides', () => {
