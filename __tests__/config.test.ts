@@ -49,13 +49,14 @@ describe('loadConfig defaults', () => {
   test('the WAF opt-in rules are off, logs keep blocked and counted requests, the alarm fires at 100 blocks', () => {
     expect(loadConfig({}).waf).toEqual({
       allowedCountries: [],
+      hostingProviderAllowList: [],
       botControl: false,
       logScope: 'blocked-and-counted',
       blockedRequestsAlarmThreshold: 100,
     });
     expect(
       loadConfig({ WAF_ALLOWED_COUNTRIES: 'DE, FR,GB', WAF_BOT_CONTROL: 'true', WAF_LOG_SCOPE: 'all', WAF_BLOCKED_ALARM_THRESHOLD: '5' }).waf,
-    ).toEqual({ allowedCountries: ['DE', 'FR', 'GB'], botControl: true, logScope: 'all', blockedRequestsAlarmThreshold: 5 });
+    ).toEqual({ allowedCountries: ['DE', 'FR', 'GB'], hostingProviderAllowList: [], botControl: true, logScope: 'all', blockedRequestsAlarmThreshold: 5 });
   });
 
   test.each(['10.0.0.0/16', '10.80.0.0/20', '192.168.7.0/24', '172.31.128.0/20', '10.255.0.0/16'])('VPC_CIDR %s, inside /16../24, is accepted', (cidr) => {
