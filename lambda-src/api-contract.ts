@@ -383,7 +383,8 @@ function gatewayTemplate(type: GatewayResponseType, error: string | undefined): 
  * Every gateway response the api stack sets: one per gateway response type in the table, plus both
  * fallbacks. Headers: the JSON headers and `Retry-After` as static values, and the request id mapped
  * from the context (`"gatewayresponse.header.X-Request-Id": "context.requestId"`: no `$`, no quotes;
- * a quoted value would be a literal. "Set up a gateway response for a REST API in API Gateway").
+ * a single-quoted value is a literal. "x-amazon-apigateway-gateway-responses.responseParameters
+ * object" and "Parameter mapping for REST APIs in API Gateway").
  */
 export function gatewayResponses(): GatewayResponseDefinition[] {
   const answers = new Map<GatewayResponseType, GatewayAnswer | undefined>(FALLBACK_GATEWAY_RESPONSES.map((type) => [type, undefined]));
