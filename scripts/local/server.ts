@@ -119,7 +119,8 @@ export const systemServerClock: ServerClock = {
   now: () => performance.now(),
   sleep: (ms, signal) =>
     new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
+      // Unref'd: the server keeps the process alive while it serves, a pending timeout never does.
+      const timer = setTimeout(resolve, ms).unref();
       signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
     }),
 };
