@@ -15,7 +15,7 @@ import { createTokenVerifier, LOCAL_SCOPE } from '../scripts/local/issuer';
 import * as os from 'os';
 import { AddressInfo } from 'net';
 import * as path from 'path';
-import { GATEWAY_ERRORS } from '../lambda-src/api-contract';
+import { GATEWAY_ANSWERS } from '../lambda-src/api-contract';
 import { REMEDIATION_STRATEGIES } from '../lambda-src/features';
 import { ApiEnvironment } from '../scripts/api/cli';
 import { PREDICT_USAGE, predictMain } from '../scripts/api/predict';
@@ -208,10 +208,16 @@ describe('npm run predict', () => {
     expect(JSON.parse(printed[2])).toEqual({ effective: true, probability: 0.82, model: 'public.ml_fn_prediction', requestId: 'r-1' });
   });
 
-  test('--batch N sends one batch of N applications, each with the next remediation strategy', async () => {
+  test('--batch N sends one batch of N applications, each with the next remediation strategy, and prints each answer next to it', async () => {
     api = (request) => ({
       status: 200,
-      body: { predictions: (JSON.parse(request.body) as { applications: unknown[] }).applications.map(() => ({ effective: false, probability: 0.1 })) },
+      body: {
+        predictions: (JSON.parse(request.body) as { applications: unknown[] }).applications.map((_, index) => ({
+          index,
+          effective: index === 1,
+          probability: index === 1 ? 0.8125 : 0.1,
+        })),
+      },
     });
     const { environment, printed } = testEnvironment();
     expect(await predictMain(['--batch', '3'], environment)).toBe(0);
@@ -221,14 +227,20 @@ describe('npm run predict', () => {
     );
     expect(printed[0]).toBe(`POST ${baseUrl}/v1/loan (a batch of 3 from dataset/test-request-body.json)`);
     expect((JSON.parse(printed[2]) as { predictions: unknown[] }).predictions).toHaveLength(3);
+    expect(printed[3].split('\n')).toEqual([
+      'index  remediation_strategy  effective  probability',
+      `    0  ${REMEDIATION_STRATEGIES[0].padEnd(20)}  false      0.100`,
+      `    1  ${REMEDIATION_STRATEGIES[1].padEnd(20)}  true       0.813`,
+      `    2  ${REMEDIATION_STRATEGIES[2].padEnd(20)}  false      0.100`,
+    ]);
   });
 
   test('401 from the API: prints it and exits 1', async () => {
-    api = () => ({ status: 401, body: { error: GATEWAY_ERRORS.UNAUTHORIZED.error, requestId: 'r-2' } });
+    api = () => ({ status: 401, body: { error: GATEWAY_ANSWERS.unauthorized.error, requestId: 'r-2' } });
     const { environment, printed } = testEnvironment();
     expect(await predictMain([], environment)).toBe(1);
     expect(printed[1]).toBe('HTTP 401 in 0 ms');
-    expect(JSON.parse(printed[2])).toEqual({ error: GATEWAY_ERRORS.UNAUTHORIZED.error, requestId: 'r-2' });
+    expect(JSON.parse(printed[2])).toEqual({ error: GATEWAY_ANSWERS.unauthorized.error, requestId: 'r-2' });
   });
 
   test('400 with details: the file is sent as it is and the details are printed', async () => {

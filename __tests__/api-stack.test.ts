@@ -2,12 +2,9 @@ import './helpers/cdktf-matchers';
 import { ApiGatewayAccount } from '@cdktf/provider-aws/lib/api-gateway-account';
 import { ApiGatewayAuthorizer } from '@cdktf/provider-aws/lib/api-gateway-authorizer';
 import { ApiGatewayDeployment } from '@cdktf/provider-aws/lib/api-gateway-deployment';
-import { ApiGatewayGatewayResponse } from '@cdktf/provider-aws/lib/api-gateway-gateway-response';
 import { ApiGatewayIntegration } from '@cdktf/provider-aws/lib/api-gateway-integration';
 import { ApiGatewayMethod } from '@cdktf/provider-aws/lib/api-gateway-method';
 import { ApiGatewayMethodSettings } from '@cdktf/provider-aws/lib/api-gateway-method-settings';
-import { ApiGatewayModel } from '@cdktf/provider-aws/lib/api-gateway-model';
-import { ApiGatewayRequestValidator } from '@cdktf/provider-aws/lib/api-gateway-request-validator';
 import { ApiGatewayStage } from '@cdktf/provider-aws/lib/api-gateway-stage';
 import { CloudwatchDashboard } from '@cdktf/provider-aws/lib/cloudwatch-dashboard';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
@@ -26,14 +23,13 @@ import { App } from 'cdktf';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { GATEWAY_ERRORS, JSON_RESPONSE_HEADERS } from '../lambda-src/api-contract';
+import { gatewayResponses } from '../lambda-src/api-contract';
 import { loadHandlerConfig } from '../lambda-src/config';
 import { LAMBDA_RESERVE_MS } from '../lambda-src/prediction-handler';
-import { requestBodyJsonSchema } from '../lambda-src/request-schema';
 import { deadlineForTimeout } from '../stacks/api-stack';
 import { DATA_API_THROTTLED_METRIC, METRICS_NAMESPACE, METRICS_SERVICE } from '../lambda-src/metrics';
 import { ALARMS } from '../stacks/constructs/api-monitoring';
-import { STAGE_NAME, gatewayResponseTemplate } from '../stacks/constructs/prediction-rest-api';
+import { STAGE_NAME } from '../stacks/constructs/prediction-rest-api';
 import { buildStacks } from '../stacks/app';
 import { API_LAMBDA_TIMEOUT_BOUNDS, ConfigError, loadConfig } from '../stacks/config';
 import { parse } from './helpers/synth';
@@ -184,7 +180,7 @@ describe('api stack with the default configuration', () => {
   });
 
   describe('POST /loan', () => {
-    test('requires a Cognito access token with the predict scope and validates the body', () => {
+    test('requires a Cognito access token with the predict scope; the Lambda alone validates the body', () => {
       expect(json).toHaveResourceWithProperties(ApiGatewayAuthorizer, {
         type: 'COGNITO_USER_POOLS',
         provider_arns: ['${aws_cognito_user_pool.user-pool.arn}'],
@@ -194,16 +190,13 @@ describe('api stack with the default configuration', () => {
         authorization: 'COGNITO_USER_POOLS',
         authorizer_id: '${aws_api_gateway_authorizer.cognito-authorizer.id}',
         authorization_scopes: [scope],
-        request_validator_id: '${aws_api_gateway_request_validator.request-validator.id}',
-        request_models: { 'application/json': '${aws_api_gateway_model.loan-request-model.name}' },
       });
-      expect(json).toHaveResourceWithProperties(ApiGatewayRequestValidator, { validate_request_body: true, validate_request_parameters: true });
-    });
-
-    test("the deployed request model is the Lambda's schema", () => {
-      const model = resource('aws_api_gateway_model', 'loan-request-model');
-      expect(JSON.parse(String(model.schema))).toEqual(requestBodyJsonSchema());
-      expect(json).toHaveResourceWithProperties(ApiGatewayModel, { content_type: 'application/json' });
+      // No request model: its refusals would be gateway responses, which cannot name the fields.
+      const method = resource('aws_api_gateway_method', 'loan-post');
+      expect(method).not.toHaveProperty('request_models');
+      expect(method).not.toHaveProperty('request_validator_id');
+      expect(parsed.resource).not.toHaveProperty('aws_api_gateway_model');
+      expect((method['//'] as { suppressions: Record<string, string> }).suppressions['LR-APIGW-002']).toMatch(/^The Lambda validates the body/);
     });
 
     test('proxies to the Lambda, which only this method may invoke', () => {
@@ -218,27 +211,25 @@ describe('api stack with the default configuration', () => {
       });
     });
 
-    test.each(Object.entries(GATEWAY_ERRORS))('API Gateway answers %s with a JSON body and the JSON headers', (type, answer) => {
-      expect(json).toHaveResourceWithProperties(ApiGatewayGatewayResponse, {
-        response_type: type,
-        status_code: String(answer.statusCode),
-        response_templates: { 'application/json': gatewayResponseTemplate(type as keyof typeof GATEWAY_ERRORS) },
-        response_parameters: Object.fromEntries(
-          Object.entries(JSON_RESPONSE_HEADERS).map(([header, value]) => [`gatewayresponse.header.${header}`, `'${value}'`]),
-        ),
-      });
-    });
+    test.each(gatewayResponses().map((definition) => [definition.type, definition] as const))(
+      'the gateway response %s is the API contract\'s: template, JSON headers and the request id',
+      (type, definition) => {
+        const [response] = Object.values(parsed.resource.aws_api_gateway_gateway_response).filter((r) => r.response_type === type);
+        expect(response).toEqual(
+          expect.objectContaining({
+            response_templates: { 'application/json': definition.template },
+            response_parameters: { ...definition.responseParameters, 'gatewayresponse.header.X-Request-Id': 'context.requestId' },
+          }),
+        );
+        // A status on a fallback would rewrite every other 4XX/5XX response's status.
+        if (type.startsWith('DEFAULT_')) expect(response).not.toHaveProperty('status_code');
+        else expect(response.status_code).toBe(String(definition.statusCode));
+      },
+    );
 
-    test('gateway response templates are JSON once API Gateway substitutes the variables, and a bad body names the field', () => {
-      for (const type of Object.keys(GATEWAY_ERRORS) as (keyof typeof GATEWAY_ERRORS)[]) {
-        // What API Gateway renders: the $context values substituted (a validation message with its quotes escaped).
-        const rendered = gatewayResponseTemplate(type)
-          .replace('$context.error.validationErrorString', '[object has missing required properties ([\\"age\\"])]')
-          .replace('$context.requestId', 'req-1');
-        const body = JSON.parse(rendered) as Record<string, string>;
-        expect(body).toMatchObject({ error: GATEWAY_ERRORS[type].error, requestId: 'req-1' });
-        if (type === 'BAD_REQUEST_BODY') expect(body.details).toBe('[object has missing required properties (["age"])]');
-      }
+    test('exactly the gateway responses of the API contract', () => {
+      const types = Object.values(parsed.resource.aws_api_gateway_gateway_response).map((r) => r.response_type);
+      expect(types.sort()).toEqual(gatewayResponses().map((d) => d.type).sort());
     });
 
     test('the deployment is replaced whenever the API changes, the new one before the old goes', () => {
@@ -248,12 +239,14 @@ describe('api stack with the default configuration', () => {
       });
     });
 
-    test('a change to the request model or a gateway response changes the trigger', () => {
+    test('a change to a gateway response changes the trigger', () => {
       const trigger = (synthesized: ReturnType<typeof synthApi>) =>
         String((synthesized.resource('aws_api_gateway_deployment', 'deployment').triggers as Record<string, string>).redeployment);
-      const schemaModule = jest.requireActual('../lambda-src/request-schema') as { requestBodyJsonSchema: () => object };
-      const original = schemaModule.requestBodyJsonSchema;
-      const spy = jest.spyOn(schemaModule, 'requestBodyJsonSchema').mockImplementation(() => ({ ...original(), title: 'changed' }));
+      const contract = jest.requireActual('../lambda-src/api-contract') as { gatewayResponses: typeof gatewayResponses };
+      const original = contract.gatewayResponses;
+      const spy = jest
+        .spyOn(contract, 'gatewayResponses')
+        .mockImplementation(() => original().map((d, i) => (i === 0 ? { ...d, template: d.template.replace('"error"', '"message"') } : d)));
       try {
         expect(trigger(synthApi())).not.toBe(trigger({ json, parsed, resource, fn }));
       } finally {
@@ -267,7 +260,7 @@ describe('api stack with the default configuration', () => {
         xray_tracing_enabled: true,
         access_log_settings: {
           destination_arn: '${aws_cloudwatch_log_group.access-log-group.arn}',
-          format: expect.stringMatching(/^\{.*"requestId":"\$context\.requestId".*\}$/),
+          format: expect.stringMatching(/^\{.*"requestId":"\$context\.requestId","extendedRequestId":"\$context\.extendedRequestId".*\}$/),
         },
       });
       expect(json).toHaveResourceWithProperties(ApiGatewayMethodSettings, {

@@ -52,6 +52,7 @@ const commands = Object.entries(scripts).filter(([name]) => !(name in NOT_COMMAN
 describe('every npm script is a command that takes --help and refuses unknown flags', () => {
   test('each command is a `tsx <entry>` script, so this suite can run it', () => {
     expect(commands.length).toBeGreaterThanOrEqual(8);
+    expect(commands.map(([name]) => name)).toEqual(expect.arrayContaining(['start', 'token', 'predict', 'contract:check']));
     expect(commands.filter(([, command]) => !/^tsx \S+\.ts$/.test(command))).toEqual([]);
   });
 

@@ -57,13 +57,14 @@ describe('loadConfig defaults', () => {
   test('the WAF opt-in rules are off, logs keep blocked and counted requests, the alarm fires at 100 blocks', () => {
     expect(loadConfig({}).waf).toEqual({
       allowedCountries: [],
+      hostingProviderAllowList: [],
       botControl: false,
       logScope: 'blocked-and-counted',
       blockedRequestsAlarmThreshold: 100,
     });
     expect(
       loadConfig({ WAF_ALLOWED_COUNTRIES: 'DE, FR,GB', WAF_BOT_CONTROL: 'true', WAF_LOG_SCOPE: 'all', WAF_BLOCKED_ALARM_THRESHOLD: '5' }).waf,
-    ).toEqual({ allowedCountries: ['DE', 'FR', 'GB'], botControl: true, logScope: 'all', blockedRequestsAlarmThreshold: 5 });
+    ).toEqual({ allowedCountries: ['DE', 'FR', 'GB'], hostingProviderAllowList: [], botControl: true, logScope: 'all', blockedRequestsAlarmThreshold: 5 });
   });
 
   test.each(['10.0.0.0/16', '10.80.0.0/20', '192.168.7.0/24', '172.31.128.0/20', '10.255.0.0/16'])('VPC_CIDR %s, inside /16../24, is accepted', (cidr) => {
@@ -226,6 +227,16 @@ describe('every number setting: its default, both ends of its range, and one ste
       throttleRateLimit: 10,
       throttleBurstLimit: 25,
     });
+  });
+
+  test('API_THROTTLE_RATE sets the stage rate outright, and the burst follows it; the error names the share it replaces', () => {
+    expect(loadConfig({ API_THROTTLE_RATE: '10000' }).api).toMatchObject({ throttleRateLimit: 10_000, throttleBurstLimit: 5000 });
+    expect(loadConfig({ API_THROTTLE_RATE: '3', DATA_API_SHARE_PERCENT: '100' }).api).toMatchObject({ throttleRateLimit: 3, throttleBurstLimit: 3 });
+    for (const bad of ['0', '10001', '1.5']) {
+      expect(() => loadConfig({ API_THROTTLE_RATE: bad })).toThrow(
+        new ConfigError('API_THROTTLE_RATE', bad, "unset (40 % of the Data API's 20/s: 8), or requests per second from 1 to 10000"),
+      );
+    }
   });
 
   test('base capacity: 4, or 8 to 512 in steps of 8; max capacity: a multiple of 8 from the base to 5632', () => {

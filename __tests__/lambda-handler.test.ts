@@ -8,9 +8,9 @@ import {
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { fullScopeName } from '../lambda-src/api-contract';
-import { createPredictionHandler } from '../lambda-src/prediction-handler';
-import { MAX_BATCH_SIZE, MAX_BODY_BYTES } from '../lambda-src/request-schema';
+import { fullScopeName, MAX_BODY_BYTES } from '../lambda-src/api-contract';
+import { createPredictionHandler, isJsonMediaType } from '../lambda-src/prediction-handler';
+import { MAX_BATCH_SIZE } from '../lambda-src/request-schema';
 import { ABORT_GRACE_MS, CANCEL_TIMEOUT_MS, Warehouse, WarehouseError } from '../lambda-src/warehouse';
 import { FakeClock, testDataApiClient, testWarehouse } from './helpers/data-api';
 import { SAMPLE_APPLICATION } from './helpers/sample-application';
@@ -48,7 +48,7 @@ function event(body: string | null, overrides: Partial<APIGatewayProxyEvent> = {
     multiValueQueryStringParameters: null,
     pathParameters: null,
     stageVariables: null,
-    requestContext: { requestId: 'api-request-1' } as APIGatewayProxyEvent['requestContext'],
+    requestContext: { requestId: 'api-request-1', extendedRequestId: 'Kd7Y-FpbIAMFQ4Q=' } as APIGatewayProxyEvent['requestContext'],
     ...overrides,
   };
 }
@@ -106,7 +106,7 @@ describe('POST /loan', () => {
     });
   });
 
-  it('answers a batch with predictions in request order', async () => {
+  it('answers a batch with predictions in request order, each naming its application by index', async () => {
     warehouseAnswers([true, 0.9], [false, 0.2]);
 
     const response = await handlerWith()(
@@ -117,8 +117,8 @@ describe('POST /loan', () => {
     expect(response.statusCode).toBe(200);
     expect(bodyOf(response)).toEqual({
       predictions: [
-        { effective: true, probability: 0.9 },
-        { effective: false, probability: 0.2 },
+        { index: 0, effective: true, probability: 0.9 },
+        { index: 1, effective: false, probability: 0.2 },
       ],
       model: 'ml_fn_prediction',
       requestId: 'api-request-1',
@@ -218,18 +218,55 @@ describe('POST /loan', () => {
   });
 });
 
+describe('the media type: only application/json reaches the parser (API Gateway validates nothing else)', () => {
+  it.each([
+    ['application/json', true],
+    ['application/json; charset=utf-8', true],
+    ['Application/JSON; Charset="UTF-8"', true],
+    ['application/json;charset=utf-8', true],
+    [undefined, false],
+    ['', false],
+    ['text/plain', false],
+    ['application/x-www-form-urlencoded', false],
+    ['application/jsonp', false],
+    ['application/json-patch+json', false],
+    ['application/json; charset=iso-8859-1', false],
+    ['application/json; version=2', false],
+  ])('%s: %s', (contentType, accepted) => {
+    expect(isJsonMediaType(contentType)).toBe(accepted);
+  });
+
+  it.each<[string, Record<string, string>]>([
+    ['no Content-Type', {}],
+    ['text/plain', { 'Content-Type': 'text/plain' }],
+    ["curl's default for --data", { 'content-type': 'application/x-www-form-urlencoded' }],
+  ])('%s: 415 with the request id, before the body is read', async (_name, headers) => {
+    const response = await handlerWith()(event(sampleBody, { headers }), context());
+    expect(response.statusCode).toBe(415);
+    expect(bodyOf(response)).toEqual({ error: 'Content-Type must be application/json', requestId: 'api-request-1' });
+    expect(response.headers?.['X-Request-Id']).toBe('api-request-1');
+    expect(dataApi.calls()).toHaveLength(0);
+  });
+
+  it('reads the header whatever its case', async () => {
+    warehouseAnswers([true, 0.5]);
+    const response = await handlerWith()(event(sampleBody, { headers: { 'CONTENT-TYPE': 'application/json' } }), context());
+    expect(response.statusCode).toBe(200);
+  });
+});
+
 describe('bad input: 400/413 and nothing reaches the warehouse', () => {
   const withField = (field: string, value: unknown) => JSON.stringify({ ...sample, [field]: value });
   const sampleFields = JSON.stringify(sample).slice(1, -1);
 
   const cases: [name: string, body: string | null, status: number, paths: string[]][] = [
-    ['no body', null, 400, []],
-    ['an empty body', '', 400, []],
-    ['a blank body', ' \n\t ', 400, []],
-    ['form encoding', 'age=38&gender=Male', 400, []],
-    ['truncated JSON', sampleBody.slice(0, 40), 400, []],
-    ['a trailing comma', `{${sampleFields},}`, 400, []],
-    ['a NaN literal', withField('age', 0).replace('"age":0', '"age":NaN'), 400, []],
+    ['no body', null, 400, ['$']],
+    ['an empty body', '', 400, ['$']],
+    ['a blank body', ' \n\t ', 400, ['$']],
+    ['form encoding', 'age=38&gender=Male', 400, ['$']],
+    ['truncated JSON', sampleBody.slice(0, 40), 400, ['$']],
+    ['a trailing comma', `{${sampleFields},}`, 400, ['$']],
+    ['a NaN literal', withField('age', 0).replace('"age":0', '"age":NaN'), 400, ['$']],
     ['a body over 8 KB', JSON.stringify({ ...sample, padding: 'x'.repeat(9000) }), 413, []],
     ['a 10 MB body', `{"a":"${'x'.repeat(10 * 1024 * 1024)}"}`, 413, []],
     ['a JSON array', JSON.stringify([sample]), 400, ['$']],
@@ -253,6 +290,7 @@ describe('bad input: 400/413 and nothing reaches the warehouse', () => {
     ['a negative income', withField('income', -41820), 400, ['$.income']],
     ['an infinite number', withField('income', 0).replace('"income":0', '"income":1e400'), 400, ['$.income']],
     ['three decimals', JSON.stringify({ ...sample, interest_rate: 0.105, loan_interest_rate: 10.5 }), 400, ['$.interest_rate']],
+    ['a value failing its range and its scale, named once', withField('interest_rate', -0.105), 400, ['$.interest_rate']],
     ['a category in the wrong case', withField('gender', 'male'), 400, ['$.gender']],
     ['a look-alike category (Cyrillic a)', withField('gender', 'M\u0430le'), 400, ['$.gender']],
     ['SQL injection in a category', withField('remediation_strategy', "Forbearance'; DROP TABLE loans; --"), 400, ['$.remediation_strategy']],
@@ -298,18 +336,19 @@ describe('bad input: 400/413 and nothing reaches the warehouse', () => {
     return JSON.stringify({ ...sample, padding: 'x'.repeat(bytes - shell.length) });
   };
 
-  it.each<[string, string | null, Partial<APIGatewayProxyEvent>, number, string]>([
-    ['no body', null, {}, 400, 'Request body is empty'],
-    ['a blank body', ' \n\t ', {}, 400, 'Request body is empty'],
-    ['no body, flagged base64', null, { isBase64Encoded: true }, 400, 'Request body is empty'],
-    ['a blank base64 body', Buffer.from('  ').toString('base64'), { isBase64Encoded: true }, 400, 'Request body is empty'],
-    ['truncated JSON', sampleBody.slice(0, 40), {}, 400, 'Request body is not valid JSON'],
-    ['a body one byte over the limit', bodyOfSize(MAX_BODY_BYTES + 1), {}, 413, `Request body is larger than ${MAX_BODY_BYTES} bytes`],
-    ['a body exactly at the limit', bodyOfSize(MAX_BODY_BYTES), {}, 400, 'Request body is invalid'],
-  ])('says what is wrong with %s', async (_name, body, overrides, status, error) => {
+  const invalid = (message: string) => ({ error: 'Request body is invalid', details: [{ path: '$', message }] });
+  it.each<[string, string | null, Partial<APIGatewayProxyEvent>, number, Record<string, unknown>]>([
+    ['no body', null, {}, 400, invalid('is empty')],
+    ['a blank body', ' \n\t ', {}, 400, invalid('is empty')],
+    ['no body, flagged base64', null, { isBase64Encoded: true }, 400, invalid('is empty')],
+    ['a blank base64 body', Buffer.from('  ').toString('base64'), { isBase64Encoded: true }, 400, invalid('is empty')],
+    ['truncated JSON', sampleBody.slice(0, 40), {}, 400, invalid('is not valid JSON')],
+    ['a body one byte over the limit', bodyOfSize(MAX_BODY_BYTES + 1), {}, 413, { error: `Request body is larger than ${MAX_BODY_BYTES} bytes` }],
+    ['a body exactly at the limit', bodyOfSize(MAX_BODY_BYTES), {}, 400, { error: 'Request body is invalid', details: [{ path: '$.padding', message: 'unknown field' }] }],
+  ])('says what is wrong with %s', async (_name, body, overrides, status, answer) => {
     const response = await handlerWith()(event(body, overrides), context());
     expect(response.statusCode).toBe(status);
-    expect(bodyOf(response)).toMatchObject({ error });
+    expect(bodyOf(response)).toEqual({ ...answer, requestId: 'api-request-1' });
   });
 
   it.each(cases)('%s', async (_name, body, status, paths) => {
@@ -319,7 +358,7 @@ describe('bad input: 400/413 and nothing reaches the warehouse', () => {
     const answer = bodyOf(response);
     expect(answer).toMatchObject({ error: expect.any(String), requestId: 'api-request-1' });
     expect(response.headers?.['X-Request-Id']).toBe('api-request-1');
-    // A body that is too large or not JSON has no field details; a parsed one lists every bad field, in order.
+    // Every 400 has details, each offending field once, in order (`$` is the body itself); a 413 has none.
     expect(answer.details).toEqual(paths.length === 0 ? undefined : paths.map((path) => expect.objectContaining({ path })));
     expect(response.body).not.toMatch(/DROP TABLE loans'|UNION SELECT|OR 1=1|at .*\.ts:\d+/);
     expect(dataApi.calls()).toHaveLength(0);
@@ -355,12 +394,12 @@ describe('logs', () => {
     ]);
   });
 
-  it('carry the request id, batch size, statement id and durations', async () => {
+  it('carry the request id, the extended request id a client cannot set, batch size, statement id and durations', async () => {
     const { lines, keys } = capture();
     warehouseAnswers([true, 0.82]);
     await handlerWith()(event(sampleBody), context());
 
-    expect(keys).toHaveBeenCalledWith({ requestId: 'api-request-1' });
+    expect(keys).toHaveBeenCalledWith({ requestId: 'api-request-1', extendedRequestId: 'Kd7Y-FpbIAMFQ4Q=' });
     expect(lines).toEqual([
       [
         'Request handled',

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import { importJWK, JWK, KeyLike, SignJWT, generateKeyPair } from 'jose';
 import * as os from 'os';
 import * as path from 'path';
-import { GATEWAY_ERRORS, JSON_RESPONSE_HEADERS, RATE_LIMITED } from '../lambda-src/api-contract';
+import { GATEWAY_ANSWERS, JSON_RESPONSE_HEADERS, WAF_RATE_LIMITED } from '../lambda-src/api-contract';
 import { FEATURES, LoanApplication } from '../lambda-src/features';
 import { buildPredictionStatement, PredictionQueryTarget } from '../lambda-src/sql';
 import { loadConfig } from '../stacks/config';
@@ -19,7 +19,7 @@ import { LocalApi, startLocalApi } from '../scripts/local/local-api';
 import { modelProbability } from '../scripts/local/model';
 import { DEFAULT_DATA_FILE } from '../scripts/local/paths';
 import { toPositionalParameters } from '../scripts/local/pglite-warehouse';
-import { MISSING_SCOPE_RESPONSE, RateLimiter } from '../scripts/local/server';
+import { RateLimiter } from '../scripts/local/server';
 import { SAMPLE_APPLICATION } from './helpers/sample-application';
 
 /** Outside the ephemeral range (32768-60999), so no client socket can hold it. */
@@ -56,12 +56,9 @@ async function signed(claims: Record<string, unknown>, key?: KeyLike | Uint8Arra
     .sign(signingKey);
 }
 
-const expectGatewayError = (
-  response: Awaited<ReturnType<typeof post>>,
-  answer: { statusCode: number; error: string },
-) => {
-  expect(response.status).toBe(answer.statusCode);
-  expect(response.body).toMatchObject({ error: answer.error, requestId: expect.any(String) });
+const expectGatewayError = (response: Awaited<ReturnType<typeof post>>, answer: { status: number; error: string }) => {
+  expect(response.status).toBe(answer.status);
+  expect(response.body).toEqual({ error: answer.error, requestId: response.headers.get('x-request-id') });
   expect(response.headers.get('content-type')).toBe(JSON_RESPONSE_HEADERS['Content-Type']);
 };
 
@@ -72,7 +69,13 @@ beforeAll(async () => {
     dataFile: DEFAULT_DATA_FILE,
     cacheDir: undefined,
     issuerDir,
-    config: loadConfig({ RATE_LIMIT: String(RATE_LIMIT), RATE_LIMIT_WINDOW_SECONDS: String(WINDOW_SECONDS) }),
+    // The stage throttle (8 requests a second by default) out of the way: these tests count the WAF's rate rule.
+    config: loadConfig({
+      RATE_LIMIT: String(RATE_LIMIT),
+      RATE_LIMIT_WINDOW_SECONDS: String(WINDOW_SECONDS),
+      API_THROTTLE_RATE: '10000',
+      API_THROTTLE_BURST: '5000',
+    }),
     logger: new Logger({ serviceName: 'local-test', logLevel: 'SILENT' }),
   });
   token = await localToken({ cacheDir: issuerDir });
@@ -105,7 +108,7 @@ test('the sample application: 200 with the SQL function\'s answer, the contract 
   expect(response.headers.get('x-request-id')).toBe(response.body.requestId);
 });
 
-test('a batch: one prediction per application, in request order', async () => {
+test('a batch: one prediction per application, in request order, each with its index', async () => {
   const applications: LoanApplication[] = [
     SAMPLE_APPLICATION,
     { ...SAMPLE_APPLICATION, credit_score: 800, remediation_strategy: 'Refinancing' },
@@ -114,7 +117,11 @@ test('a batch: one prediction per application, in request order', async () => {
   const response = await post({ applications });
   expect(response.status).toBe(200);
   expect(response.body.predictions).toEqual(
-    applications.map((a) => ({ effective: modelProbability(api.model, a) > 0.5, probability: expect.closeTo(modelProbability(api.model, a), 9) })),
+    applications.map((a, index) => ({
+      index,
+      effective: modelProbability(api.model, a) > 0.5,
+      probability: expect.closeTo(modelProbability(api.model, a), 9),
+    })),
   );
 });
 
@@ -134,43 +141,43 @@ describe('the authorizer answers 401', () => {
     ['another issuer', async () => `Bearer ${await signed({}, undefined, 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_other')}`],
     ['not a JWT', async () => 'Bearer not-a-token'],
   ])('%s', async (_case, authorization) => {
-    expectGatewayError(await post(SAMPLE_APPLICATION, await authorization()), GATEWAY_ERRORS.UNAUTHORIZED);
+    expectGatewayError(await post(SAMPLE_APPLICATION, await authorization()), GATEWAY_ANSWERS.unauthorized);
   });
 });
 
 test('a valid token without the predict scope is answered as API Gateway answers it', async () => {
   const withoutScope = await localToken({ cacheDir: issuerDir, scopes: ['loan-remediation-local/other'] });
-  expectGatewayError(await post(SAMPLE_APPLICATION, `Bearer ${withoutScope}`), GATEWAY_ERRORS[MISSING_SCOPE_RESPONSE]);
+  expectGatewayError(await post(SAMPLE_APPLICATION, `Bearer ${withoutScope}`), GATEWAY_ANSWERS.unauthorized);
 });
 
-test('the request model refuses an out-of-range field with 400 naming it; the Lambda checks the cross-field rules', async () => {
-  const gateway = await post({ ...SAMPLE_APPLICATION, age: 17 });
-  expectGatewayError(gateway, GATEWAY_ERRORS.BAD_REQUEST_BODY);
-  expect(gateway.body.details).toMatch(/\.age\b/);
+test('every 400 comes from the Lambda in one shape, naming each bad field by path', async () => {
+  const outOfRange = await post({ ...SAMPLE_APPLICATION, age: 17 });
+  expect(outOfRange.status).toBe(400);
+  expect(outOfRange.body.details).toEqual([{ path: '$.age', message: 'must be an integer from 18 to 65' }]);
 
-  const lambda = await post({ ...SAMPLE_APPLICATION, missed_payments: 0, missed_payments_duration: 3 });
-  expect(lambda.status).toBe(400);
-  expect(lambda.body.details).toEqual([{ path: '$.missed_payments_duration', message: 'must be 0 when missed_payments is 0' }]);
+  const crossField = await post({ ...SAMPLE_APPLICATION, missed_payments: 0, missed_payments_duration: 3 });
+  expect(crossField.body.details).toEqual([{ path: '$.missed_payments_duration', message: 'must be 0 when missed_payments is 0' }]);
 
-  expectGatewayError(await post('{"age": '), GATEWAY_ERRORS.BAD_REQUEST_BODY);
+  const malformed = await post('{"age": ');
+  expect(malformed.body).toEqual({ error: 'Request body is invalid', details: [{ path: '$', message: 'is not valid JSON' }], requestId: malformed.headers.get('x-request-id') });
 });
 
-test('a body over 8192 bytes gets 413', async () => {
+test('a body over 8192 bytes is blocked by the WAF: 403 with a JSON body and the request id', async () => {
   const padded = JSON.stringify(SAMPLE_APPLICATION).replace('{', `{${' '.repeat(8192)}`);
-  const response = await post(padded);
-  expect(response.status).toBe(413);
-  expect(response.body.error).toBe('Request body is larger than 8192 bytes');
+  expectGatewayError(await post(padded), GATEWAY_ANSWERS.wafFiltered);
 });
 
 test('an unknown path is answered as a REST API answers it', async () => {
-  expectGatewayError(await post(SAMPLE_APPLICATION, null, api.url.replace('/loan', '/loans')), GATEWAY_ERRORS.MISSING_AUTHENTICATION_TOKEN);
+  expectGatewayError(await post(SAMPLE_APPLICATION, null, api.url.replace('/loan', '/loans')), GATEWAY_ANSWERS.noSuchRoute);
 });
 
-test('past RATE_LIMIT requests in the window, the address gets the WAF 429 with Retry-After', async () => {
+test("past RATE_LIMIT requests in the window, the address gets the WAF's static 429 with Retry-After and no request id", async () => {
   while (sent < RATE_LIMIT) expect((await post(SAMPLE_APPLICATION)).status).toBe(200);
   const refused = await post(SAMPLE_APPLICATION);
-  expectGatewayError(refused, RATE_LIMITED);
+  expect(refused.status).toBe(429);
+  expect(refused.body).toEqual({ error: WAF_RATE_LIMITED.error });
   expect(refused.headers.get('retry-after')).toBe(String(WINDOW_SECONDS));
+  expect(refused.headers.get('x-request-id')).toBeNull();
 });
 
 test('the prediction SQL runs with $n parameters and its casts intact', () => {

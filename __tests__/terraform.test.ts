@@ -62,9 +62,9 @@ describe.each(stackNames)('%s stack', (stack) => {
   });
 });
 
-test('waf with every opt-in rule on (countries, Bot Control, all requests logged): terraform validate passes', () => {
+test('waf with every opt-in rule on (countries, Bot Control, all requests logged, a hosting-provider allow-list): terraform validate passes', () => {
   const optIn = synthWaf(
-    { WAF_ALLOWED_COUNTRIES: 'DE,FR', WAF_BOT_CONTROL: 'true', WAF_LOG_SCOPE: 'all' },
+    { WAF_ALLOWED_COUNTRIES: 'DE,FR', WAF_BOT_CONTROL: 'true', WAF_LOG_SCOPE: 'all', WAF_HOSTING_PROVIDER_ALLOW_LIST: '203.0.113.0/24,2001:db8::/32' },
     fs.mkdtempSync(path.join(os.tmpdir(), 'cdktf-verify-waf-opt-in-')),
   );
   try {

@@ -5,12 +5,12 @@ import { Wafv2WebAcl } from '@cdktf/provider-aws/lib/wafv2-web-acl';
 import { Wafv2WebAclAssociation } from '@cdktf/provider-aws/lib/wafv2-web-acl-association';
 import { Wafv2WebAclLoggingConfiguration } from '@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration';
 import * as fs from 'fs';
-import { JSON_RESPONSE_HEADERS, RATE_LIMITED } from '../lambda-src/api-contract';
-import { MAX_BODY_BYTES } from '../lambda-src/request-schema';
+import { JSON_RESPONSE_HEADERS, MAX_BODY_BYTES, WAF_RATE_LIMITED } from '../lambda-src/api-contract';
 import { evaluateStack } from '../policy/engine';
 import { RULES } from '../policy/registry';
 import { REQUIRED_MANAGED_GROUPS } from '../policy/rules/waf';
-import { COMMON_RULE_SET_MAX_BODY_BYTES, RATE_LIMITED_BODY_KEY, WAF_RULES } from '../stacks/waf-stack';
+import { ConfigError, loadConfig } from '../stacks/config';
+import { COMMON_RULE_SET_MAX_BODY_BYTES, HOSTING_PROVIDER_LABEL, RATE_LIMITED_BODY_KEY, WAF_RULES } from '../stacks/waf-stack';
 import { API_REMOTE_STATE, synthWaf } from './helpers/waf-synth';
 import { parse } from './helpers/synth';
 
@@ -51,13 +51,14 @@ describe('waf stack with the default configuration', () => {
     });
   });
 
-  test('every rule in order: IP lists, the rate limit, then the body and header inspections; all block', () => {
+  test('every rule in order: IP lists, hosting providers, the rate limit, then the body and header inspections; all block', () => {
     const summary = [...rules]
       .sort((a, b) => a.priority - b.priority)
       .map((r) => [r.priority, r.name, r.override_action ? 'group: none (blocks)' : Object.keys(r.action ?? {}).join()]);
     expect(summary).toEqual([
       [10, 'aws-ip-reputation', 'group: none (blocks)'],
       [20, 'aws-anonymous-ip', 'group: none (blocks)'],
+      [25, 'hosting-provider-not-allowed', 'block'],
       [30, 'per-ip-rate-limit', 'block'],
       [40, 'aws-common', 'group: none (blocks)'],
       [50, 'aws-known-bad-inputs', 'group: none (blocks)'],
@@ -76,12 +77,25 @@ describe('waf stack with the default configuration', () => {
     for (const group of groups) {
       expect(group.vendor_name).toBe('AWS');
       expect(group).not.toHaveProperty('version');
-      // Nothing is downgraded to count, SizeRestrictions_BODY included.
-      expect(group).not.toHaveProperty('rule_action_override');
+      // Nothing is downgraded to count, SizeRestrictions_BODY included, but the hosting-provider list.
+      if (group.name !== 'AWSManagedRulesAnonymousIpList') expect(group).not.toHaveProperty('rule_action_override');
     }
   });
 
-  test("the Common rule set's body limit is the Lambda's MAX_BODY_BYTES", () => {
+  test('HostingProviderIPList only counts and labels; the next rule blocks on its label (no allow-list by default)', () => {
+    expect(rule(WAF_RULES.anonymousIp.name)?.statement.managed_rule_group_statement.rule_action_override).toEqual([
+      { name: 'HostingProviderIPList', action_to_use: { count: {} } },
+    ]);
+    expect(HOSTING_PROVIDER_LABEL).toBe('awswaf:managed:aws:anonymous-ip-list:HostingProviderIPList');
+    expect(rule(WAF_RULES.hostingProviders.name)).toMatchObject({
+      priority: 25,
+      action: { block: {} },
+      statement: { label_match_statement: { scope: 'LABEL', key: HOSTING_PROVIDER_LABEL } },
+    });
+    expect(parsed.resource).not.toHaveProperty('aws_wafv2_ip_set');
+  });
+
+  test("the Common rule set's body limit is the contract's MAX_BODY_BYTES", () => {
     expect(COMMON_RULE_SET_MAX_BODY_BYTES).toBe(MAX_BODY_BYTES);
     expect(rule(WAF_RULES.common.name)?.statement.managed_rule_group_statement.name).toBe('AWSManagedRulesCommonRuleSet');
   });
@@ -101,7 +115,7 @@ describe('waf stack with the default configuration', () => {
   test('a rate-limited client gets 429 with the JSON error body, Retry-After and the API headers', () => {
     expect(json).toHaveResourceWithProperties(Wafv2WebAcl, {
       custom_response_body: [
-        { key: RATE_LIMITED_BODY_KEY, content_type: 'APPLICATION_JSON', content: JSON.stringify({ error: RATE_LIMITED.error }) },
+        { key: RATE_LIMITED_BODY_KEY, content_type: 'APPLICATION_JSON', content: JSON.stringify({ error: WAF_RATE_LIMITED.error }) },
       ],
     });
     const block = (rule('per-ip-rate-limit')?.action as { block: { custom_response: Record<string, unknown> } }).block;
@@ -109,9 +123,9 @@ describe('waf stack with the default configuration', () => {
       response_code: 429,
       custom_response_body_key: RATE_LIMITED_BODY_KEY,
       response_header: [
-        { name: 'Retry-After', value: '300' },
         { name: 'Cache-Control', value: JSON_RESPONSE_HEADERS['Cache-Control'] },
         { name: 'X-Content-Type-Options', value: JSON_RESPONSE_HEADERS['X-Content-Type-Options'] },
+        { name: 'Retry-After', value: '300' },
       ],
     });
     const [body] = only('aws_wafv2_web_acl').custom_response_body as { content: string }[];
@@ -221,6 +235,68 @@ describe('waf stack settings', () => {
       action: { block: {} },
       statement: { not_statement: { statement: [{ geo_match_statement: { country_codes: ['DE', 'FR', 'GB'] } }] } },
     });
+  });
+
+  test('WAF_HOSTING_PROVIDER_ALLOW_LIST: one IP set per version; the label rule blocks only addresses outside them', () => {
+    const { rule, parsed } = synth({ WAF_HOSTING_PROVIDER_ALLOW_LIST: '203.0.113.0/24, 198.51.100.7/32,2001:db8::/32' });
+    expect(parsed.resource.aws_wafv2_ip_set).toEqual({
+      'hosting-provider-allow-list-ipv4': expect.objectContaining({
+        name: 'loan-remediation-dev-hosting-provider-allow-ipv4',
+        scope: 'REGIONAL',
+        ip_address_version: 'IPV4',
+        addresses: ['203.0.113.0/24', '198.51.100.7/32'],
+      }),
+      'hosting-provider-allow-list-ipv6': expect.objectContaining({ ip_address_version: 'IPV6', addresses: ['2001:db8::/32'] }),
+    });
+    const notIn = (set: string) => ({ not_statement: { statement: [{ ip_set_reference_statement: { arn: `\${aws_wafv2_ip_set.${set}.arn}` } }] } });
+    // Still a block on the label, never an Allow: an allow-listed client meets the rate limit and every inspection after it.
+    expect(rule(WAF_RULES.hostingProviders.name)).toMatchObject({
+      priority: 25,
+      action: { block: {} },
+      statement: {
+        and_statement: {
+          statement: [
+            { label_match_statement: { scope: 'LABEL', key: HOSTING_PROVIDER_LABEL } },
+            notIn('hosting-provider-allow-list-ipv4'),
+            notIn('hosting-provider-allow-list-ipv6'),
+          ],
+        },
+      },
+    });
+    expect(rule(WAF_RULES.hostingProviders.name)).not.toHaveProperty('action.allow');
+  });
+
+  test('an IPv4-only allow-list makes one IP set', () => {
+    const { parsed, rule } = synth({ WAF_HOSTING_PROVIDER_ALLOW_LIST: '203.0.113.10/32' });
+    expect(Object.keys(parsed.resource.aws_wafv2_ip_set as object)).toEqual(['hosting-provider-allow-list-ipv4']);
+    expect((rule(WAF_RULES.hostingProviders.name)?.statement.and_statement as { statement: unknown[] }).statement).toHaveLength(2);
+  });
+
+  test.each([
+    ['203.0.113.0/33'],
+    ['203.0.113.1/24'],
+    ['203.0.113.0'],
+    ['0.0.0.0/0'],
+    ['2001:db8::1/32'],
+    ['2001:db8::/129'],
+    ['example.com/32'],
+    ['203.0.113.0/24,203.0.113.0/24'],
+    ['203.0.113.0/24,,198.51.100.0/24'],
+  ])('WAF_HOSTING_PROVIDER_ALLOW_LIST=%s fails with one line saying what is allowed', (value) => {
+    expect(() => loadConfig({ WAF_HOSTING_PROVIDER_ALLOW_LIST: value })).toThrow(
+      new ConfigError(
+        'WAF_HOSTING_PROVIDER_ALLOW_LIST',
+        value,
+        'unset, or distinct comma-separated IPv4/IPv6 networks in CIDR notation (host bits zero, not /0), at most 10000 of each version, e.g. 203.0.113.0/24,2001:db8::/32',
+      ),
+    );
+  });
+
+  test('accepts IPv6 forms with an embedded IPv4 tail and mixed case', () => {
+    expect(loadConfig({ WAF_HOSTING_PROVIDER_ALLOW_LIST: '::ffff:203.0.113.0/120,2001:DB8:0:1::/64' }).waf.hostingProviderAllowList).toEqual([
+      '::ffff:203.0.113.0/120',
+      '2001:DB8:0:1::/64',
+    ]);
   });
 
   test('WAF_BOT_CONTROL=true adds Bot Control at the common inspection level, last', () => {

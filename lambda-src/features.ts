@@ -1,8 +1,8 @@
 /**
  * The single source of truth for the loan-remediation dataset: every column's name, SQL type, value
  * type and allowed range or categories. The dataset generator, the table DDL and COPY column lists,
- * the CREATE MODEL query, the Lambda's request schema and the API Gateway request model are all
- * derived from this module; nothing else restates these lists.
+ * the CREATE MODEL query and the Lambda's request schema are all derived from this module; nothing
+ * else restates these lists.
  *
  * Ranges and categories follow the original AWS sample's dataset.
  */

@@ -1,12 +1,13 @@
 /**
- * `POST /loan`: parse -> validate -> predict -> respond. Every response is JSON, carries the request id
- * (body and `X-Request-Id` header), and never contains SQL, database messages or stack traces.
+ * `POST /loan`: check the media type -> parse -> validate -> predict -> respond. Every response is
+ * JSON, carries the request id (body and `X-Request-Id` header), takes its status and text from the
+ * API contract's table (`LAMBDA_ANSWERS`), and never contains SQL, database messages or stack traces.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { JSON_RESPONSE_HEADERS } from './api-contract';
+import { answerHeaders, LAMBDA_ANSWERS, LambdaAnswer, MAX_BODY_BYTES, REQUEST_MEDIA_TYPE } from './api-contract';
 import { Clock, systemClock } from './clock';
-import { MAX_BODY_BYTES, validateRequestBody } from './request-schema';
+import { ValidationDetail, validateRequestBody } from './request-schema';
 import { ABORT_GRACE_MS, CANCEL_TIMEOUT_MS, Prediction, Warehouse, WarehouseError } from './warehouse';
 
 export interface PredictionHandlerDependencies {
@@ -28,37 +29,46 @@ const RESPOND_MS = 500;
  * later, the statement's cancellation may take CANCEL_TIMEOUT_MS, and the answer must still go out.
  */
 export const LAMBDA_RESERVE_MS = ABORT_GRACE_MS + CANCEL_TIMEOUT_MS + RESPOND_MS;
-/** Training takes minutes to hours; a minute between retries is plenty. */
-const MODEL_NOT_READY_RETRY_AFTER_SECONDS = 60;
 
 interface Outcome {
-  readonly statusCode: number;
-  readonly body: Record<string, unknown>;
-  readonly headers?: Record<string, string>;
+  readonly answer: LambdaAnswer;
+  /** Body fields besides `error` and `requestId`. */
+  readonly body?: Record<string, unknown>;
   /** Extra attributes for the request's log line. */
   readonly log?: Record<string, unknown>;
 }
 
-const WAREHOUSE_FAILURES: Record<WarehouseError['kind'], Omit<Outcome, 'log'>> = {
-  'model-not-ready': {
-    statusCode: 503,
-    body: { error: 'The prediction model is not ready yet; retry later' },
-    headers: { 'Retry-After': String(MODEL_NOT_READY_RETRY_AFTER_SECONDS) },
-  },
-  deadline: { statusCode: 504, body: { error: 'The prediction took too long; retry later' } },
-  failed: { statusCode: 502, body: { error: 'The warehouse could not make the prediction' } },
+const WAREHOUSE_FAILURES: Record<WarehouseError['kind'], LambdaAnswer> = {
+  'model-not-ready': LAMBDA_ANSWERS.modelNotReady,
+  deadline: LAMBDA_ANSWERS.deadline,
+  failed: LAMBDA_ANSWERS.warehouseFailed,
 };
 
+const invalid = (details: ValidationDetail[]): Outcome => ({
+  answer: LAMBDA_ANSWERS.invalidBody,
+  body: { details },
+  log: { invalidFields: details.map((detail) => detail.path) },
+});
+
+/** `application/json`, with no parameter but an optional `charset=utf-8` (JSON is UTF-8: RFC 8259). */
+export function isJsonMediaType(contentType: string | undefined): boolean {
+  const [type, ...parameters] = (contentType ?? '').split(';').map((part) => part.trim().toLowerCase());
+  return type === REQUEST_MEDIA_TYPE && parameters.every((parameter) => /^charset="?utf-8"?$/.test(parameter));
+}
+
+/** Header names are case-insensitive; API Gateway passes them as the client sent them. */
+const header = (event: APIGatewayProxyEvent, name: string): string | undefined =>
+  Object.entries(event.headers ?? {}).find(([key]) => key.toLowerCase() === name.toLowerCase())?.[1];
+
 function parseBody(event: APIGatewayProxyEvent): { readonly value: unknown } | Outcome {
+  if (!isJsonMediaType(header(event, 'content-type'))) return { answer: LAMBDA_ANSWERS.unsupportedMediaType };
   const text = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
-  if (Buffer.byteLength(text) > MAX_BODY_BYTES) {
-    return { statusCode: 413, body: { error: `Request body is larger than ${MAX_BODY_BYTES} bytes` } };
-  }
-  if (text.trim() === '') return { statusCode: 400, body: { error: 'Request body is empty' } };
+  if (Buffer.byteLength(text) > MAX_BODY_BYTES) return { answer: LAMBDA_ANSWERS.bodyTooLarge };
+  if (text.trim() === '') return invalid([{ path: '$', message: 'is empty' }]);
   try {
     return { value: JSON.parse(text) };
   } catch {
-    return { statusCode: 400, body: { error: 'Request body is not valid JSON' } };
+    return invalid([{ path: '$', message: 'is not valid JSON' }]);
   }
 }
 
@@ -73,13 +83,7 @@ export function createPredictionHandler(dependencies: PredictionHandlerDependenc
     if (!('value' in parsed)) return parsed;
 
     const validation = validateRequestBody(parsed.value);
-    if (!validation.success) {
-      return {
-        statusCode: 400,
-        body: { error: 'Request body is invalid', details: validation.details },
-        log: { invalidFields: validation.details.map((detail) => detail.path) },
-      };
-    }
+    if (!validation.success) return invalid(validation.details);
 
     const { applications, batch } = validation;
     const startedAt = clock.now();
@@ -89,8 +93,11 @@ export function createPredictionHandler(dependencies: PredictionHandlerDependenc
       const result = await warehouse.predict(applications, startedAt + deadlineMs);
       const predictions = result.predictions.map(toJson);
       return {
-        statusCode: 200,
-        body: batch ? { predictions, model: modelName } : { ...predictions[0], model: modelName },
+        answer: batch ? LAMBDA_ANSWERS.predictions : LAMBDA_ANSWERS.prediction,
+        // Each batch prediction names the application it answers by its index in the request.
+        body: batch
+          ? { predictions: predictions.map((prediction, index) => ({ index, ...prediction })), model: modelName }
+          : { ...predictions[0], model: modelName },
         log: {
           ...log,
           statementId: result.statementId,
@@ -102,7 +109,7 @@ export function createPredictionHandler(dependencies: PredictionHandlerDependenc
     } catch (error) {
       if (!(error instanceof WarehouseError)) throw error;
       return {
-        ...WAREHOUSE_FAILURES[error.kind],
+        answer: WAREHOUSE_FAILURES[error.kind],
         log: {
           ...log,
           statementId: error.statementId,
@@ -117,30 +124,30 @@ export function createPredictionHandler(dependencies: PredictionHandlerDependenc
   return async (event, context) => {
     const startedAt = clock.now();
     // API Gateway's id is the one the client and the access logs see; the Lambda's is the fallback.
+    // A client may set it (x-amzn-RequestId, a UUID), so the extended id, which it cannot, is logged too
+    // ("Access logging for REST APIs", API Gateway Developer Guide).
     const requestId = event.requestContext?.requestId ?? context.awsRequestId;
     logger.addContext(context);
-    logger.appendKeys({ requestId });
+    logger.appendKeys({ requestId, extendedRequestId: event.requestContext?.extendedRequestId });
     try {
       let outcome: Outcome;
       try {
         outcome = await predict(event, context);
       } catch (error) {
         logger.error('Unexpected error', error as Error);
-        outcome = { statusCode: 500, body: { error: 'Internal error' } };
+        outcome = { answer: LAMBDA_ANSWERS.internalError };
       }
-      const line = { statusCode: outcome.statusCode, durationMs: Math.round(clock.now() - startedAt), ...outcome.log };
+      const { status } = outcome.answer;
+      const line = { statusCode: status, durationMs: Math.round(clock.now() - startedAt), ...outcome.log };
       // 503 and 504 are expected while a model trains or the workgroup resumes; 500 and 502 need a look.
-      if (outcome.statusCode === 500 || outcome.statusCode === 502) logger.error('Request failed', line);
-      else if (outcome.statusCode >= 503) logger.warn('Request not served', line);
+      if (status === 500 || status === 502) logger.error('Request failed', line);
+      else if (status >= 503) logger.warn('Request not served', line);
       else logger.info('Request handled', line);
+      const error = outcome.answer.error === undefined ? {} : { error: outcome.answer.error };
       return {
-        statusCode: outcome.statusCode,
-        headers: {
-          ...JSON_RESPONSE_HEADERS,
-          'X-Request-Id': requestId,
-          ...outcome.headers,
-        },
-        body: JSON.stringify({ ...outcome.body, requestId }),
+        statusCode: status,
+        headers: answerHeaders(outcome.answer, requestId),
+        body: JSON.stringify({ ...error, ...outcome.body, requestId }),
       };
     } finally {
       logger.resetKeys();

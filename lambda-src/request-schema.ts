@@ -1,13 +1,15 @@
 /**
- * The request body contract of `POST /loan`, derived from the feature module: one zod schema that the
- * Lambda validates with, exported as JSON Schema draft-4 for the API Gateway request model.
+ * The request body contract of `POST /loan`, derived from the feature module: one zod schema, which
+ * only the Lambda checks. API Gateway has no request model: a model's refusal is a gateway response,
+ * whose template cannot list the offending fields, so every 400 comes from here with the same shape
+ * (docs/prediction-api.md, "Errors").
  */
 import * as z from 'zod';
 import { CROSS_FIELD_RULES, FEATURES, FeatureColumn, LoanApplication } from './features';
 
 /**
- * AWS WAF inspects only the first 8 KB of a REST API request body, so a body must fit in 8 KB to be
- * inspected whole; larger bodies are refused with 413 rather than passed on half-inspected.
+ * The batch size keeps every batch under MAX_BODY_BYTES (8 KB, lambda-src/api-contract.ts), the body
+ * size AWS WAF's Common rule set allows, so every body that passes is inspected whole.
  *
  * Arithmetic for the batch size, with every field at its longest (income 200000, remediation_strategy
  * "Loan Restructuring", loan_interest_rate 19.99, ...): one application is at most 329 bytes of compact
@@ -17,7 +19,6 @@ import { CROSS_FIELD_RULES, FEATURES, FeatureColumn, LoanApplication } from './f
  * would be the limit). A unit test recomputes these numbers from FEATURES.
  */
 export const MAX_BATCH_SIZE = 10;
-export const MAX_BODY_BYTES = 8192;
 
 function requiredOr(message: string) {
   return (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : message);
@@ -79,23 +80,6 @@ export const batchRequestSchema = z.strictObject(
 /** The body of `POST /loan`: one application, or `{"applications": [...]}` with 1..MAX_BATCH_SIZE items. */
 export const requestBodySchema = z.union([applicationSchema, batchRequestSchema]);
 
-/**
- * The request body schema as JSON Schema draft-4, for the API Gateway request model.
- *
- * Two rules stay with the Lambda only, so the gateway accepts a superset of what the Lambda accepts and
- * never refuses a valid request: the cross-field rules (zod refinements have no JSON Schema form), and
- * the decimal scale (`multipleOf: 0.01` is removed because validators that divide in floating point
- * reject valid values such as 0.07).
- */
-export function requestBodyJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(requestBodySchema, {
-    target: 'draft-04',
-    override: ({ jsonSchema }) => {
-      delete jsonSchema.multipleOf;
-    },
-  });
-}
-
 export interface ValidationDetail {
   /** Where the problem is, e.g. `$.applications[2].age`; `$` is the body itself. */
   readonly path: string;
@@ -121,12 +105,14 @@ function formatPath(path: readonly PropertyKey[]): string {
   }, '$');
 }
 
+/** One detail per offending field: a field that fails two checks (range and scale) is named once. */
 function toDetails(issues: readonly z.core.$ZodIssue[]): ValidationDetail[] {
-  return issues.flatMap((issue) =>
+  const details = issues.flatMap((issue) =>
     issue.code === 'unrecognized_keys'
       ? issue.keys.map((key) => ({ path: formatPath([...issue.path, key]), message: issue.message }))
       : [{ path: formatPath(issue.path), message: issue.message }],
   );
+  return details.filter((detail, index) => details.findIndex((other) => other.path === detail.path) === index);
 }
 
 /** Validates a parsed JSON body; on failure names every bad field (up to MAX_DETAILS). */

@@ -73,6 +73,8 @@ export const RULE = {
   ApiGatewayCacheEncrypted: 'LR-APIGW-008',
   ApiGatewayDeploymentCreateBeforeDestroy: 'LR-APIGW-009',
   ApiGatewayOAuthScopes: 'LR-APIGW-010',
+  ApiGatewayFallbackResponseNoStatus: 'LR-APIGW-011',
+  ApiGatewayResponseTemplateVariables: 'LR-APIGW-012',
 
   CognitoNoSelfSignUp: 'LR-COG-001',
   CognitoStrongPasswordPolicy: 'LR-COG-002',

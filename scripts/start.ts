@@ -2,7 +2,7 @@
  * `npm start`: the prediction API on this machine, no AWS and no Docker. Loads the dataset into an
  * embedded Postgres (PGlite), trains a model on CREATE MODEL's rows and installs it as Redshift ML's
  * SQL functions, then serves `POST /loan` with the Lambda's handler behind local imitations of API
- * Gateway (Cognito authorizer, request model) and the WAF rate limit. Run with `--help` for the flags.
+ * Gateway and the WAF, answering every row of the API contract as AWS would. Run with `--help` for the flags.
  */
 import * as fs from 'fs';
 import * as path from 'path';

@@ -4,6 +4,7 @@
  * synthesizes a working dev deployment, and every value is validated; a bad one stops synth with one
  * line naming the variable, the value and what is allowed.
  */
+import { isIPv4, isIPv6 } from 'net';
 import { SQL_IDENTIFIER, SQL_IDENTIFIER_RULE } from '../lambda-src/sql';
 
 /** A wrong setting, or a settings file that cannot be read: printed as one line, never a stack trace. */
@@ -109,6 +110,12 @@ export type WafLogScope = (typeof WAF_LOG_SCOPES)[number];
 export interface WafConfig {
   /** ISO 3166 alpha-2 codes; requests from anywhere else are blocked. Empty: no country rule. */
   readonly allowedCountries: readonly string[];
+  /**
+   * Networks (CIDR, IPv4 or IPv6) in hosting providers and clouds, where machine clients run, that the
+   * Anonymous IP list's HostingProviderIPList rule must not block. Every other hosting-provider address
+   * is blocked; these still meet every other rule (rate limit, size, SQL injection).
+   */
+  readonly hostingProviderAllowList: readonly string[];
   /** The paid Bot Control managed rule group at its common inspection level. */
   readonly botControl: boolean;
   readonly logScope: WafLogScope;
@@ -444,7 +451,16 @@ function apiConfig(env: Env, environment: Environment): ApiConfig {
   }
   const { min, max } = API_LAMBDA_TIMEOUT_BOUNDS;
   const dataApiSharePercent = integer(env, 'DATA_API_SHARE_PERCENT', 40, (n) => n >= 1 && n <= 100, 'percent from 1 to 100');
-  const throttleRateLimit = stageRateForShare(dataApiSharePercent);
+  const shareRate = stageRateForShare(dataApiSharePercent);
+  // Set explicitly (a benchmark, or a transport the Data API does not bound), it wins; above the share's
+  // rate the Data API refuses calls before the stage does (502 and the data-api-throttled alarm).
+  const throttleRateLimit = integer(
+    env,
+    'API_THROTTLE_RATE',
+    shareRate,
+    (n) => n >= 1 && n <= 10_000,
+    `unset (${dataApiSharePercent} % of the Data API's ${DATA_API_REQUESTS_PER_SECOND}/s: ${shareRate}), or requests per second from 1 to 10000`,
+  );
   return {
     lambdaMemoryMb: integer(env, 'LAMBDA_MEMORY_MB', 256, (n) => n >= 128 && n <= 10_240, 'MB from 128 to 10240'),
     lambdaTimeoutSeconds: integer(
@@ -458,7 +474,7 @@ function apiConfig(env: Env, environment: Environment): ApiConfig {
     lambdaInVpc: flag(env, 'LAMBDA_IN_VPC', false),
     dataApiSharePercent,
     throttleRateLimit,
-    throttleBurstLimit: integer(env, 'API_THROTTLE_BURST', throttleRateLimit, (n) => n >= 1 && n <= 5000, 'requests from 1 to 5000'),
+    throttleBurstLimit: integer(env, 'API_THROTTLE_BURST', Math.min(5000, throttleRateLimit), (n) => n >= 1 && n <= 5000, 'requests from 1 to 5000'),
     callbackUrls,
     alarmEmail,
     manageApiGatewayAccountRole: flag(env, 'API_GATEWAY_ACCOUNT_LOGGING_ROLE', false),
@@ -487,9 +503,54 @@ function countryCodes(env: Env, variable: string): string[] {
   return codes;
 }
 
+/** AWS WAF's largest IP set ("AWS WAF quotas": 10,000 addresses per IP set). */
+export const WAF_IP_SET_MAX_ADDRESSES = 10_000;
+
+/** An IPv4 or IPv6 network with no host bits set, prefix /1 or longer (AWS WAF takes any but /0). */
+function isNetwork(cidr: string): boolean {
+  const [address, prefixText, extra] = cidr.split('/');
+  const bits = isIPv4(address) ? 32 : isIPv6(address) ? 128 : 0;
+  const prefix = /^\d{1,3}$/.test(prefixText ?? '') ? Number(prefixText) : NaN;
+  if (bits === 0 || extra !== undefined || !(prefix >= 1 && prefix <= bits)) return false;
+  const value = bits === 32 ? ipv4Value(address) : ipv6Value(address);
+  return value % 2n ** BigInt(bits - prefix) === 0n;
+}
+
+const ipv4Value = (address: string): bigint => address.split('.').reduce((acc, octet) => acc * 256n + BigInt(octet), 0n);
+
+function ipv6Value(address: string): bigint {
+  const [head, tail] = address.includes('::') ? address.split('::') : [address, undefined];
+  const groups = (part: string | undefined) => (part ? part.split(':') : []);
+  const expand = (part: string | undefined) => groups(part).flatMap((g) => (g.includes('.') ? ipv4Groups(g) : [g]));
+  const [left, right] = [expand(head), expand(tail)];
+  const all = tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  return all.reduce((acc, group) => acc * 65536n + BigInt(`0x${group}`), 0n);
+}
+
+/** An IPv4 tail of an IPv6 address (::ffff:192.0.2.1) as two 16-bit groups. */
+function ipv4Groups(address: string): string[] {
+  const value = ipv4Value(address);
+  return [(value >> 16n).toString(16), (value & 0xffffn).toString(16)];
+}
+
+function networkList(env: Env, variable: string): string[] {
+  const raw = read(env, variable);
+  if (raw === undefined) return [];
+  const networks = raw.split(',').map((cidr) => cidr.trim());
+  const allowed = `unset, or distinct comma-separated IPv4/IPv6 networks in CIDR notation (host bits zero, not /0), at most ${WAF_IP_SET_MAX_ADDRESSES} of each version, e.g. 203.0.113.0/24,2001:db8::/32`;
+  if (!networks.every(isNetwork) || new Set(networks.map((n) => n.toLowerCase())).size !== networks.length) {
+    throw new ConfigError(variable, raw, allowed);
+  }
+  if (networks.filter((n) => isIPv4(n.split('/')[0])).length > WAF_IP_SET_MAX_ADDRESSES || networks.filter((n) => isIPv6(n.split('/')[0])).length > WAF_IP_SET_MAX_ADDRESSES) {
+    throw new ConfigError(variable, raw, allowed);
+  }
+  return networks;
+}
+
 function wafConfig(env: Env): WafConfig {
   return {
     allowedCountries: countryCodes(env, 'WAF_ALLOWED_COUNTRIES'),
+    hostingProviderAllowList: networkList(env, 'WAF_HOSTING_PROVIDER_ALLOW_LIST'),
     botControl: flag(env, 'WAF_BOT_CONTROL', false),
     logScope: oneOf<WafLogScope>(env, 'WAF_LOG_SCOPE', 'blocked-and-counted', WAF_LOG_SCOPES),
     blockedRequestsAlarmThreshold: integer(

@@ -1,10 +1,12 @@
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import { Wafv2IpSet } from '@cdktf/provider-aws/lib/wafv2-ip-set';
 import { Wafv2WebAcl, Wafv2WebAclRule } from '@cdktf/provider-aws/lib/wafv2-web-acl';
 import { Wafv2WebAclAssociation } from '@cdktf/provider-aws/lib/wafv2-web-acl-association';
 import { Wafv2WebAclLoggingConfiguration } from '@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration';
 import { Construct } from 'constructs';
-import { JSON_RESPONSE_HEADERS, RATE_LIMITED } from '../lambda-src/api-contract';
+import { isIPv4 } from 'net';
+import { answerHeaders, WAF_RATE_LIMITED, WAF_RATE_LIMITED_BODY } from '../lambda-src/api-contract';
 import { Config } from './config';
 import { cloudWatchLogsMayEncrypt, CustomerManagedKey } from './constructs/customer-managed-key';
 import { ProjectStack } from './project-stack';
@@ -21,12 +23,14 @@ export interface WafTarget {
  * Rule names and priorities. Priorities are fixed, so turning an opt-in rule on or off never
  * renumbers the others. Cheap IP-list rules run first; the rate limit runs before the body
  * inspections, so a flooding client is answered 429 without them; Bot Control, billed per request it
- * inspects, runs last, so requests another rule already blocked cost it nothing.
+ * inspects, runs last, so requests another rule already blocked cost it nothing. Nothing is ever
+ * allowed early: an Allow rule would skip the rate limit and the body inspections after it.
  */
 export const WAF_RULES = {
   allowedCountries: { name: 'allowed-countries', priority: 0 },
   ipReputation: { name: 'aws-ip-reputation', priority: 10, group: 'AWSManagedRulesAmazonIpReputationList' },
   anonymousIp: { name: 'aws-anonymous-ip', priority: 20, group: 'AWSManagedRulesAnonymousIpList' },
+  hostingProviders: { name: 'hosting-provider-not-allowed', priority: 25 },
   rateLimit: { name: 'per-ip-rate-limit', priority: 30 },
   common: { name: 'aws-common', priority: 40, group: 'AWSManagedRulesCommonRuleSet' },
   knownBadInputs: { name: 'aws-known-bad-inputs', priority: 50, group: 'AWSManagedRulesKnownBadInputsRuleSet' },
@@ -39,6 +43,16 @@ export const WAF_RULES = {
  * rule groups", AWS WAF Developer Guide); a test keeps it equal to the Lambda's MAX_BODY_BYTES.
  */
 export const COMMON_RULE_SET_MAX_BODY_BYTES = 8192;
+
+/**
+ * The Anonymous IP list's rule for addresses of hosting and cloud providers, and the label it adds
+ * ("IP reputation rule groups", AWS WAF Developer Guide). Machine clients (client credentials) run
+ * there, so the rule only counts and labels; `hosting-provider-not-allowed` blocks on the label unless
+ * the source is in WAF_HOSTING_PROVIDER_ALLOW_LIST ("How do I allow a legitimate IP address when using
+ * the IP reputation list or anonymous IP list in AWS WAF?", AWS Knowledge Center, option 2: labels).
+ */
+export const HOSTING_PROVIDER_RULE = 'HostingProviderIPList';
+export const HOSTING_PROVIDER_LABEL = 'awswaf:managed:aws:anonymous-ip-list:HostingProviderIPList';
 
 /** Bot Control rules that would block every program calling the API; they only count and label. */
 export const BOT_CONTROL_COUNT_ONLY = ['SignalNonBrowserUserAgent', 'CategoryHttpLibrary'];
@@ -75,9 +89,10 @@ function managedGroup(rule: { name: string; priority: number; group: string }, c
 
 /**
  * The web application firewall in front of the prediction API: a REGIONAL web ACL associated with
- * the `api` stack's stage, five AWS managed rule groups, a per-IP rate limit that answers 429 like
- * the rest of the API, opt-in country allow-list and Bot Control, logs without bearer tokens in an
- * encrypted log group, and an alarm on a spike of blocked requests.
+ * the `api` stack's stage, five AWS managed rule groups, hosting providers blocked unless allow-listed,
+ * a per-IP rate limit that answers 429 as the API contract says, opt-in country allow-list and Bot
+ * Control, logs without bearer tokens in an encrypted log group, and an alarm on a spike of blocked
+ * requests.
  */
 export class WafStack extends ProjectStack {
   readonly webAcl: Wafv2WebAcl;
@@ -102,28 +117,66 @@ export class WafStack extends ProjectStack {
         visibilityConfig: visibility(WAF_RULES.allowedCountries.name),
       });
     }
-    rules.push(managedGroup(WAF_RULES.ipReputation), managedGroup(WAF_RULES.anonymousIp));
+    rules.push(
+      managedGroup(WAF_RULES.ipReputation),
+      managedGroup(WAF_RULES.anonymousIp, {
+        rule_action_override: [{ name: HOSTING_PROVIDER_RULE, action_to_use: { count: {} } }],
+      }),
+    );
+    // One IP set per address version in the allow-list (an IP set holds one version). Statements nest
+    // three levels in provider 5.100's schema: and(label, not(set v4), not(set v6)) fits.
+    const allowed = config.waf.hostingProviderAllowList;
+    const allowSets = (['IPV4', 'IPV6'] as const).flatMap((version) => {
+      const addresses = allowed.filter((cidr) => isIPv4(cidr.split('/')[0]) === (version === 'IPV4'));
+      if (addresses.length === 0) return [];
+      return [
+        new Wafv2IpSet(this, `hosting-provider-allow-list-${version.toLowerCase()}`, {
+          name: `${name}-hosting-provider-allow-${version.toLowerCase()}`,
+          description: 'Hosting-provider networks of machine clients that the HostingProviderIPList label must not block, from WAF_HOSTING_PROVIDER_ALLOW_LIST',
+          scope: 'REGIONAL',
+          ipAddressVersion: version,
+          addresses,
+        }),
+      ];
+    });
+    const labelled = { label_match_statement: { scope: 'LABEL', key: HOSTING_PROVIDER_LABEL } };
+    rules.push({
+      name: WAF_RULES.hostingProviders.name,
+      priority: WAF_RULES.hostingProviders.priority,
+      action: { block: {} },
+      statement:
+        allowSets.length === 0
+          ? labelled
+          : {
+              and_statement: {
+                statement: [
+                  labelled,
+                  ...allowSets.map((set) => ({ not_statement: { statement: [{ ip_set_reference_statement: { arn: set.arn } }] } })),
+                ],
+              },
+            },
+      visibilityConfig: visibility(WAF_RULES.hostingProviders.name),
+    });
     // Rate-based rule: limit from 10 and evaluation window 60/120/300/600 s ("Rate-based rule
     // high-level settings in AWS WAF", AWS WAF Developer Guide); provider 5.100 names the window
-    // `evaluation_window_sec`. The answer is a custom response: status and text from the API contract,
-    // Retry-After = the window. A WAF body is static, so unlike API Gateway's and the Lambda's error
-    // bodies it cannot carry the request id. Content-Type comes from the body's content_type: custom
-    // response headers may be any name except content-type (CustomResponse, AWS WAF API Reference) and
-    // are sent as named (the x-amzn-waf- prefix is only for inserted request headers; CustomHTTPHeader).
+    // `evaluation_window_sec`. The answer is a custom response: status, text and headers from the API
+    // contract's table, Retry-After = the window. A WAF body is static, so unlike every other answer it
+    // cannot carry the request id. Content-Type comes from the body's content_type: custom response
+    // headers may be any name except content-type (CustomResponse, AWS WAF API Reference) and are sent
+    // as named (the x-amzn-waf- prefix is only for inserted request headers; CustomHTTPHeader). Every
+    // other block has no custom response, so API Gateway answers it with its WAF_FILTERED gateway
+    // response (403, the request id included).
     rules.push({
       name: WAF_RULES.rateLimit.name,
       priority: WAF_RULES.rateLimit.priority,
       action: {
         block: {
           customResponse: {
-            responseCode: RATE_LIMITED.statusCode,
+            responseCode: WAF_RATE_LIMITED.status,
             customResponseBodyKey: RATE_LIMITED_BODY_KEY,
-            responseHeader: [
-              { name: 'Retry-After', value: String(windowSeconds) },
-              ...Object.entries(JSON_RESPONSE_HEADERS)
-                .filter(([header]) => header.toLowerCase() !== 'content-type')
-                .map(([header, value]) => ({ name: header, value })),
-            ],
+            responseHeader: Object.entries(answerHeaders(WAF_RATE_LIMITED, undefined, windowSeconds))
+              .filter(([header]) => header.toLowerCase() !== 'content-type')
+              .map(([header, value]) => ({ name: header, value })),
           },
         },
       },
@@ -131,7 +184,7 @@ export class WafStack extends ProjectStack {
       visibilityConfig: visibility(WAF_RULES.rateLimit.name),
     });
     // The Common rule set's SizeRestrictions_BODY blocks bodies over COMMON_RULE_SET_MAX_BODY_BYTES,
-    // exactly the Lambda's MAX_BODY_BYTES (lambda-src/request-schema.ts), so the rule keeps its Block
+    // exactly the contract's MAX_BODY_BYTES (lambda-src/api-contract.ts), so the rule keeps its Block
     // action (no rule_action_override): a body the Lambda would refuse with 413 never reaches it, and
     // every body that passes is inspected whole (API Gateway forwards the first 16 KB to WAF, the
     // default association_config, at no extra fee; "Managing body inspection size limits for AWS WAF").
@@ -156,7 +209,7 @@ export class WafStack extends ProjectStack {
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
       customResponseBody: [
-        { key: RATE_LIMITED_BODY_KEY, contentType: 'APPLICATION_JSON', content: JSON.stringify({ error: RATE_LIMITED.error }) },
+        { key: RATE_LIMITED_BODY_KEY, contentType: 'APPLICATION_JSON', content: WAF_RATE_LIMITED_BODY },
       ],
       rule: rules,
       // Sampled requests have no redaction of their own ("VisibilityConfig", AWS WAF API Reference);

@@ -1,6 +1,7 @@
 /** The apigateway rules against a compliant fixture and one violation each (harness: helpers/policy-fixtures.ts). */
 import { ApiGatewayAuthorizer } from '@cdktf/provider-aws/lib/api-gateway-authorizer';
 import { ApiGatewayDeployment } from '@cdktf/provider-aws/lib/api-gateway-deployment';
+import { ApiGatewayGatewayResponse } from '@cdktf/provider-aws/lib/api-gateway-gateway-response';
 import { ApiGatewayMethod } from '@cdktf/provider-aws/lib/api-gateway-method';
 import { ApiGatewayMethodSettings } from '@cdktf/provider-aws/lib/api-gateway-method-settings';
 import { ApiGatewayRequestValidator } from '@cdktf/provider-aws/lib/api-gateway-request-validator';
@@ -65,7 +66,18 @@ function apiGateway(scope: Construct): Parts {
       throttlingBurstLimit: 100,
     },
   });
-  return { post, options, deployment, stage, settings };
+  const fallback = new ApiGatewayGatewayResponse(scope, 'fallback', {
+    restApiId: api.id,
+    responseType: 'DEFAULT_5XX',
+    responseTemplates: { 'application/json': '{"error": $context.error.messageString, "requestId": "$context.requestId"}' },
+  });
+  const unauthorized = new ApiGatewayGatewayResponse(scope, 'unauthorized', {
+    restApiId: api.id,
+    responseType: 'UNAUTHORIZED',
+    statusCode: '401',
+    responseTemplates: { 'application/json': '{"error": "No token", "requestId": "$context.requestId"}' },
+  });
+  return { post, options, deployment, stage, settings, fallback, unauthorized };
 }
 
 const CASES: RuleCase[] = [
@@ -99,6 +111,15 @@ const CASES: RuleCase[] = [
     at: 'aws_api_gateway_deployment.deployment',
   },
   { rule: 'LR-APIGW-010', violate: (p) => p.post.addOverride('authorization_scopes', undefined), at: 'aws_api_gateway_method.post' },
+  { rule: 'LR-APIGW-011', violate: (p) => p.fallback.addOverride('status_code', '500'), at: 'aws_api_gateway_gateway_response.fallback' },
+  {
+    rule: 'LR-APIGW-012',
+    violate: (p) =>
+      p.unauthorized.addOverride('response_templates', {
+        'application/json': '{"error": "bad", "details": "$context.error.validationErrorString", "requestId": "$context.requestId"}',
+      }),
+    at: 'aws_api_gateway_gateway_response.unauthorized',
+  },
 ];
 
 testRules('apiGateway', apiGatewayRules, apiGateway, CASES);
@@ -187,5 +208,34 @@ describe('the edges of each rule', () => {
       p.post.addOverride('authorization_scopes', undefined);
     };
     expect(findings('LR-APIGW-010', iam)).toEqual([]);
+  });
+
+  test('LR-APIGW-011: a status on DEFAULT_4XX or DEFAULT_5XX fails; on any other type it is fine', () => {
+    const RESPONSE = 'aws_api_gateway_gateway_response.fallback';
+    expect(findings('LR-APIGW-011', (p) => p.fallback.addOverride('status_code', '500'))).toEqual([`${RESPONSE}: DEFAULT_5XX sets status_code 500`]);
+    const fourXx = (p: Parts) => {
+      p.fallback.addOverride('response_type', 'DEFAULT_4XX');
+      p.fallback.addOverride('status_code', '400');
+    };
+    expect(findings('LR-APIGW-011', fourXx)).toEqual([`${RESPONSE}: DEFAULT_4XX sets status_code 400`]);
+    expect(findings('LR-APIGW-011', (p) => p.unauthorized.addOverride('status_code', '403'))).toEqual([]);
+  });
+
+  test('LR-APIGW-012: only "$context.requestId" (quoted) and a bare $context.error.messageString', () => {
+    const RESPONSE = 'aws_api_gateway_gateway_response.unauthorized';
+    const template = (text: string) => (p: Parts) => p.unauthorized.addOverride('response_templates', { 'application/json': text });
+    expect(findings('LR-APIGW-012', template('{"details": "$context.error.validationErrorString"}'))).toEqual([
+      `${RESPONSE}: unsafe template variables: $context.error.validationErrorString (not documented as JSON-safe)`,
+    ]);
+    expect(findings('LR-APIGW-012', template('{"requestId": $context.requestId}'))).toEqual([
+      `${RESPONSE}: unsafe template variables: $context.requestId outside quotes`,
+    ]);
+    expect(findings('LR-APIGW-012', template('{"error": "$context.error.messageString"}'))).toEqual([
+      `${RESPONSE}: unsafe template variables: $context.error.messageString inside quotes`,
+    ]);
+    expect(findings('LR-APIGW-012', template('{"error": "$context.error.message", "path": "$input.path(\'$\')"}'))).toEqual([
+      `${RESPONSE}: unsafe template variables: $context.error.message (not documented as JSON-safe), $input.path (not documented as JSON-safe)`,
+    ]);
+    expect(findings('LR-APIGW-012', template('{"error": $context.error.messageString, "requestId": "$context.requestId"}'))).toEqual([]);
   });
 });

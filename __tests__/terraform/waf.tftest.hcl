@@ -55,6 +55,24 @@ run "web_acl_protects_the_stage_rate_limits_and_logs_without_tokens" {
     error_message = "every rule needs CloudWatch metrics and sampled requests"
   }
 
+  # Hosting providers: the managed rule only counts and labels; a rule of ours blocks on the label.
+  # (HCL's && does not short-circuit: try() stands for "when the block exists".)
+  assert {
+    condition = one([
+      for r in aws_wafv2_web_acl.web-acl.rule : [
+        for o in one(one(r.statement).managed_rule_group_statement).rule_action_override : "${o.name}:${length(one(o.action_to_use).count)}"
+      ] if try(one(one(r.statement).managed_rule_group_statement).name, "") == "AWSManagedRulesAnonymousIpList"
+    ]) == ["HostingProviderIPList:1"]
+    error_message = "HostingProviderIPList must only count (and label)"
+  }
+  assert {
+    condition = one([
+      for r in aws_wafv2_web_acl.web-acl.rule : one(one(r.statement).label_match_statement).key
+      if r.name == "hosting-provider-not-allowed" && try(length(one(r.action).block), 0) == 1 && r.priority == 25
+    ]) == "awswaf:managed:aws:anonymous-ip-list:HostingProviderIPList"
+    error_message = "a rule after the Anonymous IP list must block on the HostingProviderIPList label"
+  }
+
   # The rate limit: per IP, 500 per 300 s, answered 429 with the JSON body and Retry-After.
   assert {
     condition = one([

@@ -4,6 +4,29 @@ import { RuleDefinition, TfElement } from '../types';
 const METHOD = ['aws_api_gateway_method'];
 const STAGE = ['aws_api_gateway_stage'];
 const METHOD_SETTINGS = ['aws_api_gateway_method_settings'];
+const GATEWAY_RESPONSE = ['aws_api_gateway_gateway_response'];
+
+// Stated here rather than imported from the API contract: the baseline is what the stacks are checked
+// against. A gateway response template is not processed by VTL, so nothing in it can be escaped
+// ("x-amazon-apigateway-gateway-responses.responseTemplates object"); these two variables stay JSON
+// where they are placed: the request id is a UUID ("Access logging for REST APIs") and goes inside
+// quotes, the message string is already a quoted string and goes bare.
+const SAFE_TEMPLATE_VARIABLES: Record<string, 'quoted' | 'bare'> = {
+  '$context.requestId': 'quoted',
+  '$context.error.messageString': 'bare',
+};
+const TEMPLATE_VARIABLE = /\$(?:context|input|util|stageVariables)(?:\.[A-Za-z_]\w*)*/g;
+
+/** What is wrong with the variables of one template: unsafe variables, or safe ones in the wrong place. */
+function templateProblems(template: string): string[] {
+  return [...template.matchAll(TEMPLATE_VARIABLE)].flatMap((match) => {
+    const variable = match[0];
+    const placement = SAFE_TEMPLATE_VARIABLES[variable];
+    if (placement === undefined) return [`${variable} (not documented as JSON-safe)`];
+    const quoted = template[match.index - 1] === '"' && template[match.index + variable.length] === '"';
+    return quoted === (placement === 'quoted') ? [] : [`${variable} ${placement === 'quoted' ? 'outside' : 'inside'} quotes`];
+  });
+}
 
 /** CORS preflight methods carry no data and cannot send a token. */
 const isPreflight = (method: TfElement): boolean => method.body.http_method === 'OPTIONS';
@@ -158,5 +181,35 @@ export const apiGatewayRules: RuleDefinition[] = [
       method.body.authorization === 'COGNITO_USER_POOLS' && list(method.body.authorization_scopes).length === 0
         ? 'no authorization_scopes: any ID token of the pool is accepted'
         : undefined,
+  },
+  {
+    name: 'ApiGatewayFallbackResponseNoStatus',
+    mirrors: [],
+    severity: 'error',
+    description: 'API Gateway DEFAULT_4XX and DEFAULT_5XX gateway responses set no status code',
+    rationale:
+      'A status on a fallback response changes the status of every other 4XX or 5XX response: a WAF block (403) or a timeout (504) would reach clients with that status',
+    fix: 'remove status_code from the DEFAULT_4XX / DEFAULT_5XX aws_api_gateway_gateway_response; template only its body',
+    appliesTo: GATEWAY_RESPONSE,
+    check: (response) =>
+      ['DEFAULT_4XX', 'DEFAULT_5XX'].includes(String(response.body.response_type)) && response.body.status_code !== undefined
+        ? `${String(response.body.response_type)} sets status_code ${String(response.body.status_code)}`
+        : undefined,
+  },
+  {
+    name: 'ApiGatewayResponseTemplateVariables',
+    mirrors: [],
+    severity: 'error',
+    description:
+      'API Gateway gateway response templates use only $context.requestId inside quotes and $context.error.messageString bare',
+    rationale:
+      'Templates are not escaped: a variable whose value may hold a quote (e.g. $context.error.validationErrorString) turns the JSON error body into invalid JSON',
+    fix: 'use only "$context.requestId" and $context.error.messageString (unquoted) in response_templates',
+    appliesTo: GATEWAY_RESPONSE,
+    check(response) {
+      const templates = response.body.response_templates;
+      const problems = Object.values(typeof templates === 'object' && templates !== null ? templates : {}).flatMap((t) => templateProblems(String(t)));
+      return problems.length > 0 ? `unsafe template variables: ${problems.join(', ')}` : undefined;
+    },
   },
 ];

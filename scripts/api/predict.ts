@@ -16,7 +16,7 @@ Gets an access token (as npm run token does), sends the request body to the pred
   --file <json>          request body to send (default: ${SAMPLE_REQUEST}, the original sample);
                          sent as it is, so an invalid file shows how the API refuses it
   --batch N              send one batch of N applications (1-${MAX_BATCH_SIZE}): the file's application
-                         with each remediation strategy in turn
+                         with each remediation strategy in turn; prints each prediction next to its strategy
 ${TARGET_USAGE}
   --help                 show this text`;
 
@@ -91,8 +91,28 @@ export function predictMain(argv: readonly string[], environment: ApiEnvironment
     const answer = await response.text();
     environment.print(`HTTP ${response.status} in ${Math.round(environment.now() - started)} ms`);
     environment.print(prettyJson(answer));
+    if (batch !== undefined && response.ok) environment.print(strategyTable(body, answer));
     return response.ok ? 0 : 1;
   });
+}
+
+/** One line per prediction of a batch answer: its index, the strategy it was asked about, the answer. */
+function strategyTable(sent: string, answer: string): string {
+  const applications = (JSON.parse(sent) as { applications: { remediation_strategy: string }[] }).applications;
+  let predictions: { index?: unknown; effective?: unknown; probability?: unknown }[] = [];
+  try {
+    predictions = (JSON.parse(answer) as { predictions?: typeof predictions }).predictions ?? [];
+  } catch {
+    // not JSON: the body printed above says what came back
+  }
+  const width = Math.max(...applications.map((a) => a.remediation_strategy.length), 'remediation_strategy'.length);
+  const lines = predictions.map((prediction) => {
+    const index = typeof prediction.index === 'number' ? prediction.index : NaN;
+    const strategy = applications[index]?.remediation_strategy ?? '(no such application)';
+    const probability = typeof prediction.probability === 'number' ? prediction.probability.toFixed(3) : 'n/a';
+    return `${String(index).padStart(5)}  ${strategy.padEnd(width)}  ${String(prediction.effective).padEnd(9)}  ${probability}`;
+  });
+  return [`index  ${'remediation_strategy'.padEnd(width)}  effective  probability`, ...lines].join('\n');
 }
 
 const prettyJson = (text: string): string => {

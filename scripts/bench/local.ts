@@ -3,9 +3,10 @@
  * autocannon at concurrency 1 and 10, for the sample application and for a batch of 10.
  *
  * The server runs in its own process, exactly as `npm start` runs it (cached database, Powertools
- * logging at WARN so the terminal is not the bottleneck, RATE_LIMIT raised so the WAF imitation lets
- * the load through); autocannon runs in this one. Every request carries a token that the server
- * verifies (RS256), passes the request model check, the Lambda's validation and one SQL statement.
+ * logging at WARN so the terminal is not the bottleneck, RATE_LIMIT and the stage throttle raised so
+ * the WAF and API Gateway imitations let the load through); autocannon runs in this one. Every request
+ * carries a token that the server verifies (RS256) and a User-Agent (the WAF imitation blocks requests
+ * without one, as the Common rule set does), passes the Lambda's validation and one SQL statement.
  */
 import autocannon from 'autocannon';
 import { spawn } from 'child_process';
@@ -44,7 +45,14 @@ interface Server {
 
 function startServer(): Promise<Server> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'start.ts')], {
-    env: { ...process.env, PORT: String(PORT), RATE_LIMIT: '2000000000', POWERTOOLS_LOG_LEVEL: 'WARN' },
+    env: {
+      ...process.env,
+      PORT: String(PORT),
+      RATE_LIMIT: '2000000000',
+      API_THROTTLE_RATE: '10000',
+      API_THROTTLE_BURST: '5000',
+      POWERTOOLS_LOG_LEVEL: 'WARN',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
@@ -72,7 +80,7 @@ async function run(server: Server, body: string, connections: number, token: str
   const result = await autocannon({
     url: localApiUrl(PORT),
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+    headers: { 'Content-Type': 'application/json', 'User-Agent': 'bench:local (autocannon)', Authorization: `Bearer ${token}` },
     body,
     connections,
     duration,

@@ -15,6 +15,7 @@ import * as fs from 'fs';
 import { createLocalJWKSet, exportJWK, generateKeyPair, importJWK, JWK, jwtVerify, SignJWT } from 'jose';
 import * as path from 'path';
 import { fullScopeName } from '../../lambda-src/api-contract';
+import { LocalSetupError } from './errors';
 import { LOCAL_DIR } from './paths';
 
 /** The resource server identifier of the local API (Cognito's is set by the api stack). */
@@ -41,7 +42,15 @@ interface KeyFile {
 
 const keyFilePath = (cacheDir: string) => path.join(cacheDir, 'issuer-key.json');
 
-/** Reads the issuer's key pair, creating it on first use (exclusive create, so two processes cannot race). */
+/**
+ * Reads the issuer's key pair, creating it on first use. `npm start` and `npm run token -- --local`
+ * (separate processes) may both find no key and make one at the same moment: each writes its key whole
+ * to a file of its own, then links it to the key file's name. A link is atomic and fails when the name
+ * exists, so exactly one key wins, every process then reads that one, and no process can read a key
+ * file that is still being written. (Writing the key file itself with an exclusive create, as before,
+ * left a moment in which it existed but was empty: a token command reading it then failed, and
+ * `TOKEN=$(npm run -s token -- --local)` sent an empty token: 401s.)
+ */
 async function issuerKeys(cacheDir: string): Promise<KeyFile> {
   const file = keyFilePath(cacheDir);
   if (!fs.existsSync(file)) {
@@ -52,13 +61,21 @@ async function issuerKeys(cacheDir: string): Promise<KeyFile> {
       publicJwk: { ...(await exportJWK(publicKey)), kid, alg: ALGORITHM, use: 'sig' },
     };
     fs.mkdirSync(cacheDir, { recursive: true });
+    const own = `${file}.${process.pid}-${kid}.tmp`;
+    fs.writeFileSync(own, JSON.stringify(keys), { mode: 0o600 });
     try {
-      fs.writeFileSync(file, JSON.stringify(keys), { flag: 'wx', mode: 0o600 });
+      fs.linkSync(own, file);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    } finally {
+      fs.rmSync(own, { force: true });
     }
   }
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as KeyFile;
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as KeyFile;
+  } catch {
+    throw new LocalSetupError(`the local token issuer's key ${file} is unreadable: stop npm start, delete the file and start it again`);
+  }
 }
 
 export interface LocalTokenOptions {

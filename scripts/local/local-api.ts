@@ -1,7 +1,8 @@
 /**
  * The whole local mode in one call, for `npm start`, the benchmark and the tests: listen first (so a
  * taken port fails at once), then open the embedded warehouse (cached or built: load + train), and
- * serve `POST /loan` with the Lambda's handler behind the API Gateway and WAF imitations.
+ * serve `POST /loan` with the Lambda's handler behind the API Gateway and WAF imitations of the API
+ * contract's table.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { PGlite } from '@electric-sql/pglite';
@@ -21,7 +22,7 @@ export interface LocalApiOptions {
   /** Database, model record and issuer key; undefined keeps the database in memory (the key still needs a folder). */
   readonly cacheDir: string | undefined;
   readonly issuerDir: string;
-  readonly config: Pick<Config, 'rateLimit' | 'warehouse'>;
+  readonly config: Pick<Config, 'rateLimit' | 'warehouse' | 'api'>;
   readonly logger?: Logger;
   readonly onProgress?: (message: string) => void;
 }
@@ -64,6 +65,8 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     modelName: predictionFunction,
     verifyToken: await createTokenVerifier(options.issuerDir),
     rateLimit: options.config.rateLimit,
+    throttle: { rateLimit: options.config.api.throttleRateLimit, burstLimit: options.config.api.throttleBurstLimit },
+    lambda: { timeoutMs: options.config.api.lambdaTimeoutSeconds * 1000, concurrency: options.config.api.lambdaReservedConcurrency },
     logger: options.logger ?? new Logger({ serviceName: 'loan-prediction-local' }),
   });
   const closeServer = () =>

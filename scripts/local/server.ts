@@ -1,55 +1,48 @@
 /**
  * The local API: `POST /loan` served by the Lambda's own handler, with what AWS puts in front of it
- * imitated from the shared contract (lambda-src/api-contract.ts), in the order a request meets them:
+ * imitated row by row from the API contract's table (lambda-src/api-contract.ts), in the order a
+ * request meets them:
  *
- * 1. AWS WAF's per-IP rate-based rule (RATE_LIMIT requests per RATE_LIMIT_WINDOW_SECONDS): 429 with
- *    `Retry-After`, the WAF's custom response;
- * 2. API Gateway: an unknown resource or method (403 MISSING_AUTHENTICATION_TOKEN, as a REST API
- *    answers), the Cognito authorizer (401 UNAUTHORIZED; a token without the scope answered as the
- *    contract says), the 10 MB payload limit (413), the draft-4 request model (400 BAD_REQUEST_BODY
- *    with the validation message in `details`);
- * 3. the Lambda handler (`createPredictionHandler`) with the embedded warehouse behind it.
+ * 1. API Gateway's 10 MB payload quota (413, its REQUEST_TOO_LARGE gateway response);
+ * 2. AWS WAF: the per-IP rate-based rule (RATE_LIMIT per RATE_LIMIT_WINDOW_SECONDS: 429, the WAF's
+ *    static custom response with `Retry-After`, no request id), then the Common rule set's
+ *    NoUserAgent_HEADER and SizeRestrictions_BODY (blocks without a custom response, which API Gateway
+ *    answers with its WAF_FILTERED gateway response: 403);
+ * 3. API Gateway: an unknown resource or method (403 MISSING_AUTHENTICATION_TOKEN, as a REST API
+ *    answers), the stage throttle (the config's stage rate and API_THROTTLE_BURST, a token bucket: 429
+ *    THROTTLED), the Cognito authorizer (401 UNAUTHORIZED, a missing scope included);
+ * 4. the Lambda: the handler (`createPredictionHandler`) with the embedded warehouse behind it, under
+ *    the Lambda's concurrency and timeout (500 and 502 from DEFAULT_5XX, as API Gateway answers a
+ *    throttled or failed invocation) and API Gateway's 29 s integration timeout (504), which counts the
+ *    wait for the warehouse as AWS counts a cold start.
+ *
+ * Gateway answers are rendered from the same gateway response definitions the api stack deploys, so
+ * they are byte for byte what API Gateway sends.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import Ajv from 'ajv';
-import draft04MetaSchema from 'ajv/lib/refs/json-schema-draft-04.json';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { randomUUID } from 'crypto';
+import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import { randomBytes, randomUUID } from 'crypto';
 import * as http from 'http';
 import {
-  GATEWAY_ERRORS,
-  GatewayErrorType,
-  JSON_RESPONSE_HEADERS,
+  answerHeaders,
+  GATEWAY_ANSWERS,
+  GATEWAY_INTEGRATION_TIMEOUT_MS,
+  GATEWAY_MAX_PAYLOAD_BYTES,
+  GatewayAnswer,
+  gatewayResponses,
+  MAX_BODY_BYTES,
   PREDICT_METHOD,
   PREDICT_RESOURCE,
-  RATE_LIMITED,
+  renderGatewayTemplate,
+  WAF_RATE_LIMITED,
+  WAF_RATE_LIMITED_BODY,
 } from '../../lambda-src/api-contract';
 import { CONFIG_DEFAULTS } from '../../lambda-src/config';
 import { createPredictionHandler } from '../../lambda-src/prediction-handler';
-import { requestBodyJsonSchema } from '../../lambda-src/request-schema';
 import { Warehouse } from '../../lambda-src/warehouse';
 import { RateLimitConfig } from '../../stacks/config';
 import { LocalSetupError } from './errors';
 import { TokenCheck } from './issuer';
-
-/**
- * How API Gateway answers a valid token that lacks the method's scope: the gateway response the
- * shared contract names for it (its UNAUTHORIZED text covers "a token without the required scope").
- */
-export const MISSING_SCOPE_RESPONSE: GatewayErrorType = 'UNAUTHORIZED';
-
-/**
- * API Gateway's largest REST API payload, 10 MB ("Quotas for configuring and running a REST API in API
- * Gateway", https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-execution-service-limits-table.html);
- * the Lambda enforces its own 8 KB.
- */
-export const GATEWAY_MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
-
-/**
- * The time the local "Lambda" has per request: API Gateway's 29 s integration timeout (same quota
- * page). The handler keeps its deadline inside it, as in AWS.
- */
-const LAMBDA_TIMEOUT_MS = 29_000;
 
 /** A per-IP count over the last `windowSeconds`, in one-second buckets (WAF's rate-based rules slide too). */
 export class RateLimiter {
@@ -80,13 +73,74 @@ export class RateLimiter {
   }
 }
 
+/**
+ * API Gateway's throttle: a token bucket holding `burstLimit` tokens, refilled at `rateLimit` per
+ * second; a request takes one or is throttled ("Throttle requests to your REST APIs for better
+ * throughput in API Gateway").
+ */
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+
+  constructor(
+    private readonly throttle: StageThrottle,
+    private readonly nowMs: () => number,
+  ) {
+    this.tokens = throttle.burstLimit;
+    this.last = nowMs();
+  }
+
+  /** Takes a token; false when none is left (the request is throttled). */
+  take(): boolean {
+    const now = this.nowMs();
+    this.tokens = Math.min(this.throttle.burstLimit, this.tokens + ((now - this.last) / 1000) * this.throttle.rateLimit);
+    this.last = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
+export interface StageThrottle {
+  /** Steady-state requests per second. */
+  readonly rateLimit: number;
+  readonly burstLimit: number;
+}
+
+/** Time for the local limits and timeouts; tests drive their own. */
+export interface ServerClock {
+  /** Milliseconds from an arbitrary origin. */
+  now(): number;
+  /** Resolves after `ms`; never, once `signal` aborts (its timer is cleared). */
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+}
+
+export const systemServerClock: ServerClock = {
+  now: () => performance.now(),
+  sleep: (ms, signal) =>
+    new Promise((resolve) => {
+      // Unref'd: the server keeps the process alive while it serves, a pending timeout never does.
+      const timer = setTimeout(resolve, ms).unref();
+      signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+    }),
+};
+
 export interface LocalServerOptions {
-  /** Resolves once the warehouse is loaded; requests that arrive earlier wait for it. */
+  /** Resolves once the warehouse is loaded; requests that arrive earlier wait for it, as for a cold start. */
   readonly warehouse: Warehouse | Promise<Warehouse>;
   readonly modelName: string;
   readonly verifyToken: (authorization: string | undefined) => Promise<TokenCheck>;
   readonly rateLimit: RateLimitConfig;
+  readonly throttle: StageThrottle;
+  /** The Lambda: its timeout, and its reserved concurrency (undefined: none). */
+  readonly lambda: { readonly timeoutMs: number; readonly concurrency?: number };
   readonly logger: Logger;
+  /** False serves the api stack alone, as between deploying `api` and `waf`. Default true. */
+  readonly waf?: boolean;
+  /** Default: API Gateway's 29 s. */
+  readonly integrationTimeoutMs?: number;
+  /** Time for the limits, the timeouts and the handler. Default: the system's. */
+  readonly clock?: ServerClock;
 }
 
 interface Answer {
@@ -95,25 +149,25 @@ interface Answer {
   readonly body: string;
 }
 
-function gatewayAnswer(
-  answer: { statusCode: number; error: string },
-  requestId: string,
-  extra: { details?: string; headers?: Record<string, string> } = {},
-): Answer {
-  const body = extra.details === undefined ? { error: answer.error, requestId } : { error: answer.error, details: extra.details, requestId };
-  return { statusCode: answer.statusCode, headers: { ...JSON_RESPONSE_HEADERS, ...extra.headers }, body: JSON.stringify(body) };
-}
+const TIMED_OUT: unique symbol = Symbol('the Lambda timed out');
+const GATEWAY_RESPONSES = new Map(gatewayResponses().map((definition) => [definition.type, definition]));
 
-/** API Gateway validates with draft-4 semantics; ajv 6 still speaks draft-4. */
-function requestModelCheck(): (body: unknown) => string | undefined {
-  // Without ajv's default draft-07 meta-schema, which it would warn about in draft-4 mode.
-  const ajv = new Ajv({ schemaId: 'id', allErrors: true, meta: false });
-  ajv.addMetaSchema(draft04MetaSchema);
-  const validate = ajv.compile(requestBodyJsonSchema());
-  return (body) =>
-    validate(body)
-      ? undefined
-      : `[${(validate.errors ?? []).map((e) => `${e.dataPath ? `instance ${e.dataPath}` : 'instance'} ${e.message}`).join(', ')}]`;
+/** An answer of API Gateway, rendered from the gateway response the api stack deploys for it. */
+export function gatewayAnswer(answer: GatewayAnswer, requestId: string): Answer {
+  const definition = GATEWAY_RESPONSES.get(answer.gatewayResponse);
+  if (!definition) throw new Error(`no gateway response ${answer.gatewayResponse}`);
+  const headers = Object.fromEntries(
+    Object.entries(definition.responseParameters).map(([parameter, value]) => [
+      parameter.replace(/^gatewayresponse\.header\./, ''),
+      value === 'context.requestId' ? requestId : value.replace(/^'(.*)'$/, '$1'),
+    ]),
+  );
+  // A fallback has no status of its own: API Gateway keeps the status of the case (e.g. 500, 502).
+  return {
+    statusCode: definition.statusCode ?? answer.status,
+    headers,
+    body: renderGatewayTemplate(definition.template, { requestId, message: answer.error }),
+  };
 }
 
 /** Reads the body; undefined when it is over `limit` bytes (the rest is discarded). */
@@ -130,24 +184,31 @@ function readBody(request: http.IncomingMessage, limit: number): Promise<Buffer 
   });
 }
 
-function lambdaContext(requestId: string, startedAt: number): Context {
+function lambdaContext(timeoutMs: number, clock: ServerClock): Context {
+  const startedAt = clock.now();
   return {
     callbackWaitsForEmptyEventLoop: true,
     functionName: 'loan-prediction-local',
     functionVersion: '$LATEST',
     invokedFunctionArn: 'local',
     memoryLimitInMB: '512',
-    awsRequestId: requestId,
+    awsRequestId: randomUUID(),
     logGroupName: 'local',
     logStreamName: 'local',
-    getRemainingTimeInMillis: () => LAMBDA_TIMEOUT_MS - (performance.now() - startedAt),
+    getRemainingTimeInMillis: () => timeoutMs - (clock.now() - startedAt),
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,
   };
 }
 
-function proxyEvent(request: http.IncomingMessage, body: string, requestId: string, claims: Record<string, unknown>): APIGatewayProxyEvent {
+interface RequestIds {
+  readonly requestId: string;
+  /** API Gateway's own id, which a client cannot set (base64, like `Kd7Y-FpbIAMFQ4Q=`). */
+  readonly extendedRequestId: string;
+}
+
+function proxyEvent(request: http.IncomingMessage, body: string, ids: RequestIds, claims: Record<string, unknown>): APIGatewayProxyEvent {
   const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, String(value)]));
   return {
     body,
@@ -162,7 +223,7 @@ function proxyEvent(request: http.IncomingMessage, body: string, requestId: stri
     stageVariables: null,
     resource: `/${PREDICT_RESOURCE}`,
     requestContext: {
-      requestId,
+      ...ids,
       httpMethod: PREDICT_METHOD,
       path: `/local/${PREDICT_RESOURCE}`,
       resourcePath: `/${PREDICT_RESOURCE}`,
@@ -175,57 +236,80 @@ function proxyEvent(request: http.IncomingMessage, body: string, requestId: stri
 
 /** The local API as an `http.Server` (not yet listening). */
 export function createLocalServer(options: LocalServerOptions): http.Server {
-  const limiter = new RateLimiter(options.rateLimit);
-  const modelCheck = requestModelCheck();
+  const clock = options.clock ?? systemServerClock;
+  const limiter = new RateLimiter(options.rateLimit, () => clock.now());
+  const bucket = new TokenBucket(options.throttle, () => clock.now());
+  const integrationTimeoutMs = options.integrationTimeoutMs ?? GATEWAY_INTEGRATION_TIMEOUT_MS;
   const handler = (async () =>
     createPredictionHandler({
       warehouse: await options.warehouse,
       logger: options.logger,
       modelName: options.modelName,
       deadlineMs: Number(CONFIG_DEFAULTS.DEADLINE_MS),
+      // The handler only reads the time; it never sleeps.
+      clock: { now: () => clock.now(), sleep: (ms) => clock.sleep(ms, new AbortController().signal) },
     }))();
   // A failed load is reported by whoever awaited the warehouse; requests then get API Gateway's 5xx.
   handler.catch(() => undefined);
+  let running = 0;
 
-  async function answer(request: http.IncomingMessage, requestId: string): Promise<Answer> {
-    const startedAt = performance.now();
-    if (limiter.overLimit(request.socket.remoteAddress ?? '')) {
-      return gatewayAnswer(RATE_LIMITED, requestId, { headers: { 'Retry-After': String(options.rateLimit.windowSeconds) } });
+  /** A promise of `value` after `ms`, and a way to cancel it. */
+  function timer<T>(ms: number, value: () => T): { readonly fired: Promise<T>; cancel(): void } {
+    const controller = new AbortController();
+    return { fired: clock.sleep(ms, controller.signal).then(value), cancel: () => controller.abort() };
+  }
+
+  /**
+   * API Gateway invoking the Lambda: refused past its concurrency (500), a crash or the Lambda's own
+   * timeout (502), no answer within the integration timeout (504); the wait for the warehouse counts
+   * as a cold start does. A timed-out invocation keeps its concurrency until it ends, as in Lambda.
+   */
+  async function invoke(event: APIGatewayProxyEvent, requestId: string): Promise<Answer> {
+    if (options.lambda.concurrency !== undefined && running >= options.lambda.concurrency) {
+      return gatewayAnswer(GATEWAY_ANSWERS.lambdaNotInvoked, requestId);
     }
-    const path = (request.url ?? '').split('?')[0];
-    if (path !== `/${PREDICT_RESOURCE}` || request.method !== PREDICT_METHOD) {
-      return gatewayAnswer(GATEWAY_ERRORS.MISSING_AUTHENTICATION_TOKEN, requestId);
-    }
-    const token = await options.verifyToken(request.headers.authorization);
-    if (!token.ok) {
-      return gatewayAnswer(GATEWAY_ERRORS[token.reason === 'scope' ? MISSING_SCOPE_RESPONSE : 'UNAUTHORIZED'], requestId);
-    }
+    running++;
+    const execution = (async (): Promise<Answer> => {
+      const run = await handler;
+      const lambdaTimeout = timer(options.lambda.timeoutMs, (): typeof TIMED_OUT => TIMED_OUT);
+      const result = await Promise.race([run(event, lambdaContext(options.lambda.timeoutMs, clock)), lambdaTimeout.fired]).finally(
+        lambdaTimeout.cancel,
+      );
+      if (result === TIMED_OUT) return gatewayAnswer(GATEWAY_ANSWERS.lambdaFailed, requestId);
+      const headers = Object.fromEntries(Object.entries(result.headers ?? {}).map(([name, value]) => [name, String(value)]));
+      return { statusCode: result.statusCode, headers, body: result.body };
+    })()
+      .catch(() => gatewayAnswer(GATEWAY_ANSWERS.lambdaFailed, requestId))
+      .finally(() => running--);
+    const integrationTimeout = timer(integrationTimeoutMs, () => gatewayAnswer(GATEWAY_ANSWERS.integrationTimeout, requestId));
+    return Promise.race([execution, integrationTimeout.fired]).finally(integrationTimeout.cancel);
+  }
+
+  async function answer(request: http.IncomingMessage, ids: RequestIds): Promise<Answer> {
+    const { requestId } = ids;
     const raw = await readBody(request, GATEWAY_MAX_PAYLOAD_BYTES);
-    if (raw === undefined) return gatewayAnswer(GATEWAY_ERRORS.REQUEST_TOO_LARGE, requestId);
-    const body = raw.toString('utf8');
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body);
-    } catch {
-      return gatewayAnswer(GATEWAY_ERRORS.BAD_REQUEST_BODY, requestId, { details: 'Invalid request body' });
-    }
-    const problems = modelCheck(parsed);
-    if (problems !== undefined) return gatewayAnswer(GATEWAY_ERRORS.BAD_REQUEST_BODY, requestId, { details: problems });
+    if (raw === undefined) return gatewayAnswer(GATEWAY_ANSWERS.payloadTooLarge, requestId);
 
-    let result: APIGatewayProxyResult;
-    try {
-      result = await (await handler)(proxyEvent(request, body, requestId, token.claims), lambdaContext(requestId, startedAt));
-    } catch {
-      return gatewayAnswer(GATEWAY_ERRORS.DEFAULT_5XX, requestId);
+    if (options.waf ?? true) {
+      if (limiter.overLimit(request.socket.remoteAddress ?? '')) {
+        return { statusCode: WAF_RATE_LIMITED.status, headers: answerHeaders(WAF_RATE_LIMITED, undefined, options.rateLimit.windowSeconds), body: WAF_RATE_LIMITED_BODY };
+      }
+      if (!request.headers['user-agent'] || raw.length > MAX_BODY_BYTES) return gatewayAnswer(GATEWAY_ANSWERS.wafFiltered, requestId);
     }
-    const headers = Object.fromEntries(Object.entries(result.headers ?? {}).map(([name, value]) => [name, String(value)]));
-    return { statusCode: result.statusCode, headers, body: result.body };
+
+    const path = (request.url ?? '').split('?')[0];
+    if (path !== `/${PREDICT_RESOURCE}` || request.method !== PREDICT_METHOD) return gatewayAnswer(GATEWAY_ANSWERS.noSuchRoute, requestId);
+    if (!bucket.take()) return gatewayAnswer(GATEWAY_ANSWERS.throttled, requestId);
+    const token = await options.verifyToken(request.headers.authorization);
+    if (!token.ok) return gatewayAnswer(GATEWAY_ANSWERS.unauthorized, requestId);
+
+    return invoke(proxyEvent(request, raw.toString('utf8'), ids, token.claims), requestId);
   }
 
   return http.createServer((request, response) => {
-    const requestId = randomUUID();
-    answer(request, requestId)
-      .catch(() => gatewayAnswer(GATEWAY_ERRORS.DEFAULT_5XX, requestId))
+    const ids = { requestId: randomUUID(), extendedRequestId: randomBytes(12).toString('base64') };
+    answer(request, ids)
+      .catch(() => gatewayAnswer(GATEWAY_ANSWERS.lambdaFailed, ids.requestId))
       .then(({ statusCode, headers, body }) => {
         response.writeHead(statusCode, { ...headers, 'Content-Length': Buffer.byteLength(body) });
         response.end(body);

@@ -4,8 +4,6 @@ import { ApiGatewayGatewayResponse } from '@cdktf/provider-aws/lib/api-gateway-g
 import { ApiGatewayIntegration } from '@cdktf/provider-aws/lib/api-gateway-integration';
 import { ApiGatewayMethod } from '@cdktf/provider-aws/lib/api-gateway-method';
 import { ApiGatewayMethodSettings } from '@cdktf/provider-aws/lib/api-gateway-method-settings';
-import { ApiGatewayModel } from '@cdktf/provider-aws/lib/api-gateway-model';
-import { ApiGatewayRequestValidator } from '@cdktf/provider-aws/lib/api-gateway-request-validator';
 import { ApiGatewayResource } from '@cdktf/provider-aws/lib/api-gateway-resource';
 import { ApiGatewayRestApi } from '@cdktf/provider-aws/lib/api-gateway-rest-api';
 import { ApiGatewayStage } from '@cdktf/provider-aws/lib/api-gateway-stage';
@@ -15,14 +13,8 @@ import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { Fn, ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { createHash } from 'crypto';
-import {
-  GATEWAY_ERRORS,
-  GatewayErrorType,
-  JSON_RESPONSE_HEADERS,
-  PREDICT_METHOD,
-  PREDICT_RESOURCE,
-} from '../../lambda-src/api-contract';
-import { requestBodyJsonSchema } from '../../lambda-src/request-schema';
+import { gatewayResponses, PREDICT_METHOD, PREDICT_RESOURCE } from '../../lambda-src/api-contract';
+import { RULE, suppressRule } from '../../policy/suppress';
 import { keepStackAddresses } from './stack-addresses';
 
 /** The stage the API is served from: `https://<api>.execute-api.<region>.amazonaws.com/v1/loan`. */
@@ -50,10 +42,10 @@ export interface PredictionRestApiProps {
 }
 
 /**
- * `POST /loan` as a REST API: a Cognito authorizer that requires the `predict` scope, a request model
- * generated from the Lambda's own schema, JSON gateway responses from the API contract, a deployment
- * replaced whenever any of that changes, and the `v1` stage with X-Ray, JSON access logs, ERROR
- * execution logs in log groups with retention and our key, metrics and throttling.
+ * `POST /loan` as a REST API: a Cognito authorizer that requires the `predict` scope, a Lambda proxy
+ * integration that validates the body itself, the gateway responses of the API contract's table, a
+ * deployment replaced whenever any of that changes, and the `v1` stage with X-Ray, JSON access logs,
+ * ERROR execution logs in log groups with retention and our key, metrics and throttling.
  */
 export class PredictionRestApi extends Construct {
   readonly restApi: ApiGatewayRestApi;
@@ -74,21 +66,6 @@ export class PredictionRestApi extends Construct {
       parentId: this.restApi.rootResourceId,
       pathPart: PREDICT_RESOURCE,
     });
-    // The Lambda's own schema, as a JSON literal: one source for both checks.
-    const requestSchema = JSON.stringify(requestBodyJsonSchema());
-    const model = new ApiGatewayModel(this, 'loan-request-model', {
-      restApiId,
-      name: 'LoanRequest',
-      description: 'One application or a batch of applications (generated from lambda-src/request-schema.ts)',
-      contentType: 'application/json',
-      schema: requestSchema,
-    });
-    const validator = new ApiGatewayRequestValidator(this, 'request-validator', {
-      restApiId,
-      name: 'body-and-parameters',
-      validateRequestBody: true,
-      validateRequestParameters: true,
-    });
     const authorizer = new ApiGatewayAuthorizer(this, 'cognito-authorizer', {
       restApiId,
       name: 'cognito',
@@ -104,9 +81,13 @@ export class PredictionRestApi extends Construct {
       authorizerId: authorizer.id,
       // With scopes, the authorizer accepts access tokens that carry one of them (and no ID tokens).
       authorizationScopes: [props.predictScope],
-      requestValidatorId: validator.id,
-      requestModels: { 'application/json': model.name },
     });
+    suppressRule(
+      method,
+      RULE.ApiGatewayRequestValidation,
+      'The Lambda validates the body (lambda-src/request-schema.ts) so that every 400 names each bad field by path: a request ' +
+        "model's refusal is a gateway response, whose template cannot list fields; the method has no parameters to validate",
+    );
     const integration = new ApiGatewayIntegration(this, 'loan-post-lambda', {
       restApiId,
       resourceId: resource.id,
@@ -115,16 +96,16 @@ export class PredictionRestApi extends Construct {
       integrationHttpMethod: 'POST',
       uri: props.handler.invokeArn,
     });
-    const gatewayResponses = (Object.keys(GATEWAY_ERRORS) as GatewayErrorType[]).map(
-      (type) =>
-        new ApiGatewayGatewayResponse(this, `gateway-response-${type.toLowerCase().replace(/_/g, '-')}`, {
+    // The table's gateway responses: the fallbacks without a status (a status there rewrites every other 4XX/5XX).
+    const definitions = gatewayResponses();
+    const responses = definitions.map(
+      (definition) =>
+        new ApiGatewayGatewayResponse(this, `gateway-response-${definition.type.toLowerCase().replace(/_/g, '-')}`, {
           restApiId,
-          responseType: type,
-          statusCode: String(GATEWAY_ERRORS[type].statusCode),
-          responseTemplates: { 'application/json': gatewayResponseTemplate(type) },
-          responseParameters: Object.fromEntries(
-            Object.entries(JSON_RESPONSE_HEADERS).map(([header, value]) => [`gatewayresponse.header.${header}`, `'${value}'`]),
-          ),
+          responseType: definition.type,
+          statusCode: definition.statusCode === undefined ? undefined : String(definition.statusCode),
+          responseTemplates: { 'application/json': definition.template },
+          responseParameters: definition.responseParameters,
         }),
     );
 
@@ -140,18 +121,15 @@ export class PredictionRestApi extends Construct {
             integration.id,
             integration.uri,
             authorizer.id,
-            validator.id,
             props.resourceServerIdentifier,
-            ...gatewayResponses.map((response) => response.id),
-            // The literal parts (model and templates) as one hash: Terraform functions cannot take `${` or `$` strings.
-            createHash('sha256')
-              .update(JSON.stringify([requestSchema, ...(Object.keys(GATEWAY_ERRORS) as GatewayErrorType[]).map(gatewayResponseTemplate)]))
-              .digest('hex'),
+            ...responses.map((response) => response.id),
+            // The literal parts (templates, statuses, headers) as one hash: Terraform functions cannot take `$` strings.
+            createHash('sha256').update(JSON.stringify(definitions)).digest('hex'),
           ]),
         ),
       },
       lifecycle: { createBeforeDestroy: true },
-      dependsOn: [method, integration, model, ...gatewayResponses],
+      dependsOn: [method, integration, ...responses],
     });
 
     const accessLogs = new CloudwatchLogGroup(this, 'access-log-group', {
@@ -206,6 +184,9 @@ export class PredictionRestApi extends Construct {
 /** Fields of every access log line, one JSON object per request ("API Gateway mapping template and access logging variable reference"). */
 const ACCESS_LOG_FORMAT = {
   requestId: '$context.requestId',
+  // A client may choose its requestId (a UUID in x-amzn-RequestId); the extended id is API Gateway's
+  // alone ("Access logging for REST APIs").
+  extendedRequestId: '$context.extendedRequestId',
   requestTime: '$context.requestTime',
   ip: '$context.identity.sourceIp',
   httpMethod: '$context.httpMethod',
@@ -219,18 +200,3 @@ const ACCESS_LOG_FORMAT = {
   wafResponse: '$context.wafResponseCode',
   xrayTraceId: '$context.xrayTraceId',
 };
-
-/**
- * The mapping template of a gateway response: `{"error": ..., "requestId": ...}`, plus `details` (API
- * Gateway's validation message, which names the failing field) for a bad body. Gateway response
- * templates get simple `$context` substitution only, no VTL ("API Gateway mapping template and access
- * logging variable reference": $context.error.* "can only be used for simple variable substitution in
- * a GatewayResponse body-mapping template, which is not processed by the Velocity Template Language
- * engine"), so the variables are placed inside JSON strings as they are. Unlike $context.error.message
- * (messageString), the validation message has no pre-quoted form; the body stays JSON as long as the
- * message's own double quotes come escaped.
- */
-export function gatewayResponseTemplate(type: GatewayErrorType): string {
-  const details = type === 'BAD_REQUEST_BODY' ? ', "details": "$context.error.validationErrorString"' : '';
-  return `{"error": ${JSON.stringify(GATEWAY_ERRORS[type].error)}${details}, "requestId": "$context.requestId"}`;
-}

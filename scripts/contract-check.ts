@@ -1,0 +1,7 @@
+/** `npm run contract:check`: see scripts/contract/main.ts. */
+import { realApiEnvironment } from './api/cli';
+import { contractCheckMain, realContractCheckEnvironment } from './contract/main';
+
+void contractCheckMain(process.argv.slice(2), realContractCheckEnvironment(realApiEnvironment())).then((code) => {
+  process.exitCode = code;
+});
