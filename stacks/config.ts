@@ -3,6 +3,7 @@
  * that synthesizes a working dev deployment, and every value is validated; a bad one stops synth
  * with one line naming the variable, the value and what is allowed.
  */
+import { WAREHOUSE_TRANSPORTS, WarehouseTransport } from '../lambda-src/config';
 import { SQL_IDENTIFIER, SQL_IDENTIFIER_RULE } from '../lambda-src/sql';
 
 export class ConfigError extends Error {
@@ -47,7 +48,12 @@ export interface ApiConfig {
   /** Under API Gateway's 29 s; the Lambda's DEADLINE_MS is derived from it. */
   readonly lambdaTimeoutSeconds: number;
   readonly lambdaReservedConcurrency: number;
-  /** Run the Lambda in the private subnets (needs a redshift-data interface endpoint, created with it). */
+  /**
+   * How the Lambda reaches the workgroup: the Data API (default), or a direct connection (postgres),
+   * which puts it in the VPC with a concurrency cap that protects the workgroup's connections.
+   */
+  readonly warehouseTransport: WarehouseTransport;
+  /** Run the Lambda in the private subnets (with its interface endpoint); always with postgres. */
   readonly lambdaInVpc: boolean;
   /** Stage-wide steady-state requests per second and burst. */
   readonly throttleRateLimit: number;
@@ -59,6 +65,15 @@ export interface ApiConfig {
   /** Set API Gateway's account-wide CloudWatch Logs role (changes the whole account and region). */
   readonly manageApiGatewayAccountRole: boolean;
 }
+
+/**
+ * A Redshift Serverless workgroup takes 2,000 connections ("Quotas and limits in Amazon Redshift",
+ * Amazon Redshift Management Guide: Number of maximum connections). With the direct transport each
+ * execution environment holds one and, for a moment after a deadline, a second one for the cancel: a
+ * reservation of at most 500 keeps the function to half of them, the rest for other clients.
+ */
+export const WORKGROUP_MAX_CONNECTIONS = 2000;
+export const POSTGRES_MAX_RESERVED_CONCURRENCY = WORKGROUP_MAX_CONNECTIONS / 4;
 
 /** API Gateway REST integrations give up after 29 s; the Lambda must answer before that. */
 export const API_LAMBDA_TIMEOUT_BOUNDS = { min: 5, max: 28 } as const;
@@ -330,6 +345,25 @@ function rateLimitConfig(env: Env): RateLimitConfig {
 const CALLBACK_URL = /^(https:\/\/[a-z0-9.-]+(:\d+)?|http:\/\/localhost(:\d+)?)(\/[\w\-./~%]*)?$/i;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+/** The direct connection needs a reservation that leaves the workgroup connections to spare. */
+function reservedConcurrency(env: Env, transport: WarehouseTransport): number {
+  const max = transport === 'postgres' ? POSTGRES_MAX_RESERVED_CONCURRENCY : 1000;
+  const allowed =
+    transport === 'postgres'
+      ? `from 1 to ${max} with WAREHOUSE_TRANSPORT=postgres (a connection per execution environment, at most half of the workgroup's ${WORKGROUP_MAX_CONNECTIONS})`
+      : `from 1 to ${max}`;
+  return integer(env, 'LAMBDA_RESERVED_CONCURRENCY', 10, (n) => n >= 1 && n <= max, allowed);
+}
+
+/** The direct connection runs inside the VPC; the Data API may run either side. */
+function lambdaInVpc(env: Env, transport: WarehouseTransport): boolean {
+  if (transport === 'data-api') return flag(env, 'LAMBDA_IN_VPC', false);
+  if (!flag(env, 'LAMBDA_IN_VPC', true)) {
+    throw new ConfigError('LAMBDA_IN_VPC', 'false', 'true (or unset) with WAREHOUSE_TRANSPORT=postgres: the direct connection runs inside the VPC');
+  }
+  return true;
+}
+
 function apiConfig(env: Env): ApiConfig {
   const callbackVariable = 'COGNITO_CALLBACK_URLS';
   const callbacksRaw = read(env, callbackVariable) ?? 'http://localhost:8080/callback';
@@ -342,6 +376,7 @@ function apiConfig(env: Env): ApiConfig {
     throw new ConfigError('ALARM_EMAIL', alarmEmail, 'unset, or one e-mail address');
   }
   const { min, max } = API_LAMBDA_TIMEOUT_BOUNDS;
+  const warehouseTransport = oneOf<WarehouseTransport>(env, 'WAREHOUSE_TRANSPORT', 'data-api', WAREHOUSE_TRANSPORTS);
   const throttleRateLimit = integer(env, 'API_THROTTLE_RATE', 50, (n) => n >= 1 && n <= 10_000, 'requests per second from 1 to 10000');
   return {
     lambdaMemoryMb: integer(env, 'LAMBDA_MEMORY_MB', 256, (n) => n >= 128 && n <= 10_240, 'MB from 128 to 10240'),
@@ -352,8 +387,9 @@ function apiConfig(env: Env): ApiConfig {
       (n) => n >= min && n <= max,
       `seconds from ${min} to ${max} (API Gateway gives up at 29 s)`,
     ),
-    lambdaReservedConcurrency: integer(env, 'LAMBDA_RESERVED_CONCURRENCY', 10, (n) => n >= 1 && n <= 1000, 'from 1 to 1000'),
-    lambdaInVpc: flag(env, 'LAMBDA_IN_VPC', false),
+    lambdaReservedConcurrency: reservedConcurrency(env, warehouseTransport),
+    warehouseTransport,
+    lambdaInVpc: lambdaInVpc(env, warehouseTransport),
     throttleRateLimit,
     throttleBurstLimit: integer(
       env,
