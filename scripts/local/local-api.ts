@@ -29,7 +29,7 @@ const LOCAL_CREDENTIALS = { user: 'postgres', password: 'local', expiresAt: Numb
 const LOCAL_DATABASE = 'postgres';
 
 /** The direct transport over PGlite's wire-protocol server on a free loopback port. */
-async function directWarehouse(db: PGlite, target: PredictionQueryTarget, logger: Logger): Promise<{ warehouse: Warehouse; stop: () => Promise<void> }> {
+export async function directWarehouse(db: PGlite, target: PredictionQueryTarget, logger: Logger): Promise<{ warehouse: Warehouse; stop: () => Promise<void> }> {
   const socketServer = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0 });
   await socketServer.start();
   const warehouse = new PostgresWarehouse({
@@ -74,7 +74,7 @@ export interface LocalApi {
   close(): Promise<void>;
 }
 
-function predictionTarget(names: WarehouseNames): PredictionQueryTarget {
+export function predictionTarget(names: WarehouseNames): PredictionQueryTarget {
   const name = (value: string): SqlIdentifier => {
     const parsed = parseSqlIdentifier(value, { qualified: true });
     if (!parsed) throw new Error(`not a SQL identifier: ${value}`);
