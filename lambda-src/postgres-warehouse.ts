@@ -193,11 +193,8 @@ export class PostgresWarehouse implements Warehouse {
         if (!retryable || attempt >= MAX_ATTEMPTS) {
           throw new WarehouseError('failed', `direct connection failed: ${describeError(error)}`, statementId);
         }
-        if (error instanceof LoginRefused) {
-          // Cached credentials the server no longer accepts: log in once more with new ones.
-          freshCredentials = true;
-          this.credentials = undefined;
-        }
+        // Cached credentials the server no longer accepts: log in once more with new ones.
+        if (error instanceof LoginRefused) freshCredentials = true;
         this.options.logger.warn('Reconnecting to the warehouse', { attempt, reason: (error as Error).message });
       }
     }
