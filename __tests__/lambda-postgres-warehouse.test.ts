@@ -12,7 +12,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { GetCredentialsCommand, RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import * as fs from 'fs';
@@ -29,6 +29,7 @@ import { FittedModel, modelProbability, NUMERIC_FEATURES, CATEGORICAL_FEATURES, 
 import { modelFunctionStatements } from '../scripts/local/model-sql';
 import { DEFAULT_DATA_FILE } from '../scripts/local/paths';
 import { FaultProxy, startFaultProxy } from './helpers/postgres-fault-proxy';
+import { event } from './helpers/api-event';
 import { SAMPLE_APPLICATION } from './helpers/sample-application';
 
 const sample = SAMPLE_APPLICATION;
@@ -97,23 +98,6 @@ function warehouse(overrides: Partial<PostgresWarehouseOptions> = {}): PostgresW
 
 function handlerWith(target: PostgresWarehouse, deadlineMs = 25_000) {
   return createPredictionHandler({ warehouse: target, logger, modelName: 'ml_fn_prediction', deadlineMs });
-}
-
-function event(body: string): APIGatewayProxyEvent {
-  return {
-    body,
-    isBase64Encoded: false,
-    httpMethod: 'POST',
-    path: '/loan',
-    resource: '/loan',
-    headers: { 'Content-Type': 'application/json' },
-    multiValueHeaders: {},
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    pathParameters: null,
-    stageVariables: null,
-    requestContext: { requestId: 'api-request-1' } as APIGatewayProxyEvent['requestContext'],
-  };
 }
 
 const context = { awsRequestId: 'lambda-request-1', getRemainingTimeInMillis: () => 28_000 } as unknown as Context;
