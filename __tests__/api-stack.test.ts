@@ -28,6 +28,7 @@ import { loadHandlerConfig } from '../lambda-src/config';
 import { LAMBDA_RESERVE_MS } from '../lambda-src/prediction-handler';
 import { deadlineForTimeout } from '../stacks/api-stack';
 import { DATA_API_THROTTLED_METRIC, METRICS_NAMESPACE, METRICS_SERVICE } from '../lambda-src/metrics';
+import { REDSHIFT_PORT } from '../stacks/network-stack';
 import { ALARMS } from '../stacks/constructs/api-monitoring';
 import { STAGE_NAME } from '../stacks/constructs/prediction-rest-api';
 import { buildStacks } from '../stacks/app';
@@ -43,11 +44,12 @@ function synthApi(env: Record<string, string> = {}) {
   buildStacks(app, loadConfig(env));
   app.synth();
   const json = fs.readFileSync(path.join(outdir, 'stacks', 'api', 'cdk.tf.json'), 'utf8');
+  const network = parse(fs.readFileSync(path.join(outdir, 'stacks', 'network', 'cdk.tf.json'), 'utf8'));
   fs.rmSync(outdir, { recursive: true, force: true });
   const parsed = parse(json);
   const resource = (type: string, name: string) => parsed.resource[type][name];
   const fn = Object.values(parsed.resource.aws_lambda_function)[0];
-  return { json, parsed, resource, fn };
+  return { json, parsed, resource, fn, network };
 }
 
 const redshift = (output: string) =>
@@ -240,7 +242,7 @@ describe('api stack with the default configuration', () => {
     });
 
     test('a change to a gateway response changes the trigger', () => {
-      const trigger = (synthesized: ReturnType<typeof synthApi>) =>
+      const trigger = (synthesized: Pick<ReturnType<typeof synthApi>, 'resource'>) =>
         String((synthesized.resource('aws_api_gateway_deployment', 'deployment').triggers as Record<string, string>).redeployment);
       const contract = jest.requireActual('../lambda-src/api-contract') as { gatewayResponses: typeof gatewayResponses };
       const original = contract.gatewayResponses;
@@ -248,7 +250,7 @@ describe('api stack with the default configuration', () => {
         .spyOn(contract, 'gatewayResponses')
         .mockImplementation(() => original().map((d, i) => (i === 0 ? { ...d, template: d.template.replace('"error"', '"message"') } : d)));
       try {
-        expect(trigger(synthApi())).not.toBe(trigger({ json, parsed, resource, fn }));
+        expect(trigger(synthApi())).not.toBe(trigger({ resource }));
       } finally {
         spy.mockRestore();
       }
@@ -424,6 +426,77 @@ describe('api stack settings', () => {
     });
     expect(fn.depends_on).toContain('aws_iam_role_policy.prediction-network-interfaces-policy');
     expect(Object.keys((fn['//'] as { suppressions: object }).suppressions)).toEqual(['LR-LMB-003']);
+  });
+
+  describe('WAREHOUSE_TRANSPORT=postgres', () => {
+    const { json, parsed, fn, network } = synthApi({ WAREHOUSE_TRANSPORT: 'postgres' });
+    const dataApi = synthApi();
+    const fromNetwork = (output: string) => `\${data.terraform_remote_state.cross-stack-reference-input-network.outputs.cross-stack-output-${output}}`;
+    const lambdaGroup = fromNetwork('aws_security_groupprediction-security-groupid');
+
+    test('bundles the direct-connection entry and points it at the workgroup endpoint from the redshift stack', () => {
+      expect(fn.environment).toEqual({
+        variables: expect.objectContaining({
+          WAREHOUSE_TRANSPORT: 'postgres',
+          WAREHOUSE_HOST: redshift('aws_redshiftserverless_workgroupworkgroupendpoint0address'),
+          WAREHOUSE_PORT: String(REDSHIFT_PORT),
+        }),
+      });
+      // Its own bundle (LAMBDA_ENTRIES), not the Data API's.
+      expect(fn.source_code_hash).not.toBe(dataApi.fn.source_code_hash);
+      expect(fn.reserved_concurrent_executions).toBe(10);
+    });
+
+    test("runs in the private subnets in the network stack's Lambda security group, reaching GetCredentials through an endpoint", () => {
+      expect(fn.vpc_config).toEqual({
+        subnet_ids: [1, 2, 3].map((i) => expect.stringContaining(`aws_subnetprivate-subnet-${i}id`)),
+        security_group_ids: [lambdaGroup],
+      });
+      expect(json).toHaveResourceWithProperties(VpcEndpoint, {
+        service_name: 'com.amazonaws.us-east-1.redshift-serverless',
+        vpc_endpoint_type: 'Interface',
+        private_dns_enabled: true,
+      });
+      expect(Object.values(parsed.resource.aws_vpc_endpoint)).toHaveLength(1);
+      expect(fn.depends_on).toContain('aws_iam_role_policy.prediction-network-interfaces-policy');
+    });
+
+    test('the role may get credentials for the workgroup and decrypt its environment, and call no Data API action', () => {
+      const statements = (parsed.data?.aws_iam_policy_document['prediction-access'].statement ?? []) as { actions: string[]; resources: string[] }[];
+      expect(statements.map((st) => [st.actions, st.resources])).toEqual([
+        [['redshift-serverless:GetCredentials'], [redshift('aws_redshiftserverless_workgroupworkgrouparn')]],
+        [['kms:Decrypt'], ['${aws_kms_key.key.arn}']],
+      ]);
+      expect(json).not.toContain('redshift-data:');
+    });
+
+    test('the Lambda may leave only for the workgroup port and HTTPS to its endpoint; the workgroup admits only it', () => {
+      const egress = [
+        ...Object.values(network.resource.aws_vpc_security_group_egress_rule),
+        ...Object.values(parsed.resource.aws_vpc_security_group_egress_rule),
+      ].filter((rule) => rule.security_group_id === '${aws_security_group.prediction-security-group.id}' || rule.security_group_id === lambdaGroup);
+      expect(egress.map(({ ip_protocol, from_port, to_port, referenced_security_group_id }) => ({ ip_protocol, from_port, to_port, referenced_security_group_id }))).toEqual([
+        { ip_protocol: 'tcp', from_port: REDSHIFT_PORT, to_port: REDSHIFT_PORT, referenced_security_group_id: '${aws_security_group.redshift-security-group.id}' },
+        { ip_protocol: 'tcp', from_port: 443, to_port: 443, referenced_security_group_id: '${aws_security_group.credentials-endpoint-security-group.id}' },
+      ]);
+      const ingress = Object.values(network.resource.aws_vpc_security_group_ingress_rule);
+      expect(ingress).toEqual([
+        expect.objectContaining({
+          security_group_id: '${aws_security_group.redshift-security-group.id}',
+          from_port: REDSHIFT_PORT,
+          to_port: REDSHIFT_PORT,
+          referenced_security_group_id: '${aws_security_group.prediction-security-group.id}',
+        }),
+      ]);
+      expect(JSON.stringify(ingress)).not.toContain('cidr_ipv4');
+    });
+
+    test('with the Data API the network stack still admits the VPC and has no Lambda security group', () => {
+      const dataApiNetwork = dataApi.network;
+      expect(dataApi.fn.environment).toEqual({ variables: expect.not.objectContaining({ WAREHOUSE_TRANSPORT: expect.anything() }) });
+      expect(Object.keys(dataApiNetwork.resource.aws_vpc_security_group_ingress_rule)).toEqual(['redshift-ingress-from-vpc']);
+      expect(Object.keys(dataApiNetwork.resource.aws_security_group)).toEqual(['redshift-security-group']);
+    });
   });
 
   test('memory, timeout, concurrency, throttling, callbacks, alarm e-mail and the account role come from config', () => {

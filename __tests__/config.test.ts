@@ -278,6 +278,24 @@ describe('the API settings that are not numbers', () => {
     });
   });
 
+  test('WAREHOUSE_TRANSPORT: the Data API by default; postgres puts the Lambda in the VPC and caps its concurrency at 500', () => {
+    expect(loadConfig({}).api.warehouseTransport).toBe('data-api');
+    expect(loadConfig({ WAREHOUSE_TRANSPORT: 'postgres' }).api).toMatchObject({ warehouseTransport: 'postgres', lambdaInVpc: true, lambdaReservedConcurrency: 10 });
+    expect(loadConfig({ WAREHOUSE_TRANSPORT: 'postgres', LAMBDA_IN_VPC: 'true', LAMBDA_RESERVED_CONCURRENCY: '500' }).api.lambdaReservedConcurrency).toBe(500);
+    expect(() => loadConfig({ WAREHOUSE_TRANSPORT: 'jdbc' })).toThrow(new ConfigError('WAREHOUSE_TRANSPORT', 'jdbc', 'one of data-api, postgres'));
+    expect(() => loadConfig({ WAREHOUSE_TRANSPORT: 'postgres', LAMBDA_IN_VPC: 'false' })).toThrow(
+      new ConfigError('LAMBDA_IN_VPC', 'false', 'true (or unset) with WAREHOUSE_TRANSPORT=postgres: the direct connection runs inside the VPC'),
+    );
+    expect(() => loadConfig({ WAREHOUSE_TRANSPORT: 'postgres', LAMBDA_RESERVED_CONCURRENCY: '501' })).toThrow(
+      new ConfigError(
+        'LAMBDA_RESERVED_CONCURRENCY',
+        '501',
+        "from 1 to 500 with WAREHOUSE_TRANSPORT=postgres (a connection per execution environment, at most half of the workgroup's 2000)",
+      ),
+    );
+    expect(loadConfig({ LAMBDA_RESERVED_CONCURRENCY: '501' }).api.lambdaReservedConcurrency).toBe(501);
+  });
+
   test('callback URLs: trimmed, every one https:// (http:// only for localhost), at most 100', () => {
     expect(loadConfig({}).api.callbackUrls).toEqual(['http://localhost:8080/callback']);
     expect(loadConfig({ COGNITO_CALLBACK_URLS: 'https://a.example.com/cb , http://localhost/cb' }).api.callbackUrls).toEqual([

@@ -1,6 +1,8 @@
 import { DATA_API_THROTTLED_METRIC, METRICS_NAMESPACE } from '../lambda-src/metrics';
 import * as configModule from '../lambda-src/config';
 import { HandlerConfigError, loadHandlerConfig } from '../lambda-src/config';
+import * as postgresModule from '../lambda-src/postgres-warehouse';
+import { PostgresWarehouseOptions } from '../lambda-src/postgres-warehouse';
 import * as predictionHandlerModule from '../lambda-src/prediction-handler';
 import * as warehouseModule from '../lambda-src/warehouse';
 import { RedshiftDataWarehouseOptions } from '../lambda-src/warehouse';
@@ -25,6 +27,7 @@ function problemsOf(env: Record<string, string>): readonly string[] {
 describe('loadHandlerConfig', () => {
   it('reads the required variables and applies the defaults', () => {
     expect(loadHandlerConfig(required)).toEqual({
+      transport: 'data-api',
       workgroupName: 'loan-remediation-dev',
       database: 'dev',
       target: {
@@ -94,6 +97,33 @@ describe('loadHandlerConfig', () => {
 
   it.each(['0', '30', '3600'])('accepts SESSION_KEEP_ALIVE_SECONDS=%j', (value) => {
     expect(loadHandlerConfig({ ...required, SESSION_KEEP_ALIVE_SECONDS: value }).sessionKeepAliveSeconds).toBe(Number(value));
+  });
+});
+
+describe('WAREHOUSE_TRANSPORT=postgres', () => {
+  const postgres = { ...required, WAREHOUSE_TRANSPORT: 'postgres' };
+
+  it('reads the workgroup endpoint', () => {
+    expect(loadHandlerConfig({ ...postgres, WAREHOUSE_HOST: 'wg.123456789012.eu-west-1.redshift-serverless.amazonaws.com', WAREHOUSE_PORT: '5439' })).toMatchObject({
+      transport: 'postgres',
+      endpoint: { host: 'wg.123456789012.eu-west-1.redshift-serverless.amazonaws.com', port: 5439 },
+    });
+  });
+
+  it('names a missing or bad endpoint, and an unknown transport', () => {
+    expect(problemsOf(postgres)).toEqual([
+      'WAREHOUSE_HOST="" must be the workgroup endpoint\'s host name',
+      'WAREHOUSE_PORT="" must be a port from 1 to 65535',
+    ]);
+    expect(problemsOf({ ...postgres, WAREHOUSE_HOST: 'wg.example.com/x', WAREHOUSE_PORT: '65536' })).toEqual([
+      'WAREHOUSE_HOST="wg.example.com/x" must be the workgroup endpoint\'s host name',
+      'WAREHOUSE_PORT="65536" must be a port from 1 to 65535',
+    ]);
+    expect(problemsOf({ ...required, WAREHOUSE_TRANSPORT: 'jdbc' })).toEqual(['WAREHOUSE_TRANSPORT="jdbc" must be one of data-api, postgres']);
+  });
+
+  it('has no endpoint with the Data API, whatever WAREHOUSE_HOST says', () => {
+    expect(loadHandlerConfig({ ...required, WAREHOUSE_HOST: 'ignored.example.com' })).not.toHaveProperty('endpoint');
   });
 });
 
@@ -219,6 +249,55 @@ describe('handler module initialisation (cold start)', () => {
       { Namespace: METRICS_NAMESPACE, Dimensions: [['service', 'FunctionName']], Metrics: [{ Name: DATA_API_THROTTLED_METRIC, Unit: 'Count' }] },
     ]);
     expect(emf).toMatchObject({ service: 'loan-prediction', FunctionName: 'loan-remediation-dev-predict', operation: 'GetStatementResult', [DATA_API_THROTTLED_METRIC]: 1 });
+  });
+});
+
+describe('the direct transport at cold start', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+  const endpoint = { WAREHOUSE_TRANSPORT: 'postgres', WAREHOUSE_HOST: 'wg.example.com', WAREHOUSE_PORT: '5440' };
+
+  async function load(entry: 'handler' | 'postgres-handler', env: Record<string, string>) {
+    process.env = { ...saved, POWERTOOLS_LOG_LEVEL: 'SILENT', ...env };
+    const newWarehouse = jest.fn((options: PostgresWarehouseOptions) => new postgresModule.PostgresWarehouse(options));
+    jest.doMock('../lambda-src/postgres-warehouse', () => ({ ...postgresModule, PostgresWarehouse: newWarehouse }));
+    let error: unknown;
+    try {
+      await jest.isolateModulesAsync(async () => {
+        await (entry === 'handler' ? import('../lambda-src/handler') : import('../lambda-src/postgres-handler')).catch((caught: unknown) => {
+          error = caught;
+        });
+      });
+    } finally {
+      jest.dontMock('../lambda-src/postgres-warehouse');
+    }
+    return { error, newWarehouse };
+  }
+
+  it('the postgres bundle connects to the configured endpoint over verified TLS, with statement_timeout at the deadline', async () => {
+    const { error, newWarehouse } = await load('postgres-handler', { ...required, ...endpoint, DEADLINE_MS: '12000', AWS_REGION: 'eu-west-1' });
+    expect(error).toBeUndefined();
+    expect(newWarehouse.mock.calls[0][0]).toEqual({
+      host: 'wg.example.com',
+      port: 5440,
+      database: 'dev',
+      target: loadHandlerConfig(required).target,
+      credentials: expect.any(Function),
+      tls: true,
+      statementTimeoutMs: 12_000,
+      logger: expect.any(Object),
+    });
+  });
+
+  it.each<[entry: 'handler' | 'postgres-handler', env: Record<string, string>, problem: string]>([
+    ['handler', endpoint, 'WAREHOUSE_TRANSPORT="postgres" is not what this bundle serves (data-api)'],
+    ['postgres-handler', {}, 'WAREHOUSE_TRANSPORT="data-api" is not what this bundle serves (postgres)'],
+  ])('the %s bundle refuses the other transport', async (entry, env, problem) => {
+    const { error, newWarehouse } = await load(entry, { ...required, ...env });
+    expect(error).toMatchObject({ name: 'HandlerConfigError', problems: [problem] });
+    expect(newWarehouse).not.toHaveBeenCalled();
   });
 });
 

@@ -13,6 +13,7 @@ import { createPredictionHandler, isJsonMediaType } from '../lambda-src/predicti
 import { MAX_BATCH_SIZE } from '../lambda-src/request-schema';
 import { ABORT_GRACE_MS, CANCEL_TIMEOUT_MS, Warehouse, WarehouseError } from '../lambda-src/warehouse';
 import { FakeClock, testDataApiClient, testWarehouse } from './helpers/data-api';
+import { event } from './helpers/api-event';
 import { SAMPLE_APPLICATION } from './helpers/sample-application';
 
 const sample = SAMPLE_APPLICATION;
@@ -33,24 +34,6 @@ function handlerWith(warehouse?: Warehouse) {
     deadlineMs: 25_000,
     clock,
   });
-}
-
-function event(body: string | null, overrides: Partial<APIGatewayProxyEvent> = {}): APIGatewayProxyEvent {
-  return {
-    body,
-    isBase64Encoded: false,
-    httpMethod: 'POST',
-    path: '/loan',
-    resource: '/loan',
-    headers: { 'Content-Type': 'application/json' },
-    multiValueHeaders: {},
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    pathParameters: null,
-    stageVariables: null,
-    requestContext: { requestId: 'api-request-1', extendedRequestId: 'Kd7Y-FpbIAMFQ4Q=' } as APIGatewayProxyEvent['requestContext'],
-    ...overrides,
-  };
 }
 
 const context = (remainingMs = 28_000) =>

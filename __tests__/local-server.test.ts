@@ -10,7 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { GATEWAY_ANSWERS, JSON_RESPONSE_HEADERS, WAF_RATE_LIMITED } from '../lambda-src/api-contract';
 import { FEATURES, LoanApplication } from '../lambda-src/features';
-import { buildPredictionStatement, PredictionQueryTarget } from '../lambda-src/sql';
+import { buildPredictionStatement, PredictionQueryTarget, toPositionalParameters } from '../lambda-src/sql';
 import { loadConfig } from '../stacks/config';
 import { LOCAL_ISSUER, LOCAL_SCOPE, localToken } from '../scripts/local/issuer';
 import { loadCsv } from '../scripts/local/embedded-warehouse';
@@ -18,7 +18,6 @@ import { LocalSetupError } from '../scripts/local/errors';
 import { LocalApi, startLocalApi } from '../scripts/local/local-api';
 import { modelProbability } from '../scripts/local/model';
 import { DEFAULT_DATA_FILE } from '../scripts/local/paths';
-import { toPositionalParameters } from '../scripts/local/pglite-warehouse';
 import { RateLimiter } from '../scripts/local/server';
 import { SAMPLE_APPLICATION } from './helpers/sample-application';
 

@@ -75,6 +75,22 @@ test('waf with every opt-in rule on (countries, Bot Control, all requests logged
   }
 });
 
+test('WAREHOUSE_TRANSPORT=postgres (the Lambda security group upstream, the GetCredentials endpoint): network and api validate', () => {
+  const postgresOutdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdktf-verify-postgres-'));
+  try {
+    const postgresApp = new App({ outdir: postgresOutdir });
+    buildStacks(postgresApp, loadConfig({ WAREHOUSE_TRANSPORT: 'postgres' }));
+    postgresApp.synth();
+    for (const stack of ['network', 'api']) {
+      const dir = path.join(postgresOutdir, 'stacks', stack);
+      terraform(dir, ['init', '-backend=false', '-input=false']);
+      expect(terraform(dir, ['validate']).output).toContain('The configuration is valid');
+    }
+  } finally {
+    fs.rmSync(postgresOutdir, { recursive: true, force: true });
+  }
+});
+
 test(`network: offline terraform plan with dummy credentials plans all ${synthesizedResources('network').length} resources`, () => {
   const { summary, plannedAddresses } = offlinePlan(stackDir('network'));
   expect(plannedAddresses.sort()).toEqual(synthesizedResources('network').sort());

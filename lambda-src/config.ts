@@ -4,7 +4,25 @@
  */
 import { parseSqlIdentifier, PredictionQueryTarget, SqlIdentifier } from './sql';
 
-export interface HandlerConfig {
+/**
+ * How the function reaches the workgroup: the Redshift Data API (the default: no VPC, no connections),
+ * or one PostgreSQL-protocol connection per warm execution environment (WAREHOUSE_TRANSPORT=postgres).
+ * Synth (stacks/config.ts) reads the same list.
+ */
+export const WAREHOUSE_TRANSPORTS = ['data-api', 'postgres'] as const;
+export type WarehouseTransport = (typeof WAREHOUSE_TRANSPORTS)[number];
+
+/** The workgroup's endpoint (its `endpoint` attribute: address and port), for the direct connection. */
+export interface WarehouseEndpoint {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** The configuration of either transport: the postgres one also has the endpoint. */
+export type HandlerConfig = CommonHandlerConfig &
+  ({ readonly transport: 'data-api' } | { readonly transport: 'postgres'; readonly endpoint: WarehouseEndpoint });
+
+interface CommonHandlerConfig {
   readonly workgroupName: string;
   readonly database: SqlIdentifier;
   readonly target: PredictionQueryTarget;
@@ -34,6 +52,8 @@ const MIN_SESSION_KEEP_ALIVE_SECONDS = 30;
 
 // Redshift Serverless workgroup names: 3-64 lowercase letters, digits and hyphens.
 const WORKGROUP_NAME = /^[a-z0-9-]{3,64}$/;
+// A DNS name (the workgroup endpoint's address) or an IPv4 address (local mode).
+const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -67,6 +87,20 @@ export function loadHandlerConfig(env: Env): HandlerConfig {
     return parsed;
   };
 
+  const transportValue = read('WAREHOUSE_TRANSPORT') || 'data-api';
+  const transport = WAREHOUSE_TRANSPORTS.find((candidate) => candidate === transportValue);
+  if (transport === undefined) {
+    problems.push(`WAREHOUSE_TRANSPORT=${JSON.stringify(transportValue)} must be one of ${WAREHOUSE_TRANSPORTS.join(', ')}`);
+  }
+  let endpoint: WarehouseEndpoint | undefined;
+  if (transport === 'postgres') {
+    const host = read('WAREHOUSE_HOST');
+    if (!HOST_NAME.test(host)) problems.push(`WAREHOUSE_HOST=${JSON.stringify(host)} must be the workgroup endpoint's host name`);
+    const portValue = read('WAREHOUSE_PORT');
+    const port = /^\d+$/.test(portValue) ? Number(portValue) : NaN;
+    if (!(port >= 1 && port <= 65_535)) problems.push(`WAREHOUSE_PORT=${JSON.stringify(portValue)} must be a port from 1 to 65535`);
+    endpoint = { host, port };
+  }
   const workgroupName = read('WORKGROUP_NAME');
   if (!WORKGROUP_NAME.test(workgroupName)) {
     problems.push(`WORKGROUP_NAME=${JSON.stringify(workgroupName)} must be 3-64 lowercase letters, digits or hyphens`);
@@ -94,11 +128,12 @@ export function loadHandlerConfig(env: Env): HandlerConfig {
   const sessionKeepAliveSeconds = sessionSeconds('SESSION_KEEP_ALIVE_SECONDS', MIN_SESSION_KEEP_ALIVE_SECONDS, 3600);
 
   if (problems.length > 0) throw new HandlerConfigError(problems);
-  return {
+  const common: CommonHandlerConfig = {
     workgroupName,
     database,
     target: { table, predictionFunction, probabilityFunction },
     deadlineMs,
     sessionKeepAliveSeconds,
   };
+  return endpoint === undefined ? { transport: 'data-api', ...common } : { transport: 'postgres', endpoint, ...common };
 }

@@ -1,20 +1,19 @@
 /**
- * Lambda entry point for `POST /loan`. Module scope runs once per cold start: it reads and validates the
- * configuration (a bad value stops the function from starting, with one critical log line naming every
- * problem) and creates the Data API client that warm invocations reuse.
+ * Lambda entry point for `POST /loan` over the Redshift Data API (WAREHOUSE_TRANSPORT=data-api, the
+ * default). Module scope runs once per cold start: it reads and validates the configuration (a bad
+ * value stops the function from starting, with one critical log line naming every problem) and creates
+ * the Data API client that warm invocations reuse.
  *
  * Environment: WORKGROUP_NAME, DATABASE_NAME, TABLE_NAME, PREDICTION_FUNCTION (required);
  * INCLUDE_PROBABILITY, DEADLINE_MS, SESSION_KEEP_ALIVE_SECONDS (optional, see CONFIG_DEFAULTS).
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
-import { HandlerConfig, HandlerConfigError, loadHandlerConfig } from './config';
+import { loadConfigOrFail, logger } from './entry';
 import { DATA_API_THROTTLED_METRIC, METRICS_NAMESPACE, METRICS_SERVICE, metricDimensions } from './metrics';
 import { createPredictionHandler } from './prediction-handler';
 import { RedshiftDataWarehouse, WarehouseMetrics } from './warehouse';
 
-const logger = new Logger({ serviceName: METRICS_SERVICE });
 const metrics = new Metrics({
   namespace: METRICS_NAMESPACE,
   serviceName: METRICS_SERVICE,
@@ -28,18 +27,7 @@ const warehouseMetrics: WarehouseMetrics = {
   },
 };
 
-function loadConfigOrFail(): HandlerConfig {
-  try {
-    return loadHandlerConfig(process.env);
-  } catch (error) {
-    if (error instanceof HandlerConfigError) {
-      logger.critical('Invalid configuration: the function cannot start', { problems: error.problems });
-    }
-    throw error;
-  }
-}
-
-const config = loadConfigOrFail();
+const config = loadConfigOrFail('data-api');
 
 export const handler = createPredictionHandler({
   warehouse: new RedshiftDataWarehouse({

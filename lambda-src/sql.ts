@@ -96,3 +96,19 @@ export function buildPredictionStatement(
   ].join(' ');
   return { sql, parameters };
 }
+
+/**
+ * The same statement for a PostgreSQL-protocol connection (the direct transport, and the local mode's
+ * embedded database): `:a0_age::INTEGER` becomes `$1::INTEGER`, numbered in the order of the
+ * statement's parameters; nothing else changes, casts included.
+ */
+export function toPositionalParameters(statement: SqlStatement): { sql: string; values: string[] } {
+  const position = new Map(statement.parameters.map((parameter, index) => [parameter.name, index + 1]));
+  // A named parameter is `:` + name, never the second colon of a `::` cast.
+  const sql = statement.sql.replace(/(?<!:):([A-Za-z_][A-Za-z0-9_]*)/g, (match, name: string) => {
+    const index = position.get(name);
+    if (index === undefined) throw new Error(`statement uses ${match}, which has no value`);
+    return `$${index}`;
+  });
+  return { sql, values: statement.parameters.map((parameter) => parameter.value) };
+}

@@ -147,7 +147,7 @@ export const RETRYABLE_ERRORS: ReadonlySet<string> = new Set([
  * finishes ("function ml_fn_prediction(integer, ...) does not exist"), and a model that is still
  * training or failed is reported as not ready.
  */
-const MODEL_NOT_READY = /\bfunction\b.*\bdoes not exist\b|\bmodel\b.*\b(not ready|not in ready state|training|does not exist)\b/i;
+export const MODEL_NOT_READY = /\bfunction\b.*\bdoes not exist\b|\bmodel\b.*\b(not ready|not in ready state|training|does not exist)\b/i;
 
 /**
  * Labels Redshift ML may use for the classes of a BOOLEAN target, in any case and with an optional
@@ -181,7 +181,7 @@ function isRetryable(error: unknown): boolean {
 /** Error text for logs, with SQL string literals masked (identifiers, in double quotes, stay readable). */
 const redact = (text: string): string => text.replace(/'[^']*'/g, "'?'").slice(0, 500);
 
-const describeError = (error: unknown): string => {
+export const describeError = (error: unknown): string => {
   const { name, message } = errorShape(error);
   return redact(`${name ?? 'Error'}: ${message ?? String(error)}`);
 };

@@ -24,8 +24,10 @@ model trained on the dataset, behind local stand-ins for API Gateway, Cognito an
   --help        show this help
 
 Settings come from settings/<ENVIRONMENT>.env (dev by default), as for synth: RATE_LIMIT and
-RATE_LIMIT_WINDOW_SECONDS (as for the WAF rule), TABLE_NAME, PREDICTION_FUNCTION, REDSHIFT_SCHEMA (as for
-the warehouse); an environment variable of the same name overrides the file (a note says so).
+RATE_LIMIT_WINDOW_SECONDS (as for the WAF rule), the stage throttle, WAREHOUSE_TRANSPORT (data-api: the
+embedded database in this process; postgres: the Lambda's direct connection over a socket to PGlite's
+wire-protocol server), TABLE_NAME, PREDICTION_FUNCTION, REDSHIFT_SCHEMA (as for the warehouse); an
+environment variable of the same name overrides the file (a note says so).
 Environment: PORT (default 3000); POWERTOOLS_LOG_LEVEL (INFO logs every request as the Lambda does;
 WARN keeps the terminal quiet).`;
 
@@ -49,7 +51,7 @@ async function main(flags: { dataFile: string; rebuild: boolean }): Promise<numb
   const sample = path.relative(process.cwd(), path.join(__dirname, '..', 'dataset', 'test-request-body.json'));
   console.log(`
 Ready in ${seconds(performance.now() - startedAt)}: POST ${api.url}
-Rate limit: ${config.rateLimit.limit} requests per ${config.rateLimit.windowSeconds} s per address. Ctrl-C stops.
+Warehouse transport: ${api.transport}. Rate limit: ${config.rateLimit.limit} requests per ${config.rateLimit.windowSeconds} s per address. Ctrl-C stops.
 
 Try it (the token is valid for an hour; a new one: npm run token -- --local):
   curl -s ${api.url} -H 'Content-Type: application/json' --data-binary @${sample} \\

@@ -3,6 +3,7 @@ import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { Construct } from 'constructs';
 import * as path from 'path';
 import { PREDICT_METHOD, PREDICT_RESOURCE } from '../lambda-src/api-contract';
+import { WarehouseTransport } from '../lambda-src/config';
 import { RULE, suppressRule } from '../policy/suppress';
 import { Config } from './config';
 import { ApiGatewayAccountLogging } from './constructs/api-gateway-account-logging';
@@ -14,6 +15,7 @@ import { PredictionGrants } from './constructs/prediction-grants';
 import { PredictionNetwork } from './constructs/prediction-network';
 import { PredictionRestApi } from './constructs/prediction-rest-api';
 import { ProjectStack } from './project-stack';
+import { REDSHIFT_PORT } from './network-stack';
 import { RedshiftStack } from './redshift-stack';
 
 /** The prediction handler's own limit on DEADLINE_MS (lambda-src/config.ts). */
@@ -25,12 +27,16 @@ export const MAX_DEADLINE_MS = 26_000;
  */
 export const TIMEOUT_RESERVE_MS = 3000;
 
+/** The Lambda entry point of each transport (lambda-src/). */
+export const LAMBDA_ENTRIES = { 'data-api': 'handler.ts', postgres: 'postgres-handler.ts' } as const satisfies Record<WarehouseTransport, string>;
+
 /** DEADLINE_MS for a Lambda timeout: the whole timeout but the reserve, within the handler's limit. */
 export const deadlineForTimeout = (timeoutSeconds: number): number =>
   Math.min(MAX_DEADLINE_MS, timeoutSeconds * 1000 - TIMEOUT_RESERVE_MS);
 
 /**
- * The prediction API: the Lambda that calls Redshift ML through the Data API, the Cognito user pool
+ * The prediction API: the Lambda that calls Redshift ML (through the Data API, or with
+ * WAREHOUSE_TRANSPORT=postgres over a direct connection to the workgroup), the Cognito user pool
  * that issues its tokens, the REST API (`POST /loan`) in front of it, and the alarms on the request
  * path. Each part is a construct in stacks/constructs/; this class reads as the list of them.
  */
@@ -73,17 +79,21 @@ export class ApiStack extends ProjectStack {
       ],
     }).key;
 
-    // The Lambda, its place in the VPC (LAMBDA_IN_VPC=true) and what its role may do.
+    // The Lambda, its place in the VPC (LAMBDA_IN_VPC=true, always with the direct connection) and
+    // what its role may do. Each transport has its own bundle: the Data API's carries no PostgreSQL client.
+    const transport = settings.warehouseTransport;
     const network = settings.lambdaInVpc
       ? new PredictionNetwork(this, 'prediction-network', {
           name,
           region,
           vpcId: redshift.network.vpc.id,
           subnetIds: redshift.network.privateSubnets.map((subnet) => subnet.id),
+          transport,
+          lambdaSecurityGroupId: redshift.network.predictionSecurityGroup?.id,
         })
       : undefined;
     this.prediction = new NodejsFunction(this, 'prediction', {
-      entry: path.join(__dirname, '..', 'lambda-src', 'handler.ts'),
+      entry: path.join(__dirname, '..', 'lambda-src', LAMBDA_ENTRIES[transport]),
       functionName,
       description: `${PREDICT_METHOD} /${PREDICT_RESOURCE}: loan-remediation predictions from Redshift ML`,
       memorySize: settings.lambdaMemoryMb,
@@ -99,6 +109,12 @@ export class ApiStack extends ProjectStack {
         TABLE_NAME: redshift.sqlNames.table,
         PREDICTION_FUNCTION: redshift.sqlNames.predictionFunction,
         DEADLINE_MS: String(deadlineForTimeout(settings.lambdaTimeoutSeconds)),
+        ...(transport === 'postgres' && {
+          WAREHOUSE_TRANSPORT: transport,
+          // The workgroup's endpoint, read from the redshift stack; its port is REDSHIFT_PORT.
+          WAREHOUSE_HOST: redshift.workgroup.endpoint.get(0).address,
+          WAREHOUSE_PORT: String(REDSHIFT_PORT),
+        }),
       },
     });
     if (settings.lambdaReservedConcurrency === undefined) {
@@ -120,6 +136,7 @@ export class ApiStack extends ProjectStack {
     new PredictionGrants(this, 'prediction-grants', {
       prediction: this.prediction,
       workgroupArn: redshift.workgroup.arn,
+      transport,
       environmentKeyArn: this.key.arn,
       vpcConfig: network?.vpcConfig,
       partition,

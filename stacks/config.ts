@@ -5,6 +5,7 @@
  * line naming the variable, the value and what is allowed.
  */
 import { isIPv4, isIPv6 } from 'net';
+import { WAREHOUSE_TRANSPORTS, WarehouseTransport } from '../lambda-src/config';
 import { SQL_IDENTIFIER, SQL_IDENTIFIER_RULE } from '../lambda-src/sql';
 
 /** A wrong setting, or a settings file that cannot be read: printed as one line, never a stack trace. */
@@ -65,9 +66,17 @@ export interface ApiConfig {
   readonly lambdaMemoryMb: number;
   /** Under API Gateway's 29 s; the Lambda's DEADLINE_MS is derived from it. */
   readonly lambdaTimeoutSeconds: number;
-  /** Concurrency reserved for the Lambda (also its cap); undefined reserves nothing (`npm run preflight` checks a reservation). */
+  /**
+   * Concurrency reserved for the Lambda (also its cap); undefined reserves nothing (`npm run preflight`
+   * checks a reservation). Always set with postgres, where it protects the workgroup's connections.
+   */
   readonly lambdaReservedConcurrency: number | undefined;
-  /** Run the Lambda in the private subnets (needs a redshift-data interface endpoint, created with it). */
+  /**
+   * How the Lambda reaches the workgroup: the Data API (default), or a direct connection (postgres),
+   * which puts it in the VPC with a concurrency cap that protects the workgroup's connections.
+   */
+  readonly warehouseTransport: WarehouseTransport;
+  /** Run the Lambda in the private subnets (with its interface endpoint); always with postgres. */
   readonly lambdaInVpc: boolean;
   /** Percent of the account's Redshift Data API rate this environment's API may use (the stage's throttling follows it). */
   readonly dataApiSharePercent: number;
@@ -83,6 +92,15 @@ export interface ApiConfig {
   /** The user pool's deletion protection: on in prod unless turned off to tear the environment down. */
   readonly cognitoDeletionProtection: boolean;
 }
+
+/**
+ * A Redshift Serverless workgroup takes 2,000 connections ("Quotas and limits in Amazon Redshift",
+ * Amazon Redshift Management Guide: Number of maximum connections). With the direct transport each
+ * execution environment holds one and, for a moment after a deadline, a second one for the cancel: a
+ * reservation of at most 500 keeps the function to half of them, the rest for other clients.
+ */
+export const WORKGROUP_MAX_CONNECTIONS = 2000;
+export const POSTGRES_MAX_RESERVED_CONCURRENCY = WORKGROUP_MAX_CONNECTIONS / 4;
 
 /** API Gateway REST integrations give up after 29 s; the Lambda must answer before that. */
 export const API_LAMBDA_TIMEOUT_BOUNDS = { min: 5, max: 28 } as const;
@@ -438,6 +456,31 @@ export const stageRateForShare = (percent: number): number => Math.max(1, Math.f
 const CALLBACK_URL = /^(https:\/\/[a-z0-9.-]+(:\d+)?|http:\/\/localhost(:\d+)?)(\/[\w\-./~%]*)?$/i;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+/**
+ * No reservation by default with the Data API (a new account's whole quota may be 10); the direct
+ * connection needs one, a cap that leaves the workgroup connections to spare.
+ */
+function reservedConcurrency(env: Env, transport: WarehouseTransport): number | undefined {
+  if (transport === 'data-api') {
+    return integer(env, 'LAMBDA_RESERVED_CONCURRENCY', undefined, (n) => n >= 1 && n <= 1000, 'unset (no reservation), or from 1 to 1000');
+  }
+  const max = POSTGRES_MAX_RESERVED_CONCURRENCY;
+  const allowed = `from 1 to ${max} with WAREHOUSE_TRANSPORT=postgres (a connection per execution environment, at most half of the workgroup's ${WORKGROUP_MAX_CONNECTIONS})`;
+  return integer(env, 'LAMBDA_RESERVED_CONCURRENCY', 10, (n) => n >= 1 && n <= max, allowed);
+}
+
+/** The direct connection runs inside the VPC; the Data API may run either side. */
+function lambdaInVpc(env: Env, transport: WarehouseTransport): boolean {
+  if (transport === 'data-api') return flag(env, 'LAMBDA_IN_VPC', false);
+  if (!flag(env, 'LAMBDA_IN_VPC', true)) {
+    throw new ConfigError('LAMBDA_IN_VPC', 'false', 'true (or unset) with WAREHOUSE_TRANSPORT=postgres: the direct connection runs inside the VPC');
+  }
+  return true;
+}
+
+/** The stage rate of the direct connection, which the Data API's account-wide rate does not bound. */
+const POSTGRES_DEFAULT_STAGE_RATE = 50;
+
 function apiConfig(env: Env, environment: Environment): ApiConfig {
   const callbackVariable = 'COGNITO_CALLBACK_URLS';
   const callbacksRaw = read(env, callbackVariable) ?? 'http://localhost:8080/callback';
@@ -450,16 +493,22 @@ function apiConfig(env: Env, environment: Environment): ApiConfig {
     throw new ConfigError('ALARM_EMAIL', alarmEmail, 'unset, or one e-mail address');
   }
   const { min, max } = API_LAMBDA_TIMEOUT_BOUNDS;
+  const warehouseTransport = oneOf<WarehouseTransport>(env, 'WAREHOUSE_TRANSPORT', 'data-api', WAREHOUSE_TRANSPORTS);
   const dataApiSharePercent = integer(env, 'DATA_API_SHARE_PERCENT', 40, (n) => n >= 1 && n <= 100, 'percent from 1 to 100');
   const shareRate = stageRateForShare(dataApiSharePercent);
-  // Set explicitly (a benchmark, or a transport the Data API does not bound), it wins; above the share's
+  // With the Data API the stage's rate is its share of the account's Data API rate, so clients get the
+  // API's own 429 first. Set explicitly (a benchmark, or the direct connection) it wins; above the share's
   // rate the Data API refuses calls before the stage does (502 and the data-api-throttled alarm).
+  const rateDefault =
+    warehouseTransport === 'data-api'
+      ? { rate: shareRate, text: `${dataApiSharePercent} % of the Data API's ${DATA_API_REQUESTS_PER_SECOND}/s: ${shareRate}` }
+      : { rate: POSTGRES_DEFAULT_STAGE_RATE, text: `${POSTGRES_DEFAULT_STAGE_RATE} with WAREHOUSE_TRANSPORT=postgres` };
   const throttleRateLimit = integer(
     env,
     'API_THROTTLE_RATE',
-    shareRate,
+    rateDefault.rate,
     (n) => n >= 1 && n <= 10_000,
-    `unset (${dataApiSharePercent} % of the Data API's ${DATA_API_REQUESTS_PER_SECOND}/s: ${shareRate}), or requests per second from 1 to 10000`,
+    `unset (${rateDefault.text}), or requests per second from 1 to 10000`,
   );
   return {
     lambdaMemoryMb: integer(env, 'LAMBDA_MEMORY_MB', 256, (n) => n >= 128 && n <= 10_240, 'MB from 128 to 10240'),
@@ -470,8 +519,9 @@ function apiConfig(env: Env, environment: Environment): ApiConfig {
       (n) => n >= min && n <= max,
       `seconds from ${min} to ${max} (API Gateway gives up at 29 s)`,
     ),
-    lambdaReservedConcurrency: integer(env, 'LAMBDA_RESERVED_CONCURRENCY', undefined, (n) => n >= 1 && n <= 1000, 'unset (no reservation), or from 1 to 1000'),
-    lambdaInVpc: flag(env, 'LAMBDA_IN_VPC', false),
+    lambdaReservedConcurrency: reservedConcurrency(env, warehouseTransport),
+    warehouseTransport,
+    lambdaInVpc: lambdaInVpc(env, warehouseTransport),
     dataApiSharePercent,
     throttleRateLimit,
     throttleBurstLimit: integer(env, 'API_THROTTLE_BURST', Math.min(5000, throttleRateLimit), (n) => n >= 1 && n <= 5000, 'requests from 1 to 5000'),

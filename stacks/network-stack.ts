@@ -27,6 +27,7 @@ import { ProjectStack } from './project-stack';
 /** The dataset the warehouse loads: written by `npm run dataset`, uploaded by this stack. */
 export const DATASET_FILE = path.join(__dirname, '..', 'dataset', 'loan_remediation_data.csv');
 export const DATASET_OBJECT_KEY = 'dataset/loan_remediation_data.csv';
+/** The workgroup's port (Redshift's default, set explicitly on the workgroup by the redshift stack). */
 export const REDSHIFT_PORT = 5439;
 
 /**
@@ -42,6 +43,13 @@ export class NetworkStack extends ProjectStack {
   readonly privateSubnets: Subnet[];
   readonly privateRouteTable: RouteTable;
   readonly redshiftSecurityGroup: SecurityGroup;
+  /**
+   * WAREHOUSE_TRANSPORT=postgres: the prediction Lambda's security group, the only source the workgroup
+   * admits. It lives here, upstream of the api stack that attaches the function to it, so the Redshift
+   * security group's rules reference it within one stack and the stacks stay acyclic (network ->
+   * redshift -> api); the Lambda's other rule, HTTPS to its interface endpoint, is the api stack's.
+   */
+  readonly predictionSecurityGroup?: SecurityGroup;
   /** Receives the server access logs of every bucket of this project and environment. */
   readonly accessLogsBucket: SecureBucket;
   readonly datasetBucket: SecureBucket;
@@ -105,14 +113,18 @@ export class NetworkStack extends ProjectStack {
       vpcId: this.vpc.id,
       tags: { Name: `${name}-redshift` },
     });
-    new VpcSecurityGroupIngressRule(this, 'redshift-ingress-from-vpc', {
-      securityGroupId: this.redshiftSecurityGroup.id,
-      description: 'Redshift SQL port from inside the VPC',
-      ipProtocol: 'tcp',
-      fromPort: REDSHIFT_PORT,
-      toPort: REDSHIFT_PORT,
-      cidrIpv4: this.vpc.cidrBlock,
-    });
+    if (config.api.warehouseTransport === 'postgres') {
+      this.predictionSecurityGroup = this.admitPredictionLambda(name);
+    } else {
+      new VpcSecurityGroupIngressRule(this, 'redshift-ingress-from-vpc', {
+        securityGroupId: this.redshiftSecurityGroup.id,
+        description: 'Redshift SQL port from inside the VPC',
+        ipProtocol: 'tcp',
+        fromPort: REDSHIFT_PORT,
+        toPort: REDSHIFT_PORT,
+        cidrIpv4: this.vpc.cidrBlock,
+      });
+    }
     new VpcSecurityGroupEgressRule(this, 'redshift-egress-to-s3', {
       securityGroupId: this.redshiftSecurityGroup.id,
       description: 'HTTPS to S3 through the gateway endpoint (COPY and model artifacts)',
@@ -174,6 +186,36 @@ export class NetworkStack extends ProjectStack {
       dataset_bucket_arn: [this.datasetBucket.bucket.arn, 'ARN of the dataset bucket'],
       dataset_object_key: [this.datasetObject.key, 'S3 key of the dataset CSV'],
     });
+  }
+
+  /**
+   * The direct connection (WAREHOUSE_TRANSPORT=postgres): the prediction Lambda's security group, and
+   * the workgroup's port between it and the Redshift security group, instead of the whole VPC.
+   */
+  private admitPredictionLambda(name: string): SecurityGroup {
+    const lambdaGroup = new SecurityGroup(this, 'prediction-security-group', {
+      name: `${name}-predict`,
+      description: 'Prediction Lambda (direct connection): the workgroup port and its interface endpoint only',
+      vpcId: this.vpc.id,
+      tags: { Name: `${name}-predict` },
+    });
+    new VpcSecurityGroupIngressRule(this, 'redshift-ingress-from-prediction', {
+      securityGroupId: this.redshiftSecurityGroup.id,
+      description: 'Redshift SQL port from the prediction Lambda',
+      ipProtocol: 'tcp',
+      fromPort: REDSHIFT_PORT,
+      toPort: REDSHIFT_PORT,
+      referencedSecurityGroupId: lambdaGroup.id,
+    });
+    new VpcSecurityGroupEgressRule(this, 'prediction-egress-to-redshift', {
+      securityGroupId: lambdaGroup.id,
+      description: 'Redshift SQL port of the workgroup',
+      ipProtocol: 'tcp',
+      fromPort: REDSHIFT_PORT,
+      toPort: REDSHIFT_PORT,
+      referencedSecurityGroupId: this.redshiftSecurityGroup.id,
+    });
+    return lambdaGroup;
   }
 
   /** Opt-in internet egress (ENABLE_NAT_GATEWAY=true): about 33 USD/month plus data processing. */

@@ -9,7 +9,7 @@ import { Config, UsageLimitConfig } from './config';
 import { cloudWatchLogsMayEncrypt, CustomerManagedKey } from './constructs/customer-managed-key';
 import { RedshiftMlRole } from './constructs/redshift-ml-role';
 import { SecureBucket } from './constructs/secure-bucket';
-import { NetworkStack } from './network-stack';
+import { NetworkStack, REDSHIFT_PORT } from './network-stack';
 import { RULE, suppressRule } from '../policy/suppress';
 import { ProjectStack } from './project-stack';
 
@@ -138,6 +138,8 @@ export class RedshiftStack extends ProjectStack {
       subnetIds: network.privateSubnets.map((subnet) => subnet.id),
       securityGroupIds: [network.redshiftSecurityGroup.id],
       publiclyAccessible: false,
+      // The default port, stated: the network stack's security-group rules open exactly this one.
+      port: REDSHIFT_PORT,
       // Enhanced VPC routing stays off. With it on, every COPY and CREATE MODEL call leaves through the
       // VPC: S3 works through the gateway endpoint, but CREATE MODEL also calls the SageMaker API, which
       // this network cannot reach (no NAT by default, no SageMaker interface endpoint, and the Redshift

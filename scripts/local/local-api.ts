@@ -3,11 +3,20 @@
  * taken port fails at once), then open the embedded warehouse (cached or built: load + train), and
  * serve `POST /loan` with the Lambda's handler behind the API Gateway and WAF imitations of the API
  * contract's table.
+ *
+ * The warehouse follows WAREHOUSE_TRANSPORT: `data-api` (default) queries the embedded database in this
+ * process (`PgliteWarehouse`, the stand-in for the Data API); `postgres` runs the Lambda's direct
+ * transport itself (`PostgresWarehouse`, node-postgres) over a real socket to PGlite's wire-protocol
+ * server, without TLS and with fixed local credentials.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import * as http from 'http';
+import { CONFIG_DEFAULTS, WarehouseTransport } from '../../lambda-src/config';
+import { PostgresWarehouse } from '../../lambda-src/postgres-warehouse';
 import { parseSqlIdentifier, PredictionQueryTarget, SqlIdentifier } from '../../lambda-src/sql';
+import { Warehouse } from '../../lambda-src/warehouse';
 import { Config } from '../../stacks/config';
 import { openLocalWarehouse, TrainingSummary, WarehouseNames } from './embedded-warehouse';
 import { createTokenVerifier } from './issuer';
@@ -15,6 +24,33 @@ import { FittedModel } from './model';
 import { localApiUrl } from './paths';
 import { PgliteWarehouse } from './pglite-warehouse';
 import { createLocalServer, listen } from './server';
+
+/** PGlite's own user and database, which its wire-protocol server answers to (it checks no password). */
+const LOCAL_CREDENTIALS = { user: 'postgres', password: 'local', expiresAt: Number.POSITIVE_INFINITY };
+const LOCAL_DATABASE = 'postgres';
+
+/** The direct transport over PGlite's wire-protocol server on a free loopback port. */
+export async function directWarehouse(db: PGlite, target: PredictionQueryTarget, logger: Logger): Promise<{ warehouse: Warehouse; stop: () => Promise<void> }> {
+  const socketServer = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0 });
+  await socketServer.start();
+  const warehouse = new PostgresWarehouse({
+    host: '127.0.0.1',
+    port: Number(socketServer.getServerConn().split(':')[1]),
+    database: LOCAL_DATABASE,
+    target,
+    credentials: async () => LOCAL_CREDENTIALS,
+    tls: false,
+    statementTimeoutMs: Number(CONFIG_DEFAULTS.DEADLINE_MS),
+    logger,
+  });
+  return {
+    warehouse,
+    stop: async () => {
+      await warehouse.close();
+      await socketServer.stop();
+    },
+  };
+}
 
 export interface LocalApiOptions {
   readonly port: number;
@@ -33,12 +69,13 @@ export interface LocalApi {
   readonly model: FittedModel;
   readonly fromCache: boolean;
   readonly db: PGlite;
+  readonly transport: WarehouseTransport;
   readonly server: http.Server;
   /** Stops accepting requests, ends open connections and closes the database. */
   close(): Promise<void>;
 }
 
-function predictionTarget(names: WarehouseNames): PredictionQueryTarget {
+export function predictionTarget(names: WarehouseNames): PredictionQueryTarget {
   const name = (value: string): SqlIdentifier => {
     const parsed = parseSqlIdentifier(value, { qualified: true });
     if (!parsed) throw new Error(`not a SQL identifier: ${value}`);
@@ -54,9 +91,11 @@ function predictionTarget(names: WarehouseNames): PredictionQueryTarget {
 export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi> {
   const { schema, table, predictionFunction } = options.config.warehouse;
   const names: WarehouseNames = { schema, table, predictionFunction };
-  let resolveWarehouse!: (warehouse: PgliteWarehouse) => void;
+  const transport = options.config.api.warehouseTransport;
+  const logger = options.logger ?? new Logger({ serviceName: 'loan-prediction-local' });
+  let resolveWarehouse!: (warehouse: Warehouse) => void;
   let rejectWarehouse!: (error: unknown) => void;
-  const warehouse = new Promise<PgliteWarehouse>((resolve, reject) => {
+  const warehouse = new Promise<Warehouse>((resolve, reject) => {
     resolveWarehouse = resolve;
     rejectWarehouse = reject;
   });
@@ -67,7 +106,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     rateLimit: options.config.rateLimit,
     throttle: { rateLimit: options.config.api.throttleRateLimit, burstLimit: options.config.api.throttleBurstLimit },
     lambda: { timeoutMs: options.config.api.lambdaTimeoutSeconds * 1000, concurrency: options.config.api.lambdaReservedConcurrency },
-    logger: options.logger ?? new Logger({ serviceName: 'loan-prediction-local' }),
+    logger,
   });
   const closeServer = () =>
     new Promise<void>((resolve) => {
@@ -85,16 +124,24 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
       cacheDir: options.cacheDir,
       onProgress: options.onProgress,
     });
-    resolveWarehouse(new PgliteWarehouse(opened.db, predictionTarget(names)));
+    const target = predictionTarget(names);
+    const direct = transport === 'postgres' ? await directWarehouse(opened.db, target, logger).catch(async (error: unknown) => {
+      await opened.close();
+      throw error;
+    }) : undefined;
+    if (direct) options.onProgress?.("direct transport: node-postgres over a socket to PGlite's wire-protocol server");
+    resolveWarehouse(direct?.warehouse ?? new PgliteWarehouse(opened.db, target));
     return {
       url: localApiUrl(options.port),
       summary: opened.summary,
       model: opened.model,
       fromCache: opened.fromCache,
       db: opened.db,
+      transport,
       server,
       close: async () => {
         await closeServer();
+        await direct?.stop();
         await opened.close();
       },
     };

@@ -1,6 +1,7 @@
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { Construct } from 'constructs';
+import { WarehouseTransport } from '../../lambda-src/config';
 import { NodejsFunction } from './nodejs-function';
 import { keepStackAddresses } from './stack-addresses';
 
@@ -8,6 +9,8 @@ export interface PredictionGrantsProps {
   /** The prediction function; its role gets the grants. */
   readonly prediction: NodejsFunction;
   readonly workgroupArn: string;
+  /** What the function calls: the Data API, or GetCredentials and then the workgroup itself. */
+  readonly transport: WarehouseTransport;
   /** The key of the function's environment. */
   readonly environmentKeyArn: string;
   /** When the function runs in a VPC: its subnets and security groups. */
@@ -33,54 +36,57 @@ export class PredictionGrants extends Construct {
 
   /**
    * What a prediction needs ("Configuring IAM permissions", Amazon Redshift Management Guide; "Actions,
-   * resources, and condition keys for Amazon Redshift Data API", Service Authorization Reference):
-   * ExecuteStatement on the workgroup; GetCredentials on the workgroup, which maps the role to the
-   * database user IAMR:<role>; Describe/GetStatementResult/Cancel take no resource, so they are limited
-   * to statements this role started (redshift-data:statement-owner-iam-userid); ExecuteStatement in a
-   * session is limited to sessions it started (redshift-data:session-owner-iam-userid). Plus kms:Decrypt
-   * on the stack's key, which encrypts the function's environment.
+   * resources, and condition keys for Amazon Redshift Data API" and "... for Amazon Redshift
+   * Serverless", Service Authorization Reference). Both transports: GetCredentials on the workgroup,
+   * which maps the role to the database user IAMR:<role>, and kms:Decrypt on the stack's key, which
+   * encrypts the function's environment. The Data API adds ExecuteStatement on the workgroup;
+   * Describe/GetStatementResult/Cancel, which take no resource, limited to statements this role started
+   * (redshift-data:statement-owner-iam-userid); ExecuteStatement in a session limited to sessions it
+   * started (redshift-data:session-owner-iam-userid). The direct connection needs no Data API action.
    */
   private grantPredictionAccess(props: PredictionGrantsProps): void {
     const { workgroupArn } = props;
-    const policy = new DataAwsIamPolicyDocument(this, 'prediction-access', {
-      statement: [
-        {
-          sid: 'RunPredictionsOnTheWorkgroup',
-          actions: ['redshift-data:ExecuteStatement'],
-          resources: [workgroupArn],
-        },
-        {
-          // A warm invocation reuses its Data API session (SessionId instead of WorkgroupName), which
-          // names no workgroup: AWS's AmazonRedshiftDataFullAccess policy grants that case on "*" only
-          // for sessions the caller started (the redshift-data:session-owner-iam-userid condition key of
-          // ExecuteStatement, Service Authorization Reference). Without it the adapter would fall back
-          // to a new session on every warm call.
-          sid: 'ReuseOwnSessionsOnly',
-          actions: ['redshift-data:ExecuteStatement'],
-          resources: ['*'],
-          condition: [{ test: 'StringEquals', variable: 'redshift-data:session-owner-iam-userid', values: ['$${aws:userid}'] }],
-        },
-        {
-          sid: 'LogInAsItsOwnDatabaseUser',
-          actions: ['redshift-serverless:GetCredentials'],
-          resources: [workgroupArn],
-        },
-        {
-          sid: 'FollowOwnStatementsOnly',
-          actions: ['redshift-data:DescribeStatement', 'redshift-data:GetStatementResult', 'redshift-data:CancelStatement'],
-          resources: ['*'],
-          condition: [{ test: 'StringEquals', variable: 'redshift-data:statement-owner-iam-userid', values: ['$${aws:userid}'] }],
-        },
-        {
-          // The environment is encrypted with the stack's key; Lambda decrypts it when the function starts.
-          sid: 'DecryptOwnEnvironment',
-          actions: ['kms:Decrypt'],
-          resources: [props.environmentKeyArn],
-        },
-      ],
-    });
+    const logIn = {
+      sid: 'LogInAsItsOwnDatabaseUser',
+      actions: ['redshift-serverless:GetCredentials'],
+      resources: [workgroupArn],
+    };
+    const decrypt = {
+      // The environment is encrypted with the stack's key; Lambda decrypts it when the function starts.
+      sid: 'DecryptOwnEnvironment',
+      actions: ['kms:Decrypt'],
+      resources: [props.environmentKeyArn],
+    };
+    const dataApi = [
+      {
+        sid: 'RunPredictionsOnTheWorkgroup',
+        actions: ['redshift-data:ExecuteStatement'],
+        resources: [workgroupArn],
+      },
+      {
+        // A warm invocation reuses its Data API session (SessionId instead of WorkgroupName), which
+        // names no workgroup: AWS's AmazonRedshiftDataFullAccess policy grants that case on "*" only
+        // for sessions the caller started (the redshift-data:session-owner-iam-userid condition key of
+        // ExecuteStatement, Service Authorization Reference). Without it the adapter would fall back
+        // to a new session on every warm call.
+        sid: 'ReuseOwnSessionsOnly',
+        actions: ['redshift-data:ExecuteStatement'],
+        resources: ['*'],
+        condition: [{ test: 'StringEquals', variable: 'redshift-data:session-owner-iam-userid', values: ['$${aws:userid}'] }],
+      },
+      logIn,
+      {
+        sid: 'FollowOwnStatementsOnly',
+        actions: ['redshift-data:DescribeStatement', 'redshift-data:GetStatementResult', 'redshift-data:CancelStatement'],
+        resources: ['*'],
+        condition: [{ test: 'StringEquals', variable: 'redshift-data:statement-owner-iam-userid', values: ['$${aws:userid}'] }],
+      },
+      decrypt,
+    ];
+    const statement = props.transport === 'postgres' ? [logIn, decrypt] : dataApi;
+    const policy = new DataAwsIamPolicyDocument(this, 'prediction-access', { statement });
     new IamRolePolicy(this, 'prediction-access-policy', {
-      name: 'prediction-data-api',
+      name: props.transport === 'postgres' ? 'prediction-direct-connection' : 'prediction-data-api',
       role: props.prediction.role.name,
       policy: policy.json,
     });
