@@ -436,7 +436,7 @@ function rateLimitConfig(env: Env): RateLimitConfig {
 
 /**
  * Redshift Data API request rates, per account and region: shared by every environment in the account
- * and by the warehouse scripts, and not adjustable. AWS's "Quotas and limits in Amazon Redshift"
+ * and by the warehouse scripts. AWS's "Quotas and limits in Amazon Redshift"
  * (Amazon Redshift Management Guide) gives no Data API rates; these come from secondary sources
  * (practitioners' measurements and reports), so `npm run preflight` looks them up by name in Service
  * Quotas at run time and says when it cannot find them.
