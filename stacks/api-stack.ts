@@ -5,7 +5,6 @@ import * as path from 'path';
 import { PREDICT_METHOD, PREDICT_RESOURCE } from '../lambda-src/api-contract';
 import { RULE, suppressRule } from '../policy/suppress';
 import { Config } from './config';
-import { ApiGatewayAccountLogging } from './constructs/api-gateway-account-logging';
 import { ApiMonitoring } from './constructs/api-monitoring';
 import { ApiUserPool } from './constructs/api-user-pool';
 import { cloudWatchLogsMayEncrypt, CustomerManagedKey } from './constructs/customer-managed-key';
@@ -93,6 +92,7 @@ export class ApiStack extends ProjectStack {
       logKmsKeyArn: this.key.arn,
       environmentKmsKeyArn: this.key.arn,
       vpcConfig: network?.vpcConfig,
+      permissionsBoundary: this.permissionsBoundary(accountId),
       environment: {
         WORKGROUP_NAME: redshift.workgroup.workgroupName,
         DATABASE_NAME: redshift.namespace.dbName,
@@ -128,10 +128,7 @@ export class ApiStack extends ProjectStack {
       callbackUrls: settings.callbackUrls,
     });
 
-    // POST /loan, and (API_GATEWAY_ACCOUNT_LOGGING_ROLE=true) the account's role for API Gateway logs.
-    const accountLogging = settings.manageApiGatewayAccountRole
-      ? new ApiGatewayAccountLogging(this, 'api-gateway-account-logging', { name, partition, region, accountId })
-      : undefined;
+    // POST /loan. Its logging needs the account's CloudWatch Logs role for API Gateway (the account stack).
     this.restApi = new PredictionRestApi(this, 'rest-api', {
       name,
       environment: config.environment,
@@ -142,7 +139,6 @@ export class ApiStack extends ProjectStack {
       logRetentionDays: config.logRetentionDays,
       logKmsKeyArn: this.key.arn,
       throttle: { rateLimit: settings.throttleRateLimit, burstLimit: settings.throttleBurstLimit },
-      stageDependsOn: accountLogging && [accountLogging.account],
     });
 
     // Alarms and a dashboard on the request path.
