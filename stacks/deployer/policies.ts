@@ -70,7 +70,9 @@ const pascal = (text: string): string =>
 /**
  * One action on one scope. Grants of one service with the same condition become one statement: an
  * action is only ever checked against the ARNs of its own resource types, so listing it next to the
- * ARNs of another type of the same service grants nothing more.
+ * ARNs of another type of the same service grants nothing more, unless one type's wildcard ARN also
+ * matches the other's ARNs (a bucket pattern matches its objects): such scopes name a statement of
+ * their own (Scope.statement).
  */
 interface Grant {
   readonly label: string;
@@ -89,7 +91,7 @@ function renderArn(template: string, scope: Scope, target: DeployTarget): string
   });
 }
 
-function scopeArns(service: string, typeName: string, scope: Scope, target: DeployTarget): string[] {
+export function scopeArns(service: string, typeName: string, scope: Scope, target: DeployTarget): string[] {
   const templates = scope.arns ?? resourceType(service, typeName)?.arn.split(/,\s*/);
   if (templates === undefined) throw new Error(`${service}:${typeName} has no ARN format in the IAM database`);
   return templates.map((template) => renderArn(template, scope, target));
@@ -150,10 +152,11 @@ function grantsFor(qualified: string, target: DeployTarget): Grant[] {
       if (type.required) throw new Error(`${qualified} needs resource type ${service}:${type.name}, which stacks/deployer/scopes.ts does not scope`);
       return [];
     }
-    return (Array.isArray(scopes) ? scopes : [scopes as Scope]).map((scope): Grant => {
+    const applicable = (Array.isArray(scopes) ? scopes : [scopes as Scope]).filter((scope) => scope.onlyFor?.includes(qualified) ?? true);
+    return applicable.map((scope): Grant => {
       const condition = mergeConditions(scope.tagged ? tagCondition(service, action, type, target) : {}, roleConditions(action, target));
       return {
-        label: `${pascal(service)}${conditionLabel(condition)}`,
+        label: `${pascal(service)}${scope.statement ?? ''}${conditionLabel(condition)}`,
         action: qualified,
         resources: scopeArns(service, type.name, scope, target),
         condition,

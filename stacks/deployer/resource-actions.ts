@@ -47,13 +47,13 @@ const s3BucketSetting = (get: string, put: string, remove = put): ResourceAction
 
 /** Terraform type (data sources as `data.<type>`) -> what deploying it needs. */
 export const DEPLOYER_ACTIONS: Readonly<Record<string, DeployerEntry>> = {
-  // Computed by Terraform or the provider without an AWS call (sts:GetCallerIdentity needs no permission).
-  'data.aws_caller_identity': { none: 'sts:GetCallerIdentity is allowed to every identity; IAM cannot deny it' },
+  // Computed by Terraform or the provider, or allowed to everyone.
+  'data.aws_caller_identity': { none: 'sts:GetCallerIdentity needs no permission (IAM cannot deny it)' },
   'data.aws_partition': { none: 'computed by the provider from its region' },
   'data.aws_region': { none: 'computed by the provider from its configuration' },
-  'data.aws_iam_policy_document': { none: 'rendered by the provider, no AWS call' },
-  'data.terraform_remote_state': { none: "reads the upstream stack's state file: the state permissions" },
-  terraform_data: { none: "Terraform's built-in resource, no AWS call" },
+  'data.aws_iam_policy_document': { none: 'rendered by the provider' },
+  'data.terraform_remote_state': { none: "reads the upstream stack's state file (the state permissions)" },
+  terraform_data: { none: "Terraform's built-in resource" },
 
   // EC2 (network stack; the api stack's in-VPC Lambda adds a security group, rules and an endpoint).
   aws_vpc: {
@@ -240,8 +240,8 @@ export const DEPLOYER_ACTIONS: Readonly<Record<string, DeployerEntry>> = {
   // Redshift Serverless (redshift stack).
   aws_redshiftserverless_namespace: {
     // A managed admin password: Redshift creates, rotates and deletes the secret with the caller's
-    // permissions ("Managing Amazon Redshift admin passwords using AWS Secrets Manager"), encrypted with the
-    // stack's key (kms:CreateGrant and kms:DescribeKey on it, like any AWS service using a customer key).
+    // permissions ("Managing Amazon Redshift admin passwords using AWS Secrets Manager"); Secrets Manager
+    // encrypts it with the stack's key as the caller, and the namespace takes a grant on that key.
     create: [
       'redshift-serverless:CreateNamespace',
       'secretsmanager:CreateSecret',
@@ -249,6 +249,8 @@ export const DEPLOYER_ACTIONS: Readonly<Record<string, DeployerEntry>> = {
       'secretsmanager:RotateSecret',
       'kms:DescribeKey',
       'kms:CreateGrant',
+      'kms:GenerateDataKey',
+      'kms:Decrypt',
     ],
     read: ['redshift-serverless:GetNamespace', 'redshift-serverless:ListTagsForResource', 'secretsmanager:DescribeSecret'],
     update: ['redshift-serverless:UpdateNamespace', 'secretsmanager:UpdateSecret'],
@@ -265,6 +267,8 @@ export const DEPLOYER_ACTIONS: Readonly<Record<string, DeployerEntry>> = {
       'ec2:DescribeSecurityGroups',
       'ec2:DescribeAvailabilityZones',
       'ec2:DescribeAccountAttributes',
+      'ec2:DescribeAddresses',
+      'ec2:DescribeInternetGateways',
     ],
     read: ['redshift-serverless:GetWorkgroup', 'redshift-serverless:ListTagsForResource'],
     update: ['redshift-serverless:UpdateWorkgroup'],

@@ -26,7 +26,26 @@ export interface Scope {
    * `aws:ResourceTag/...`, or `aws:RequestTag/...` when the action creates the resource.
    */
   readonly tagged?: true;
+  /** Only these actions: one resource type reached more narrowly by some actions than by others. */
+  readonly onlyFor?: readonly string[];
+  /**
+   * A statement of its own (its Sid's suffix) instead of the service's shared one: needed where a
+   * wildcard ARN of another of the service's types would also match this type's ARNs (a bucket
+   * pattern `x-*` matches every object `x-.../key`), so sharing would widen the actions' reach.
+   */
+  readonly statement?: string;
 }
+
+/**
+ * The buckets the pipeline's stacks create (`<prefix>-<purpose>-<suffix>`): named one by one, so the
+ * state bucket (`<prefix>-tfstate-...`, the administrator's) is not among them.
+ */
+export const PIPELINE_BUCKET_PURPOSES = ['logs', 'dataset', 'model'] as const;
+const pipelineBuckets = (scope: Omit<Scope, 'names'> & { readonly objectName?: string }): Scope[] =>
+  PIPELINE_BUCKET_PURPOSES.map((purpose) => {
+    const { objectName, ...rest } = scope;
+    return { ...rest, names: { BucketName: `{prefix}-${purpose}-*`, ...(objectName ? { ObjectName: objectName } : {}) } };
+  });
 
 /** REST API paths: the APIs of this region; IAM has no name to hold them to (IDs only). */
 const REST_APIS = { arns: ['arn:${Partition}:apigateway:${Region}::/restapis'] } as const;
@@ -59,8 +78,13 @@ export const RESOURCE_SCOPES: Readonly<Record<string, Scope | readonly Scope[]>>
   ],
   'iam:role': { names: { RoleNameWithPath: '{prefix}-*' } },
   'kms:key': { tagged: true },
-  's3:bucket': { names: { BucketName: '{prefix}-*' } },
-  's3:object': { names: { BucketName: '{prefix}-*' } },
+  's3:bucket': pipelineBuckets({ statement: 'Buckets' }),
+  's3:object': [
+    // The one object the stacks upload (the dataset CSV): read by every plan, written by deploys.
+    { names: { BucketName: '{prefix}-dataset-*', ObjectName: 'dataset/*' }, statement: 'DatasetObject' },
+    // Emptying a bucket before destroying it (force_destroy, dev only): delete, never read.
+    ...pipelineBuckets({ objectName: '*', onlyFor: ['s3:DeleteObject', 's3:DeleteObjectVersion'], statement: 'EmptyBuckets' }),
+  ],
   // Redshift names the managed admin secret `redshift!<namespace>-<admin user>`.
   'secretsmanager:secret': { names: { SecretId: 'redshift!{prefix}-*' } },
   'redshift-serverless:namespace': { tagged: true },
