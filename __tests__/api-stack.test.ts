@@ -276,7 +276,7 @@ describe('api stack with the default configuration', () => {
       });
     });
 
-    test("API Gateway's account-wide CloudWatch role is left alone by default", () => {
+    test("API Gateway's account-wide CloudWatch role is not this stack's (the account stack sets it)", () => {
       expect(json).not.toHaveResource(ApiGatewayAccount);
     });
   });
@@ -358,7 +358,7 @@ describe('api stack settings', () => {
     expect(((fn['//'] ?? {}) as { suppressions?: object }).suppressions).toBeUndefined();
   });
 
-  test('memory, timeout, concurrency, throttling, callbacks, alarm e-mail and the account role come from config', () => {
+  test('memory, timeout, concurrency, throttling, callbacks and alarm e-mail come from config', () => {
     const { json } = synthApi({
       LAMBDA_MEMORY_MB: '512',
       LAMBDA_TIMEOUT_SECONDS: '10',
@@ -367,7 +367,6 @@ describe('api stack settings', () => {
       API_THROTTLE_BURST: '7',
       COGNITO_CALLBACK_URLS: 'https://app.example.com/cb, http://localhost:3000/cb',
       ALARM_EMAIL: 'ops@example.com',
-      API_GATEWAY_ACCOUNT_LOGGING_ROLE: 'true',
     });
     expect(json).toHaveResourceWithProperties(LambdaFunction, {
       memory_size: 512,
@@ -382,7 +381,6 @@ describe('api stack settings', () => {
       callback_urls: ['https://app.example.com/cb', 'http://localhost:3000/cb'],
     });
     expect(json).toHaveResourceWithProperties(SnsTopicSubscription, { protocol: 'email', endpoint: 'ops@example.com' });
-    expect(json).toHaveResourceWithProperties(ApiGatewayAccount, { cloudwatch_role_arn: '${aws_iam_role.api-gateway-logging-role.arn}' });
   });
 
   test.each([
@@ -394,7 +392,6 @@ describe('api stack settings', () => {
     ['API_THROTTLE_BURST', '6000', 'requests from 1 to 5000'],
     ['COGNITO_CALLBACK_URLS', 'http://app.example.com/cb', 'comma-separated https:// URLs (http:// only for localhost), at most 100'],
     ['ALARM_EMAIL', 'ops', 'unset, or one e-mail address'],
-    ['API_GATEWAY_ACCOUNT_LOGGING_ROLE', '1', 'one of true, false'],
   ])('%s=%s fails with one line saying what is allowed', (variable, value, allowed) => {
     expect(() => loadConfig({ [variable]: value })).toThrow(new ConfigError(variable, value, allowed));
   });

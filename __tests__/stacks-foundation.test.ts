@@ -39,7 +39,7 @@ describe('provider and backend of every stack', () => {
     expect(parse(synth(stacks.network)).terraform.backend.s3).toMatchObject({ encrypt: true, kms_key_id: keyArn });
   });
 
-  test('with STATE_BUCKET every stack but state uses S3 with encryption and native locking', () => {
+  test('with STATE_BUCKET every stack but state uses S3 with encryption and native locking; the account stack under the account', () => {
     const { stacks, synth } = synthStacks({ STATE_BUCKET: 'my-state-bucket', ENVIRONMENT: 'prod' });
     for (const stack of Object.values(stacks)) {
       const backend = parse(synth(stack)).terraform.backend;
@@ -48,7 +48,7 @@ describe('provider and backend of every stack', () => {
       } else {
         expect(backend.s3).toEqual({
           bucket: 'my-state-bucket',
-          key: `loan-remediation/prod/${stack.stackName}.tfstate`,
+          key: `loan-remediation/${stack.stackName === 'account' ? 'account-us-east-1' : 'prod'}/${stack.stackName}.tfstate`,
           region: 'us-east-1',
           encrypt: true,
           use_lockfile: true,
