@@ -57,7 +57,6 @@ const REAL = {
   'data.aws_caller_identity.account.account_id': ACCOUNT,
   'local.state_bucket': BUCKET,
   'local.state_kms_key_arn': KEY,
-  'local.github_repository': REPOSITORY,
   'aws_iam_openid_connect_provider.github-oidc-provider.arn': PROVIDER,
 };
 
@@ -115,14 +114,13 @@ describe('trust: exactly the GitHub subjects that plan and deploy', () => {
 
   test('each plan role: pull requests and the main branch (the nightly drift job), no environment', () => {
     for (const environment of ['staging', 'prod']) {
-      expect(subjects(`${environment}-plan-role`)).toEqual(['repo:${local.github_repository}:pull_request', 'repo:${local.github_repository}:ref:refs/heads/main']);
+      expect(subjects(`${environment}-plan-role`)).toEqual([`repo:${REPOSITORY}:pull_request`, `repo:${REPOSITORY}:ref:refs/heads/main`]);
     }
   });
 
   test('each deploy role: only jobs in the GitHub environment of its name', () => {
-    expect(subjects('staging-deploy-role')).toEqual(['repo:${local.github_repository}:environment:staging']);
-    expect(subjects('prod-deploy-role')).toEqual(['repo:${local.github_repository}:environment:prod']);
-    expect(parsed.locals?.github_repository).toBe(REPOSITORY);
+    expect(subjects('staging-deploy-role')).toEqual([`repo:${REPOSITORY}:environment:staging`]);
+    expect(subjects('prod-deploy-role')).toEqual([`repo:${REPOSITORY}:environment:prod`]);
     expect(Object.keys(parsed.resource.aws_iam_role).sort()).toEqual([
       'api-gateway-logging-role',
       'prod-deploy-role',
@@ -136,12 +134,21 @@ describe('trust: exactly the GitHub subjects that plan and deploy', () => {
   });
 });
 
-test('without GITHUB_REPOSITORY, STATE_BUCKET or STATE_KMS_KEY_ARN it synthesizes, and its plan stops naming each', () => {
-  const { parsed } = synthAccount({});
-  expect(parsed.locals).toEqual({ github_repository: '', state_bucket: '', state_kms_key_arn: '' });
+test('without GITHUB_REPOSITORY: the boundaries and the API Gateway role only, enough to deploy by hand', () => {
+  const { json, parsed } = synthAccount({ ACCOUNT_ENVIRONMENTS: 'dev,prod' });
+  expect(json).not.toHaveResource(IamOpenidConnectProvider);
+  expect(Object.keys(parsed.resource.aws_iam_role)).toEqual(['api-gateway-logging-role']);
+  expect(Object.keys(parsed.resource.aws_iam_policy).sort()).toEqual(['dev-boundary', 'prod-boundary']);
+  expect(parsed.resource.aws_iam_policy['prod-boundary'].name).toBe('loan-remediation-prod-boundary');
+  expect(parsed.output ?? {}).toEqual({});
+});
+
+test('with GITHUB_REPOSITORY but no STATE_BUCKET or STATE_KMS_KEY_ARN it synthesizes, and its plan stops naming each', () => {
+  const { parsed } = synthAccount({ GITHUB_REPOSITORY: REPOSITORY });
+  expect(parsed.locals).toEqual({ state_bucket: '', state_kms_key_arn: '' });
   const preconditions = (parsed.resource.aws_iam_role['dev-deploy-role'].lifecycle as { precondition: { condition: string; error_message: string }[] }).precondition;
-  expect(preconditions.map((p) => p.condition)).toEqual(['${local.github_repository != ""}', '${local.state_bucket != ""}', '${local.state_kms_key_arn != ""}']);
-  expect(preconditions.map((p) => p.error_message.split(' ')[0])).toEqual(['GITHUB_REPOSITORY', 'STATE_BUCKET', 'STATE_KMS_KEY_ARN']);
+  expect(preconditions.map((p) => p.condition)).toEqual(['${local.state_bucket != ""}', '${local.state_kms_key_arn != ""}']);
+  expect(preconditions.map((p) => p.error_message.split(' ')[0])).toEqual(['STATE_BUCKET', 'STATE_KMS_KEY_ARN']);
   expect(parsed.resource.aws_iam_role['dev-plan-role'].lifecycle).toEqual(parsed.resource.aws_iam_role['dev-deploy-role'].lifecycle);
 });
 

@@ -5,9 +5,8 @@ import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy
 import { TerraformResourceLifecycle } from 'cdktf';
 import { Construct } from 'constructs';
 import { RULE, suppressRule } from '../../policy/suppress';
-import { boundaryStatements } from '../deployer/boundary';
 import { StateLocation, guardrailStatements, stateStatements } from '../deployer/ci-access';
-import { CiRole, boundaryPolicyName, ciRoleName, namePrefix } from '../deployer/names';
+import { CiRole, ciRoleName, namePrefix } from '../deployer/names';
 import { DeployTarget, PolicyDocument, PolicyStatement, deployerStatements, planStatements, policyDocument, splitIntoPolicies } from '../deployer/policies';
 import { PIPELINE_TYPES } from '../deployer/resource-actions';
 import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_ISSUER } from './github-oidc-provider';
@@ -19,7 +18,7 @@ export interface CiIdentitiesProps {
   /** The state bucket and key the environment's stacks use. */
   readonly state: StateLocation;
   readonly oidcProviderArn: string;
-  /** `owner/name` of the repository whose workflows assume the roles (a Terraform expression). */
+  /** `owner/name` of the repository whose workflows assume the roles. */
   readonly repository: string;
   /** Checks that stop the plan while a setting the roles need is missing. */
   readonly preconditions: NonNullable<TerraformResourceLifecycle['precondition']>;
@@ -51,34 +50,19 @@ function githubTrust(providerArn: string, subjects: string[]): string {
 }
 
 /**
- * One environment's CI identities: its permissions boundary, the read-only plan role (pull requests
- * and the nightly drift job on main) and the deploy role (jobs in the GitHub environment of the same
- * name). Each role gets the generated policies as managed policies, each within IAM's 6,144
- * characters, and its state access and guardrails inline.
+ * One environment's CI identities: the read-only plan role (pull requests and the nightly drift job
+ * on main) and the deploy role (jobs in the GitHub environment of the same name). Each role gets the
+ * generated policies as managed policies, each within IAM's 6,144 characters, and its state access
+ * and guardrails inline.
  */
 export class CiIdentities extends Construct {
-  readonly boundary: IamPolicy;
   readonly planRole: IamRole;
   readonly deployRole: IamRole;
 
   constructor(scope: Construct, id: string, props: CiIdentitiesProps) {
     super(scope, id);
     keepStackAddresses(this);
-    const { target } = props;
-    const env = target.environment;
-
-    this.boundary = new IamPolicy(this, `${env}-boundary`, {
-      name: boundaryPolicyName(target),
-      description: `The most any role of ${namePrefix(target)} may do; the deploy role creates roles only with it`,
-      policy: JSON.stringify(policyDocument(boundaryStatements(target))),
-    });
-    suppressRule(
-      this.boundary,
-      RULE.IamNoWildcardResources,
-      'A permissions boundary caps actions only; each role the stacks create names its resources in its own policy, ' +
-        'which the baseline checks (Resource "*" here grants nothing by itself)',
-    );
-
+    const env = props.target.environment;
     this.planRole = this.role('plan', planSubjects(props.repository), props, (t) => planStatements(PIPELINE_TYPES, t));
     this.deployRole = this.role('deploy', deploySubjects(props.repository, env), props, (t) => deployerStatements(PIPELINE_TYPES, t));
   }
