@@ -278,7 +278,7 @@ describe('api stack with the default configuration', () => {
       });
     });
 
-    test("API Gateway's account-wide CloudWatch role is left alone by default", () => {
+    test("API Gateway's account-wide CloudWatch role is not this stack's (the account stack sets it)", () => {
       expect(json).not.toHaveResource(ApiGatewayAccount);
     });
   });
@@ -499,7 +499,7 @@ describe('api stack settings', () => {
     });
   });
 
-  test('memory, timeout, concurrency, throttling, callbacks, alarm e-mail and the account role come from config', () => {
+  test('memory, timeout, concurrency, throttling, callbacks and alarm e-mail come from config', () => {
     const { json, fn } = synthApi({
       LAMBDA_MEMORY_MB: '512',
       LAMBDA_TIMEOUT_SECONDS: '10',
@@ -508,7 +508,6 @@ describe('api stack settings', () => {
       API_THROTTLE_BURST: '7',
       COGNITO_CALLBACK_URLS: 'https://app.example.com/cb, http://localhost:3000/cb',
       ALARM_EMAIL: 'ops@example.com',
-      API_GATEWAY_ACCOUNT_LOGGING_ROLE: 'true',
     });
     expect(json).toHaveResourceWithProperties(LambdaFunction, {
       memory_size: 512,
@@ -523,7 +522,6 @@ describe('api stack settings', () => {
       callback_urls: ['https://app.example.com/cb', 'http://localhost:3000/cb'],
     });
     expect(json).toHaveResourceWithProperties(SnsTopicSubscription, { protocol: 'email', endpoint: 'ops@example.com' });
-    expect(json).toHaveResourceWithProperties(ApiGatewayAccount, { cloudwatch_role_arn: '${aws_iam_role.api-gateway-logging-role.arn}' });
     expect(((fn['//'] ?? {}) as { suppressions?: Record<string, string> }).suppressions).not.toHaveProperty('LR-LMB-003');
   });
 
@@ -537,7 +535,6 @@ describe('api stack settings', () => {
     ['API_THROTTLE_BURST', '6000', 'requests from 1 to 5000'],
     ['COGNITO_CALLBACK_URLS', 'http://app.example.com/cb', 'comma-separated https:// URLs (http:// only for localhost), at most 100'],
     ['ALARM_EMAIL', 'ops', 'unset, or one e-mail address'],
-    ['API_GATEWAY_ACCOUNT_LOGGING_ROLE', '1', 'one of true, false'],
   ])('%s=%s fails with one line saying what is allowed', (variable, value, allowed) => {
     expect(() => loadConfig({ [variable]: value })).toThrow(new ConfigError(variable, value, allowed));
   });

@@ -91,7 +91,8 @@ describe('the synth summary says what to run next', () => {
   test('with a state bucket it does not, and names the bucket', () => {
     const steps = nextSteps('my-state-bucket', 'settings/dev.env');
     expect(steps).not.toContain('deploy state');
-    expect(steps).toContain('npx cdktf deploy network redshift');
+    expect(steps.indexOf('npx cdktf deploy account')).toBeGreaterThan(-1);
+    expect(steps.indexOf('npx cdktf deploy account')).toBeLessThan(steps.indexOf('npx cdktf deploy network redshift'));
     expect(steps).toContain('s3://my-state-bucket');
   });
 });

@@ -271,11 +271,8 @@ describe('the API settings that are not numbers', () => {
   });
 
   test('flags default to off and read true', () => {
-    expect(loadConfig({}).api).toMatchObject({ lambdaInVpc: false, manageApiGatewayAccountRole: false, alarmEmail: undefined });
-    expect(loadConfig({ LAMBDA_IN_VPC: 'true', API_GATEWAY_ACCOUNT_LOGGING_ROLE: 'true' }).api).toMatchObject({
-      lambdaInVpc: true,
-      manageApiGatewayAccountRole: true,
-    });
+    expect(loadConfig({}).api).toMatchObject({ lambdaInVpc: false, alarmEmail: undefined });
+    expect(loadConfig({ LAMBDA_IN_VPC: 'true' }).api).toMatchObject({ lambdaInVpc: true });
   });
 
   test('WAREHOUSE_TRANSPORT: the Data API by default; postgres puts the Lambda in the VPC and caps its concurrency at 500', () => {
@@ -318,5 +315,48 @@ describe('the API settings that are not numbers', () => {
     for (const unknown of ['AA', 'ZZ']) {
       expect(() => loadConfig({ WAF_ALLOWED_COUNTRIES: unknown })).toThrow(/^WAF_ALLOWED_COUNTRIES=".." is invalid/);
     }
+  });
+});
+
+describe('the account stack settings', () => {
+  test('defaults: no repository yet, no existing provider, the one environment of ENVIRONMENT, the API Gateway role managed', () => {
+    expect(loadConfig({}).account).toEqual({
+      githubRepository: undefined,
+      githubOidcProviderArn: undefined,
+      environments: ['dev'],
+      manageApiGatewayAccountRole: true,
+    });
+    expect(loadConfig({ ENVIRONMENT: 'prod' }).account.environments).toEqual(['prod']);
+  });
+
+  test('set: read as given, environments in the order listed', () => {
+    const arn = 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com';
+    expect(
+      loadConfig({
+        GITHUB_REPOSITORY: 'octo-org/loan.remediation_2',
+        GITHUB_OIDC_PROVIDER_ARN: arn,
+        ACCOUNT_ENVIRONMENTS: 'prod, staging',
+        API_GATEWAY_ACCOUNT_LOGGING_ROLE: 'false',
+      }).account,
+    ).toEqual({ githubRepository: 'octo-org/loan.remediation_2', githubOidcProviderArn: arn, environments: ['prod', 'staging'], manageApiGatewayAccountRole: false });
+  });
+
+  test.each([
+    ['GITHUB_REPOSITORY', 'loan-remediation', 'unset, or owner/name of a GitHub repository, e.g. octo-org/loan-remediation'],
+    ['GITHUB_REPOSITORY', 'octo-org/*', 'unset, or owner/name of a GitHub repository, e.g. octo-org/loan-remediation'],
+    ['GITHUB_REPOSITORY', '-octo/repo', 'unset, or owner/name of a GitHub repository, e.g. octo-org/loan-remediation'],
+    ['GITHUB_REPOSITORY', 'octo--org/repo', 'unset, or owner/name of a GitHub repository, e.g. octo-org/loan-remediation'],
+    ['GITHUB_REPOSITORY', 'octo/..', 'unset, or owner/name of a GitHub repository, e.g. octo-org/loan-remediation'],
+    ['GITHUB_REPOSITORY', 'octo/repo:pull_request', 'unset, or owner/name of a GitHub repository, e.g. octo-org/loan-remediation'],
+    [
+      'GITHUB_OIDC_PROVIDER_ARN',
+      'arn:aws:iam::123456789012:oidc-provider/gitlab.com',
+      "unset, or the ARN of the account's GitHub OIDC provider, arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com",
+    ],
+    ['ACCOUNT_ENVIRONMENTS', 'dev,dev', 'distinct comma-separated environments of dev, staging, prod'],
+    ['ACCOUNT_ENVIRONMENTS', 'dev,qa', 'distinct comma-separated environments of dev, staging, prod'],
+    ['API_GATEWAY_ACCOUNT_LOGGING_ROLE', '1', 'one of true, false'],
+  ])('%s=%s fails with one line saying what is allowed', (variable, value, allowed) => {
+    expect(() => loadConfig({ [variable]: value })).toThrow(new ConfigError(variable, value, allowed));
   });
 });

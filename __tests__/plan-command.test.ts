@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { LOCAL_ONLY_STACK, planMain, stacksToPlan, synthesize } from '../scripts/plan/plan-command';
+import { planMain, stacksToPlan, synthesize } from '../scripts/plan/plan-command';
 import { NO_CREDENTIALS } from '../scripts/lib/aws-credentials';
 import { TERRAFORM_MISSING, terraformVersion, writeCliConfig, writeOfflineOverride } from '../scripts/lib/terraform';
 
@@ -83,9 +83,10 @@ test('in CI, a stack that would use local state is refused with one line', async
   );
 });
 
-test('the state stack is planned only when named; unknown stacks are a usage error', async () => {
-  expect(stacksToPlan(['state', 'network', 'redshift'], undefined)).toEqual(['network', 'redshift']);
-  expect(stacksToPlan(['state', 'network', 'redshift'], [LOCAL_ONLY_STACK])).toEqual(['state']);
+test('the state and account stacks are planned only when named; unknown stacks are a usage error', async () => {
+  expect(stacksToPlan(['state', 'account', 'network', 'redshift'], undefined)).toEqual(['network', 'redshift']);
+  expect(stacksToPlan(['state', 'account', 'network', 'redshift'], ['state'])).toEqual(['state']);
+  expect(stacksToPlan(['state', 'account', 'network', 'redshift'], ['account', 'network'])).toEqual(['account', 'network']);
   delete process.env.CI;
   const result = await run('--stacks', 'network,nope');
   expect(result.code).toBe(2);

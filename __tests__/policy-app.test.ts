@@ -36,10 +36,11 @@ test('the NodejsFunction construct passes the Lambda, IAM and log rules (with CM
     vpcConfig: { subnetIds: ['subnet-aaaa'], securityGroupIds: ['sg-lambda'] },
     // None by default (a new account may allow none); the api stack says why where it reserves none.
     reservedConcurrency: 5,
+    permissionsBoundary: 'arn:aws:iam::123456789012:policy/loan-remediation-dev-boundary',
   });
   const results = synthesizeForReport(app);
   const checked = new Set(results.flatMap((r) => r.evaluations).map((e) => e.rule.id));
-  expect(['LR-LMB-001', 'LR-LMB-006', 'LR-IAM-001', 'LR-IAM-005', 'LR-IAM-009', 'LR-LOG-001'].filter((id) => !checked.has(id))).toEqual([]);
+  expect(['LR-LMB-001', 'LR-LMB-006', 'LR-IAM-001', 'LR-IAM-005', 'LR-IAM-009', 'LR-IAM-014', 'LR-LOG-001'].filter((id) => !checked.has(id))).toEqual([]);
   const failed = results.flatMap((r) => r.evaluations).filter((e) => e.outcome !== 'pass');
   expect(failed.map((e) => `${e.rule.id} ${e.element.address}: ${e.detail}`)).toEqual([]);
 });

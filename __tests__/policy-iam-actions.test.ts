@@ -1,5 +1,5 @@
 /** expandAction (policy/iam-actions.ts): which IAM actions a pattern grants, or exactly why none. */
-import { IamAction, expandAction } from '../policy/iam-actions';
+import { IamAction, expandAction, resourceType } from '../policy/iam-actions';
 
 const names = (pattern: string): string[] | string => {
   const expanded = expandAction(pattern);
@@ -40,5 +40,26 @@ describe('expandAction', () => {
     ['s3:constructor', '"s3:constructor": s3 has no action constructor'],
   ])('%s grants nothing: %s', (pattern, why) => {
     expect(expandAction(pattern)).toBe(why);
+  });
+});
+
+describe('resourceType', () => {
+  test("a service's resource type by the name an action gives it, in either letter case, with its ARN format", () => {
+    expect(resourceType('s3', 'bucket')).toEqual(expect.objectContaining({ key: 'bucket', arn: 'arn:${Partition}:s3:::${BucketName}' }));
+    expect(resourceType('apigateway', 'RestApis')?.arn).toBe('arn:${Partition}:apigateway:${Region}::/restapis');
+    expect(resourceType('SECRETSMANAGER', 'Secret')?.conditionKeys).toContain('aws:ResourceTag/${TagKey}');
+  });
+
+  test('nothing for a type or service the database does not know', () => {
+    expect(resourceType('s3', 'bukket')).toBeUndefined();
+    expect(resourceType('s3x', 'bucket')).toBeUndefined();
+    expect(resourceType('../s3', 'bucket')).toBeUndefined();
+  });
+
+  test('actions carry their access level, and which resource types are required', () => {
+    const [createSubnet] = expandAction('ec2:CreateSubnet') as IamAction[];
+    expect(createSubnet.accessLevel).toBe('Write');
+    expect(createSubnet.resourceTypes.filter((t) => t.required).map((t) => t.name)).toEqual(['subnet', 'vpc']);
+    expect(createSubnet.resourceTypes.find((t) => t.name === 'subnet')?.conditionKeys).toContain('aws:RequestTag/${TagKey}');
   });
 });

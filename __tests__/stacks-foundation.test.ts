@@ -39,7 +39,7 @@ describe('provider and backend of every stack', () => {
     expect(parse(synth(stacks.network)).terraform.backend.s3).toMatchObject({ encrypt: true, kms_key_id: keyArn });
   });
 
-  test('with STATE_BUCKET every stack but state uses S3 with encryption and native locking', () => {
+  test('with STATE_BUCKET every stack but state uses S3 with encryption and native locking; the account stack under the account', () => {
     const keyArn = 'arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555';
     const { stacks, synth } = synthStacks({ STATE_BUCKET: 'my-state-bucket', STATE_KMS_KEY_ARN: keyArn, ENVIRONMENT: 'prod' });
     for (const stack of Object.values(stacks)) {
@@ -49,7 +49,7 @@ describe('provider and backend of every stack', () => {
       } else {
         expect(backend.s3).toEqual({
           bucket: 'my-state-bucket',
-          key: `loan-remediation/prod/${stack.stackName}.tfstate`,
+          key: `loan-remediation/${stack.stackName === 'account' ? 'account-us-east-1' : 'prod'}/${stack.stackName}.tfstate`,
           region: 'us-east-1',
           encrypt: true,
           kms_key_id: keyArn,

@@ -25,7 +25,17 @@ jest.setTimeout(180_000);
 
 const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdktf-verify-'));
 const app = new App({ outdir });
-const stacks = buildStacks(app, loadConfig({}));
+// The account stack's settings (the other stacks keep their defaults but the S3 backend, which
+// `init -backend=false` and the mocked applies do not use; the offline plan overrides it).
+const stacks = buildStacks(
+  app,
+  loadConfig({
+    GITHUB_REPOSITORY: 'example-org/loan-remediation',
+    STATE_BUCKET: 'loan-remediation-dev-tfstate-20260101',
+    // A key id of the UUID form AWS issues (the S3 backend checks it).
+    STATE_KMS_KEY_ARN: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-44cd-a6ef-1234567890ab',
+  }),
+);
 app.synth();
 const stackDirs: Record<string, string> = Object.fromEntries(
   Object.values(stacks).map((stack) => [stack.stackName, path.join(outdir, 'stacks', stack.stackName)]),

@@ -34,6 +34,8 @@ export const RULE = {
   IamRoleTrustAssumeActionsOnly: 'LR-IAM-011',
   IamNoUserPolicies: 'LR-IAM-012',
   IamResourcePolicyNotPublic: 'LR-IAM-013',
+  IamRoleHasPermissionsBoundary: 'LR-IAM-014',
+  IamRoleFederatedTrustScoped: 'LR-IAM-015',
 
   KmsKeyRotationEnabled: 'LR-KMS-001',
   KmsKeyExplicitPolicy: 'LR-KMS-002',

@@ -6,7 +6,6 @@ import { PREDICT_METHOD, PREDICT_RESOURCE } from '../lambda-src/api-contract';
 import { WarehouseTransport } from '../lambda-src/config';
 import { RULE, suppressRule } from '../policy/suppress';
 import { Config } from './config';
-import { ApiGatewayAccountLogging } from './constructs/api-gateway-account-logging';
 import { ApiMonitoring } from './constructs/api-monitoring';
 import { ApiUserPool } from './constructs/api-user-pool';
 import { cloudWatchLogsMayEncrypt, CustomerManagedKey } from './constructs/customer-managed-key';
@@ -103,6 +102,7 @@ export class ApiStack extends ProjectStack {
       logKmsKeyArn: this.key.arn,
       environmentKmsKeyArn: this.key.arn,
       vpcConfig: network?.vpcConfig,
+      permissionsBoundary: this.permissionsBoundary(accountId),
       environment: {
         WORKGROUP_NAME: redshift.workgroup.workgroupName,
         DATABASE_NAME: redshift.namespace.dbName,
@@ -154,10 +154,7 @@ export class ApiStack extends ProjectStack {
       callbackUrls: settings.callbackUrls,
     });
 
-    // POST /loan, and (API_GATEWAY_ACCOUNT_LOGGING_ROLE=true) the account's role for API Gateway logs.
-    const accountLogging = settings.manageApiGatewayAccountRole
-      ? new ApiGatewayAccountLogging(this, 'api-gateway-account-logging', { name, partition, region, accountId })
-      : undefined;
+    // POST /loan. Its logging needs the account's CloudWatch Logs role for API Gateway (the account stack).
     this.restApi = new PredictionRestApi(this, 'rest-api', {
       name,
       environment: config.environment,
@@ -168,7 +165,6 @@ export class ApiStack extends ProjectStack {
       logRetentionDays: config.logRetentionDays,
       logKmsKeyArn: this.key.arn,
       throttle: { rateLimit: settings.throttleRateLimit, burstLimit: settings.throttleBurstLimit },
-      stageDependsOn: accountLogging && [accountLogging.account],
     });
 
     // Alarms and a dashboard on the request path, and alarms before each of the warehouse's usage limits.

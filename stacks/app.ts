@@ -1,4 +1,5 @@
 import { App } from 'cdktf';
+import { AccountStack } from './account-stack';
 import { ApiStack } from './api-stack';
 import { Config } from './config';
 import { NetworkStack } from './network-stack';
@@ -10,10 +11,11 @@ import { WafStack } from './waf-stack';
 /** Every stack of the platform, in dependency order. */
 export function buildStacks(app: App, config: Config) {
   const state = new StateStack(app, config);
+  const account = new AccountStack(app, config);
   const network = new NetworkStack(app, config);
   const redshift = new RedshiftStack(app, network, config);
   const api = new ApiStack(app, redshift, config);
   const waf = new WafStack(app, { stageArn: api.restApi.stage.arn, alarmTopicArn: api.alarmTopic.arn }, config);
   enforceSecurityBaseline(app);
-  return { state, network, redshift, api, waf };
+  return { state, account, network, redshift, api, waf };
 }

@@ -59,6 +59,23 @@ export interface Config {
   readonly rateLimit: RateLimitConfig;
   readonly api: ApiConfig;
   readonly waf: WafConfig;
+  readonly account: AccountConfig;
+}
+
+/**
+ * The `account` stack: what exists once per account and region, applied by an administrator. The CI
+ * identities need the repository; without it the stack still synthesizes, and its plan stops with a
+ * message naming GITHUB_REPOSITORY.
+ */
+export interface AccountConfig {
+  /** `owner/name` of the GitHub repository whose workflows plan and deploy. */
+  readonly githubRepository: string | undefined;
+  /** An OIDC provider for token.actions.githubusercontent.com that already exists (one per account). */
+  readonly githubOidcProviderArn: string | undefined;
+  /** The environments deployed into this account and region: a plan role, a deploy role and a boundary each. */
+  readonly environments: readonly Environment[];
+  /** Set API Gateway's account-wide CloudWatch Logs role (changes the whole account and region). */
+  readonly manageApiGatewayAccountRole: boolean;
 }
 
 /** The `api` stack: the prediction Lambda, API Gateway, Cognito and the alarms. */
@@ -87,8 +104,6 @@ export interface ApiConfig {
   readonly callbackUrls: readonly string[];
   /** Subscribed to the alarm topic when set (the address must confirm the subscription). */
   readonly alarmEmail: string | undefined;
-  /** Set API Gateway's account-wide CloudWatch Logs role (changes the whole account and region). */
-  readonly manageApiGatewayAccountRole: boolean;
   /** The user pool's deletion protection: on in prod unless turned off to tear the environment down. */
   readonly cognitoDeletionProtection: boolean;
 }
@@ -527,7 +542,6 @@ function apiConfig(env: Env, environment: Environment): ApiConfig {
     throttleBurstLimit: integer(env, 'API_THROTTLE_BURST', Math.min(5000, throttleRateLimit), (n) => n >= 1 && n <= 5000, 'requests from 1 to 5000'),
     callbackUrls,
     alarmEmail,
-    manageApiGatewayAccountRole: flag(env, 'API_GATEWAY_ACCOUNT_LOGGING_ROLE', false),
     cognitoDeletionProtection: flag(env, 'COGNITO_DELETION_PROTECTION', environment === 'prod'),
   };
 }
@@ -613,6 +627,33 @@ function wafConfig(env: Env): WafConfig {
   };
 }
 
+// GitHub's rules: an owner of 1-39 letters, digits and single hyphens; a repository of letters, digits, `.`, `-`, `_`.
+const GITHUB_REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}\/[A-Za-z0-9._-]{1,100}$/;
+const GITHUB_OIDC_PROVIDER_ARN = /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/;
+
+function accountConfig(env: Env, environment: Environment): AccountConfig {
+  const githubRepository = read(env, 'GITHUB_REPOSITORY');
+  if (githubRepository !== undefined && (!GITHUB_REPOSITORY.test(githubRepository) || /^[^/]*\/\.{1,2}$/.test(githubRepository))) {
+    throw new ConfigError('GITHUB_REPOSITORY', githubRepository, 'unset, or owner/name of a GitHub repository, e.g. octo-org/loan-remediation');
+  }
+  const githubOidcProviderArn = read(env, 'GITHUB_OIDC_PROVIDER_ARN');
+  if (githubOidcProviderArn !== undefined && !GITHUB_OIDC_PROVIDER_ARN.test(githubOidcProviderArn)) {
+    const allowed = 'unset, or the ARN of the account\'s GitHub OIDC provider, arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com';
+    throw new ConfigError('GITHUB_OIDC_PROVIDER_ARN', githubOidcProviderArn, allowed);
+  }
+  const environmentsRaw = read(env, 'ACCOUNT_ENVIRONMENTS');
+  const environments = environmentsRaw === undefined ? [environment] : environmentsRaw.split(',').map((e) => e.trim());
+  if (new Set(environments).size !== environments.length || !environments.every((e) => (ENVIRONMENTS as readonly string[]).includes(e))) {
+    throw new ConfigError('ACCOUNT_ENVIRONMENTS', environmentsRaw ?? '', `distinct comma-separated environments of ${ENVIRONMENTS.join(', ')}`);
+  }
+  return {
+    githubRepository,
+    githubOidcProviderArn,
+    environments: environments as Environment[],
+    manageApiGatewayAccountRole: flag(env, 'API_GATEWAY_ACCOUNT_LOGGING_ROLE', true),
+  };
+}
+
 /** Validates raw settings; stacks/settings.ts's loadSettings() is what reads the settings file. */
 export function loadConfig(env: Env): Config {
   const awsRegion = region(env);
@@ -660,5 +701,6 @@ export function loadConfig(env: Env): Config {
     rateLimit: rateLimitConfig(env),
     api: apiConfig(env, environment),
     waf: wafConfig(env),
+    account: accountConfig(env, environment),
   };
 }

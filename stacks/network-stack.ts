@@ -274,6 +274,8 @@ export class NetworkStack extends ProjectStack {
     const role = new IamRole(this, 'flow-log-role', {
       name: `${name}-vpc-flow-logs`,
       description: 'Lets VPC Flow Logs write to its own log group',
+      // The VPC's owner is this account: no caller-identity lookup, so this stack still plans offline.
+      permissionsBoundary: this.permissionsBoundary(this.vpc.ownerId),
       assumeRolePolicy: JSON.stringify({
         Version: '2012-10-17',
         Statement: [

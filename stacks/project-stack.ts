@@ -6,18 +6,33 @@ import { Construct, Node } from 'constructs';
 import * as path from 'path';
 import { Config } from './config';
 import { stackLevelLogicalId, uniqueAddresses } from './constructs/stack-addresses';
+import { boundaryPolicyArn } from './deployer/names';
 
 /** Stack ids are fixed: they name the state files and the `cdktf deploy <stack>` arguments. In deploy order. */
-export const STACK_NAMES = ['state', 'network', 'redshift', 'api', 'waf'] as const;
+export const STACK_NAMES = ['state', 'account', 'network', 'redshift', 'api', 'waf'] as const;
 export type StackName = (typeof STACK_NAMES)[number];
 
+/**
+ * Applied once by an administrator with their own credentials: `state` creates the bucket every other
+ * state lives in, `account` the identities the pipeline runs as. The pipeline neither plans nor
+ * applies them, and its roles may not change what they create.
+ */
+export const ADMIN_STACKS: readonly StackName[] = ['state', 'account'];
+/** The stacks the pipeline plans and deploys, in deploy order. */
+export const PIPELINE_STACKS: readonly StackName[] = STACK_NAMES.filter((stack) => !ADMIN_STACKS.includes(stack));
+
+/**
+ * Whose state a stack is: an environment's, or (the `account` stack, once per account and region)
+ * the account's. The CI roles of an environment reach only `<project>/<environment>/`.
+ */
+const stateScope = (config: Config, stack: StackName): string => (stack === 'account' ? `account-${config.region}` : config.environment);
+
 /** The S3 key of a stack's state file in the remote-state bucket. */
-export const stateKey = (config: Config, stack: StackName): string =>
-  `${config.projectName}/${config.environment}/${stack}.tfstate`;
+export const stateKey = (config: Config, stack: StackName): string => `${config.projectName}/${stateScope(config, stack)}/${stack}.tfstate`;
 
 /** The local state file of a stack, in the project folder, until STATE_BUCKET moves it to S3. */
 export const localStateFile = (config: Config, stack: StackName): string =>
-  `terraform.${config.namePrefix}.${stack}.tfstate`;
+  `terraform.${config.projectName}-${stateScope(config, stack)}.${stack}.tfstate`;
 
 /**
  * Base for every stack: the AWS provider with the project's default tags, and the backend. Stacks
@@ -38,7 +53,8 @@ export class ProjectStack extends TerraformStack {
         {
           tags: {
             project: config.projectName,
-            environment: config.environment,
+            // The account stack serves every environment of the account it lists.
+            environment: stackName === 'account' ? config.account.environments.join(' ') : config.environment,
             'managed-by': 'cdktf',
             stack: stackName,
           },
@@ -68,19 +84,33 @@ export class ProjectStack extends TerraformStack {
     return stackLevelLogicalId(TerraformElement.isTerraformElement(element) ? element.node : element) ?? super.allocateLogicalId(element);
   }
 
-  private accountLookup?: { partition: string; accountId: string };
+  private partitionLookup?: string;
+  private accountIdLookup?: string;
+
+  /** The partition this stack deploys into (computed by the provider, no AWS call). */
+  protected get partition(): string {
+    this.partitionLookup ??= new DataAwsPartition(this, 'partition').partition;
+    return this.partitionLookup;
+  }
 
   /**
    * The partition and account this stack deploys into. The data sources are created on first use,
    * so a stack that never asks (network) plans offline without a caller-identity lookup.
    */
   protected get account(): { partition: string; accountId: string; rootArn: string } {
-    this.accountLookup ??= {
-      partition: new DataAwsPartition(this, 'partition').partition,
-      accountId: new DataAwsCallerIdentity(this, 'account').accountId,
-    };
-    const { partition, accountId } = this.accountLookup;
+    const partition = this.partition;
+    this.accountIdLookup ??= new DataAwsCallerIdentity(this, 'account').accountId;
+    const accountId = this.accountIdLookup;
     return { partition, accountId, rootArn: `arn:${partition}:iam::${accountId}:root` };
+  }
+
+  /**
+   * The environment's permissions boundary, which every role this stack creates carries: the account
+   * stack creates it under a derived name, and the deploy role may create roles only with it.
+   */
+  protected permissionsBoundary(accountId: string): string {
+    const { projectName: project, environment } = this.config;
+    return boundaryPolicyArn({ partition: this.partition, account: accountId, project, environment });
   }
 
   /** Outputs for operators and the warehouse scripts (`terraform output <name>`), with descriptions. */

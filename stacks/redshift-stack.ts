@@ -87,6 +87,7 @@ export class RedshiftStack extends ProjectStack {
       dataset: { bucketArn: network.datasetBucket.bucket.arn, objectKey: network.datasetObject.key },
       artifactsBucketArn: this.artifactsBucket.bucket.arn,
       keyArn: this.key.arn,
+      permissionsBoundary: this.permissionsBoundary(accountId),
     });
 
     // Created before the namespace so Redshift exports into them (retention, encryption) instead of

@@ -13,17 +13,39 @@ import { iamRules } from '../../policy/rules/iam';
 import { RuleId } from '../../policy/rule-ids';
 import { failingAddresses, findings as failingFindings, Parts, policy, RuleCase, testRules } from '../helpers/policy-fixtures';
 
+const GITHUB_PROVIDER = 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com';
+
 function iam(scope: Construct): Parts {
   const trust = new DataAwsIamPolicyDocument(scope, 'trust', {
     statement: [{ actions: ['sts:AssumeRole'], principals: [{ type: 'Service', identifiers: ['lambda.amazonaws.com'] }] }],
   });
-  const role = new IamRole(scope, 'role', { name: 'predict', assumeRolePolicy: trust.json });
+  const role = new IamRole(scope, 'role', {
+    name: 'predict',
+    assumeRolePolicy: trust.json,
+    permissionsBoundary: 'arn:aws:iam::123456789012:policy/loan-remediation-dev-boundary',
+  });
+  const github = new IamRole(scope, 'github', {
+    name: 'ci-deploy',
+    assumeRolePolicy: policy({
+      Effect: 'Allow',
+      Principal: { Federated: GITHUB_PROVIDER },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: {
+        StringEquals: {
+          'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+          'token.actions.githubusercontent.com:sub': ['repo:octo-org/loan:environment:prod', 'repo:${local.github_repository}:pull_request'],
+        },
+      },
+    }),
+    permissionsBoundary: 'arn:aws:iam::123456789012:policy/ci-boundary',
+  });
   const managed = new IamPolicy(scope, 'managed', {
     policy: policy({ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: 'arn:aws:logs:us-east-1:123456789012:log-group:/x:*' }),
   });
   return {
     trust,
     role,
+    github,
     managed,
     inline: new IamRolePolicy(scope, 'inline', {
       role: role.id,
@@ -108,6 +130,13 @@ const CASES: RuleCase[] = [
     violate: (p) =>
       p.bucketPolicy.addOverride('policy', policy({ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::shared-bucket/*' })),
     at: 'aws_s3_bucket_policy.bucket-policy',
+  },
+  { rule: 'LR-IAM-014', violate: (p) => p.role.addOverride('permissions_boundary', null), at: 'aws_iam_role.role' },
+  {
+    rule: 'LR-IAM-015',
+    violate: (p) =>
+      p.github.addOverride('assume_role_policy', policy({ Effect: 'Allow', Principal: { Federated: GITHUB_PROVIDER }, Action: 'sts:AssumeRoleWithWebIdentity' })),
+    at: 'aws_iam_role.github',
   },
 ];
 
@@ -262,4 +291,43 @@ describe('the edges of each rule', () => {
       'aws_s3_bucket_policy.bucket-policy: allows s3:GetObject, s3:ListBucket to Principal "*" without a condition on the caller (aws:SourceArn, aws:PrincipalOrgID, ...)',
     ]);
   });
+});
+
+describe('LR-IAM-015: a web-identity trust names its audience and subjects', () => {
+  const findings = (change: (p: Parts) => void) => failingFindings(iamRules, iam, 'LR-IAM-015', change);
+  const ROLE = 'aws_iam_role.github';
+  const trust = (condition: object, action = 'sts:AssumeRoleWithWebIdentity') => (p: Parts) =>
+    p.github.addOverride('assume_role_policy', policy({ Effect: 'Allow', Principal: { Federated: GITHUB_PROVIDER }, Action: action, Condition: condition }));
+  const aud = { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' };
+  const sub = (...values: string[]) => ({ 'token.actions.githubusercontent.com:sub': values });
+
+  test('every subject must name the owner and the repository, without wildcards', () => {
+    expect(findings(trust({ StringLike: { ...sub('repo:octo-org/*'), ...aud } }))).toEqual([
+      `${ROLE}: no StringEquals condition on the audience (:aud), subject repo:octo-org/* names no repository`,
+    ]);
+    expect(findings(trust({ StringEquals: aud, StringLike: sub('repo:*/loan:ref:refs/heads/main', 'repo:octo-org/loan:*') }))).toEqual([
+      `${ROLE}: subject repo:*/loan:ref:refs/heads/main names no repository`,
+    ]);
+    expect(findings(trust({ StringEquals: { ...aud, ...sub('*') } }))).toEqual([`${ROLE}: subject * names no repository`]);
+    expect(findings(trust({ StringEquals: { ...aud, ...sub('repo:octo-org/loan:environment:prod') } }))).toEqual([]);
+    expect(findings(trust({ StringEquals: { ...aud, ...sub('system:serviceaccount:ns:deployer') } }))).toEqual([]);
+  });
+
+  test('the audience must be required, the subject conditioned, and the action the web-identity one', () => {
+    expect(findings(trust({ StringEquals: sub('repo:octo-org/loan:pull_request') }))).toEqual([`${ROLE}: no StringEquals condition on the audience (:aud)`]);
+    expect(findings(trust({ StringEquals: aud }))).toEqual([`${ROLE}: no condition on the subject (:sub)`]);
+    expect(findings(trust({ StringEquals: { ...aud, ...sub('repo:octo-org/loan:pull_request') } }, 'sts:AssumeRole'))).toEqual([
+      `${ROLE}: allows sts:AssumeRole to a federated principal`,
+    ]);
+  });
+
+  test('LR-IAM-010 accepts the federated principal (LR-IAM-015 scopes it), still not an account', () => {
+    expect(failingFindings(iamRules, iam, 'LR-IAM-010', trust({ StringEquals: { ...aud, ...sub('repo:octo-org/loan:pull_request') } }))).toEqual([]);
+  });
+});
+
+test('LR-IAM-014: an empty boundary is no boundary', () => {
+  expect(failingFindings(iamRules, iam, 'LR-IAM-014', (p) => p.role.addOverride('permissions_boundary', ''))).toEqual([
+    'aws_iam_role.role: has no permissions_boundary',
+  ]);
 });

@@ -78,6 +78,23 @@ const CALLER_LIMITING_KEYS = new Set([
   'aws:sourcevpc',
 ]);
 
+/**
+ * Whether a web-identity subject names who it trusts. A GitHub subject (`repo:<owner>/<repo>:...`)
+ * must name the owner and the repository without wildcards; a Terraform expression standing for
+ * them is accepted (the setting behind it is validated where it is read). Any other subject must not
+ * be a bare wildcard.
+ */
+export function namesSubject(subject: string): boolean {
+  if (subject.startsWith('repo:')) return /^repo:(\$\{[^}]+\}|[^*?/:]+\/[^*?:]+):[^:]/.test(subject);
+  return !/^[*?]*$/.test(subject);
+}
+
+/** Condition values of a statement for a key ending in `:<claim>` (e.g. `token.actions.githubusercontent.com:sub`). */
+function claimValues(statement: Statement, claim: 'aud' | 'sub', tests: readonly string[]): string[] | undefined {
+  const found = statement.conditions.filter((c) => c.variable.endsWith(`:${claim}`) && tests.includes(c.test));
+  return found.length === 0 ? undefined : found.flatMap((c) => c.values);
+}
+
 const problems = (found: string[], say: (found: string) => string): string | undefined =>
   found.length > 0 ? say([...new Set(found)].join(', ')) : undefined;
 
@@ -210,14 +227,14 @@ export const iamRules: RuleDefinition[] = [
     name: 'IamRoleTrustsServicesOnly',
     mirrors: [],
     severity: 'error',
-    description: 'Role trust policies trust AWS service principals only',
+    description: 'Role trust policies trust AWS service principals, or a web-identity provider (scoped by LR-IAM-015), only',
     rationale: 'Only the service running the workload can use the role; people and other accounts cannot borrow its permissions',
     fix: 'trust the service principal (Service = "<service>.amazonaws.com"), not accounts, users or roles',
     appliesTo: ['aws_iam_role'],
     check(role, stack) {
       const others = allows(statementsOfKind(role, 'trust', stack))
         .flatMap((s) => s.principals)
-        .filter((p) => p.type !== 'Service' && !isAnyone(p));
+        .filter((p) => p.type !== 'Service' && p.type !== 'Federated' && !isAnyone(p));
       return problems(
         others.flatMap((p) => p.ids.map((id) => `${p.type} ${id}`)),
         (p) => `trusts ${p}`,
@@ -239,6 +256,38 @@ export const iamRules: RuleDefinition[] = [
         (a) => `trust policy allows ${a}`,
       );
     },
+  },
+  {
+    name: 'IamRoleFederatedTrustScoped',
+    mirrors: ['CKV_AWS_358'],
+    severity: 'error',
+    description: 'A role trusted by a web-identity provider requires its audience and names the subjects (repository, branch, environment)',
+    rationale: 'Without a subject condition any workflow of any repository that gets a token from the provider (GitHub: anyone) could assume the role',
+    fix: 'condition the trust on StringEquals <issuer>:aud and <issuer>:sub, e.g. repo:<owner>/<repo>:environment:prod',
+    appliesTo: ['aws_iam_role'],
+    check(role, stack) {
+      const federated = allows(statementsOfKind(role, 'trust', stack)).filter((s) => s.principals.some((p) => p.type === 'Federated'));
+      const found = federated.flatMap((s) => {
+        const audiences = claimValues(s, 'aud', ['StringEquals']);
+        const subjects = claimValues(s, 'sub', ['StringEquals', 'StringLike']);
+        return [
+          ...s.actions.filter((a) => a !== 'sts:AssumeRoleWithWebIdentity').map((a) => `allows ${a} to a federated principal`),
+          ...(audiences === undefined ? ['no StringEquals condition on the audience (:aud)'] : []),
+          ...(subjects === undefined ? ['no condition on the subject (:sub)'] : subjects.filter((v) => !namesSubject(v)).map((v) => `subject ${v} names no repository`)),
+        ];
+      });
+      return problems(found, (f) => f);
+    },
+  },
+  {
+    name: 'IamRoleHasPermissionsBoundary',
+    mirrors: [],
+    severity: 'error',
+    description: 'Roles carry a permissions boundary',
+    rationale: 'The deployer writes role policies; the boundary caps what any of them can grant, so a compromised pipeline cannot escalate through a role',
+    fix: "set permissions_boundary to the environment's boundary (ProjectStack.permissionsBoundary), which the account stack creates",
+    appliesTo: ['aws_iam_role'],
+    check: (role) => (typeof role.body.permissions_boundary === 'string' && role.body.permissions_boundary !== '' ? undefined : 'has no permissions_boundary'),
   },
   {
     name: 'IamNoUserPolicies',

@@ -91,7 +91,10 @@ export function nextSteps(stateBucket: string | undefined, settingsFile: string)
         `${' '.repeat(38)}STATE_KMS_KEY_ARN in ${settingsFile} from its outputs, see docs/operations.md)`,
     ]);
   } else {
-    lines.push(['npx cdktf deploy network redshift', `deploy with state in s3://${stateBucket}`]);
+    lines.push(
+      ['npx cdktf deploy account', 'once per account and region (an administrator): boundaries, CI roles'],
+      ['npx cdktf deploy network redshift', `deploy with state in s3://${stateBucket}`],
+    );
   }
   return ['Next:', ...lines.map(([command, what]) => `  ${command.padEnd(36)}${what}`)].join('\n');
 }

@@ -7,6 +7,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { requireAwsCredentials } from '../lib/aws-credentials';
+import { ADMIN_STACKS } from '../../stacks/project-stack';
 import { deployOrder, readManifest, summarizeSynth } from '../lib/synth-summary';
 import { terraform, writeCliConfig } from '../lib/terraform';
 import { Console, UsageError, parseFlags, parseStackList, runCommand } from './cli';
@@ -22,7 +23,7 @@ export const PLAN_USAGE = `Usage: npm run plan [-- options]
 Synthesizes every stack, then plans each one in dependency order against its configured backend
 (needs AWS credentials that can read the state and the resources) and prints the plan report.
 
-  --stacks <a,b>        plan only these stacks (default: every stack but state, see docs/plan-review.md)
+  --stacks <a,b>        plan only these stacks (default: every stack but state and account, see docs/plan-review.md)
   --out-dir <dir>       where plans and reports go (default: <synth dir>/plans)
   --detailed-exitcode   plan with terraform's -detailed-exitcode; exit 2 when any stack has changes
                         (drift detection), 0 when none
@@ -46,15 +47,14 @@ const FLAGS = {
 } as const;
 
 /**
- * The `state` stack is never planned unless named: it keeps its state locally on purpose (it creates
- * the remote-state bucket), and that state file lives with the operator, not in CI, so a CI plan of
- * it would always show the bucket and key as new.
+ * Stacks to plan, in dependency order. The administrator's stacks (ADMIN_STACKS) are never planned
+ * unless named: `state` keeps its state locally on purpose (it creates the remote-state bucket) and
+ * that file lives with the operator, not in CI; the `account` stack creates the CI roles themselves,
+ * which may not read or change it.
  */
-export const LOCAL_ONLY_STACK = 'state';
-
-/** Stacks to plan, in dependency order. */
 export function stacksToPlan(order: readonly string[], requested: readonly string[] | undefined): string[] {
-  return requested ? order.filter((stack) => requested.includes(stack)) : order.filter((s) => s !== LOCAL_ONLY_STACK);
+  const admin: readonly string[] = ADMIN_STACKS;
+  return requested ? order.filter((stack) => requested.includes(stack)) : order.filter((s) => !admin.includes(s));
 }
 
 /** The commit and tree that were planned; deploy compares the tree with the merged commit's. */

@@ -18,6 +18,7 @@ export interface ApiGatewayAccountLoggingProps {
  * there; without it, a stage with logging fails to deploy.
  */
 export class ApiGatewayAccountLogging extends Construct {
+  readonly role: IamRole;
   readonly account: ApiGatewayAccount;
 
   constructor(scope: Construct, id: string, props: ApiGatewayAccountLoggingProps) {
@@ -26,11 +27,11 @@ export class ApiGatewayAccountLogging extends Construct {
     const trust = new DataAwsIamPolicyDocument(this, 'api-gateway-logging-trust', {
       statement: [{ actions: ['sts:AssumeRole'], principals: [{ type: 'Service', identifiers: ['apigateway.amazonaws.com'] }] }],
     });
-    const role = new IamRole(this, 'api-gateway-logging-role', {
+    const role = (this.role = new IamRole(this, 'api-gateway-logging-role', {
       name: `${props.name}-apigateway-logs`,
       description: 'API Gateway writes execution and access logs of every API in this account and region',
       assumeRolePolicy: trust.json,
-    });
+    }));
     // The actions of AWS's AmazonAPIGatewayPushToCloudWatchLogs, limited to this account and region.
     const logs = new DataAwsIamPolicyDocument(this, 'api-gateway-logging', {
       statement: [

@@ -47,6 +47,8 @@ export interface NodejsFunctionProps {
   readonly vpcConfig?: { readonly subnetIds: string[]; readonly securityGroupIds: string[] };
   /** Execution role. Default: a new role `<functionName>-role` trusted by Lambda only. */
   readonly role?: IamRole;
+  /** Permissions boundary of the role this construct creates (the environment's, see the account stack). */
+  readonly permissionsBoundary?: string;
 }
 
 /** The defaults of the optional props, in one place. */
@@ -215,7 +217,7 @@ export class NodejsFunction extends Construct {
       retentionInDays: props.logRetentionDays ?? defaults.logRetentionDays,
       kmsKeyId: props.logKmsKeyArn,
     });
-    this.role = props.role ?? this.createRole(functionName);
+    this.role = props.role ?? this.createRole(functionName, props.permissionsBoundary);
     const logAndTracePolicy = this.grantLogsAndTracing(functionName);
 
     this.function = new LambdaFunction(this, 'function', {
@@ -241,7 +243,7 @@ export class NodejsFunction extends Construct {
     });
   }
 
-  private createRole(functionName: string): IamRole {
+  private createRole(functionName: string, permissionsBoundary: string | undefined): IamRole {
     const trust = new DataAwsIamPolicyDocument(this, 'trust', {
       statement: [
         {
@@ -254,6 +256,7 @@ export class NodejsFunction extends Construct {
       name: `${functionName}-role`,
       description: `Execution role of the ${functionName} Lambda function`,
       assumeRolePolicy: trust.json,
+      permissionsBoundary,
     });
   }
 

@@ -10,7 +10,7 @@ import { ApiGatewayStage } from '@cdktf/provider-aws/lib/api-gateway-stage';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
-import { Fn, ITerraformDependable } from 'cdktf';
+import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { createHash } from 'crypto';
 import { gatewayResponses, PREDICT_METHOD, PREDICT_RESOURCE } from '../../lambda-src/api-contract';
@@ -37,8 +37,6 @@ export interface PredictionRestApiProps {
   readonly logKmsKeyArn: string;
   /** Stage-wide steady-state requests per second and burst. */
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
-  /** Created before the stage, e.g. the account's CloudWatch Logs role a logging stage needs. */
-  readonly stageDependsOn?: ITerraformDependable[];
 }
 
 /**
@@ -150,7 +148,7 @@ export class PredictionRestApi extends Construct {
       deploymentId: deployment.id,
       xrayTracingEnabled: true,
       accessLogSettings: { destinationArn: accessLogs.arn, format: JSON.stringify(ACCESS_LOG_FORMAT) },
-      dependsOn: [executionLogs, ...(props.stageDependsOn ?? [])],
+      dependsOn: [executionLogs],
     });
     new ApiGatewayMethodSettings(this, 'stage-settings', {
       restApiId,

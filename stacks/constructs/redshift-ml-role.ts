@@ -14,6 +14,8 @@ export interface RedshiftMlRoleProps {
   readonly artifactsBucketArn: string;
   /** The key that encrypts the artifacts bucket and CREATE MODEL's KMS_KEY_ID. */
   readonly keyArn: string;
+  /** The environment's permissions boundary (see the account stack). */
+  readonly permissionsBoundary: string;
 }
 
 /**
@@ -90,6 +92,7 @@ export class RedshiftMlRole extends Construct {
     this.role = new IamRole(this, 'role', {
       name: props.roleName,
       description: 'Redshift ML: COPY from the dataset, CREATE MODEL through SageMaker',
+      permissionsBoundary: props.permissionsBoundary,
       assumeRolePolicy: JSON.stringify({
         Version: '2012-10-17',
         Statement: [

@@ -1,8 +1,17 @@
 # Shared values for `mock_provider "aws" { source = "./mocks" }`: computed attributes that the
 # provider validates downstream (ARNs, JSON documents) get realistic shapes instead of random strings.
 
+mock_resource "aws_vpc" {
+  defaults = { owner_id = "123456789012" }
+}
 mock_resource "aws_iam_role" {
   defaults = { arn = "arn:aws:iam::123456789012:role/mock-role" }
+}
+mock_resource "aws_iam_policy" {
+  defaults = { arn = "arn:aws:iam::123456789012:policy/mock-policy" }
+}
+mock_resource "aws_iam_openid_connect_provider" {
+  defaults = { arn = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" }
 }
 mock_resource "aws_cloudwatch_log_group" {
   defaults = { arn = "arn:aws:logs:us-east-1:123456789012:log-group:mock-log-group" }

@@ -1,0 +1,95 @@
+import { TerraformLocal } from 'cdktf';
+import { Construct } from 'constructs';
+import { RULE, suppressRule } from '../policy/suppress';
+import { Config } from './config';
+import { ApiGatewayAccountLogging } from './constructs/api-gateway-account-logging';
+import { CiIdentities } from './constructs/ci-identities';
+import { GithubOidcProvider } from './constructs/github-oidc-provider';
+import { PermissionsBoundary } from './constructs/permissions-boundary';
+import { DeployTarget } from './deployer/policies';
+import { ProjectStack } from './project-stack';
+
+/**
+ * What exists once per account and region, applied by an administrator with their own credentials
+ * (`npx cdktf deploy account`), after `state` and before the other stacks: for each environment
+ * deployed here (ACCOUNT_ENVIRONMENTS) its permissions boundary, which every role the stacks create
+ * carries; API Gateway's account-wide CloudWatch Logs role; and, with GITHUB_REPOSITORY, the GitHub
+ * OIDC provider and each environment's read-only plan role and deploy role. With these, setting up
+ * the pipeline needs no hand-written IAM (docs/plan-review.md).
+ *
+ * The pipeline never plans or applies this stack, and its roles are denied every change to what it
+ * creates.
+ */
+export class AccountStack extends ProjectStack {
+  readonly boundaries: readonly PermissionsBoundary[];
+  readonly ci: readonly CiIdentities[];
+
+  constructor(scope: Construct, config: Config) {
+    super(scope, 'account', config);
+    const settings = config.account;
+    const { partition, accountId } = this.account;
+    const targets = settings.environments.map(
+      (environment): DeployTarget => ({ partition, account: accountId, region: config.region, project: config.projectName, environment }),
+    );
+
+    this.boundaries = targets.map((target) => new PermissionsBoundary(this, `boundary-${target.environment}`, target));
+    this.ci = settings.githubRepository === undefined ? [] : this.addCiIdentities(config, settings.githubRepository, targets);
+
+    if (settings.manageApiGatewayAccountRole) {
+      const logging = new ApiGatewayAccountLogging(this, 'api-gateway-account-logging', {
+        name: `${config.projectName}-${config.region}`,
+        partition,
+        region: config.region,
+        accountId,
+      });
+      suppressRule(
+        logging.role,
+        RULE.IamRoleHasPermissionsBoundary,
+        'The account-wide role API Gateway logs every API of the region with, created by the administrator: no ' +
+          "environment's boundary fits it, and its only policy writes CloudWatch Logs",
+      );
+    }
+  }
+
+  /** The OIDC provider and, per environment, the plan and deploy roles the workflows of `repository` assume. */
+  private addCiIdentities(config: Config, repository: string, targets: readonly DeployTarget[]): CiIdentities[] {
+    // The roles read and write state: without the bucket and key the stack still synthesizes (so
+    // `npm run synth` and the tests need neither), and its plan stops here with the variable to set.
+    const required = {
+      state_bucket: [config.stateBucket, "STATE_BUCKET is not set: set it to the state stack's state_bucket_name output (the CI roles read and write state there)"],
+      state_kms_key_arn: [config.stateKmsKeyArn, "STATE_KMS_KEY_ARN is not set: set it to the state stack's state_kms_key_arn output"],
+    } as const;
+    const locals = Object.fromEntries(
+      Object.entries(required).map(([name, [value]]) => [name, new TerraformLocal(this, name, value ?? '').asString]),
+    ) as Record<keyof typeof required, string>;
+    const preconditions = Object.entries(required).map(([name, [, errorMessage]]) => ({
+      condition: `\${local.${name} != ""}`,
+      errorMessage: `${errorMessage}, synthesize again and deploy the account stack.`,
+    }));
+
+    const oidc = new GithubOidcProvider(this, 'github', { existingArn: config.account.githubOidcProviderArn });
+    const ci = targets.map(
+      (target) =>
+        new CiIdentities(this, `ci-${target.environment}`, {
+          target,
+          state: { bucket: locals.state_bucket, keyArn: locals.state_kms_key_arn },
+          oidcProviderArn: oidc.arn,
+          repository,
+          preconditions,
+        }),
+    );
+    this.addOutputs({
+      github_oidc_provider_arn: [oidc.arn, 'The GitHub OIDC provider the CI roles trust'],
+      ...Object.fromEntries(
+        ci.flatMap((identities, i) => {
+          const environment = targets[i].environment;
+          return [
+            [`${environment}_plan_role_arn`, [identities.planRole.arn, `AWS_PLAN_ROLE_ARN for ${environment}: pull-request plans and nightly drift (read-only)`]],
+            [`${environment}_deploy_role_arn`, [identities.deployRole.arn, `AWS_DEPLOY_ROLE_ARN for ${environment}: jobs in the GitHub environment ${environment}`]],
+          ];
+        }),
+      ),
+    });
+    return ci;
+  }
+}
