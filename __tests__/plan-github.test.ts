@@ -25,18 +25,24 @@ function fakeGitHub(routes: Record<string, unknown>) {
   return { fetchImpl, requests };
 }
 
-const summary = (stacks: Partial<PlanSummaryJson['stacks'][number]>[]): string => {
+type StackSummary = PlanSummaryJson['stacks'][number];
+const stackSummary = (s: Partial<StackSummary>): StackSummary => ({
+  stack: 'network',
+  status: 'planned',
+  add: 0,
+  change: 0,
+  replace: 0,
+  destroy: 0,
+  import: 0,
+  move: 0,
+  forget: 0,
+  outputs: 0,
+  replannedOnDeploy: false,
+  ...s,
+});
+const summary = (stacks: Partial<StackSummary>[]): string => {
   const file = path.join(dir, `summary-${Math.random()}.json`);
-  const full = stacks.map((s) => ({
-    stack: 'network',
-    add: 0,
-    change: 0,
-    replace: 0,
-    destroy: 0,
-    provisional: false,
-    ...s,
-  }));
-  fs.writeFileSync(file, JSON.stringify({ stacks: full }));
+  fs.writeFileSync(file, JSON.stringify({ stacks: stacks.map(stackSummary) }));
   return file;
 };
 const bodyFile = (text: string) => {
@@ -68,12 +74,14 @@ test('the plan comment is updated in place when the marked comment exists, creat
 });
 
 test('labels: destroys for any destroy or replace, no changes for an empty plan', async () => {
-  expect(
-    planLabels({ stacks: [{ stack: 'a', add: 0, change: 0, replace: 1, destroy: 0, provisional: false }] }),
-  ).toEqual({
+  expect(planLabels({ stacks: [stackSummary({ replace: 1 })] })).toEqual({
     add: [DESTROY_LABEL],
     remove: [NO_CHANGES_LABEL],
   });
+  // An import, move or forget, a changed output, or a failed plan is not "no changes".
+  for (const s of [{ import: 1 }, { move: 1 }, { forget: 1 }, { outputs: 1 }, { status: 'failed' as const }]) {
+    expect(planLabels({ stacks: [stackSummary(s)] }).add).toEqual([]);
+  }
   const github = fakeGitHub({ [`GET /repos/${REPO}/issues/7/labels`]: [{ name: DESTROY_LABEL }] });
   await run(['labels', '--pr', '7', '--summary', summary([{ add: 0 }])], github.fetchImpl);
   expect(github.requests.filter((r) => r.method !== 'GET')).toEqual([
@@ -137,6 +145,31 @@ test('a commit that no reviewed pull request produced is refused', async () => {
   expect(errors).toEqual([
     'error: commit abc belongs to no merged pull request: nothing was reviewed, so nothing is applied',
   ]);
+});
+
+test('gate: a pull request that changes the workflows or the plan code waits for approval', async () => {
+  const output = path.join(dir, 'gate-output');
+  const gate = async (files: { filename: string; previous_filename?: string }[]) => {
+    fs.writeFileSync(output, '');
+    const github = fakeGitHub({ [`GET /repos/${REPO}/pulls/7/files`]: files });
+    const printed: string[] = [];
+    const code = await githubMain(
+      ['gate', '--pr', '7'],
+      { print: (t) => printed.push(t), printError: () => undefined },
+      { ...env, GITHUB_OUTPUT: output },
+      github.fetchImpl,
+    );
+    return { code, output: fs.readFileSync(output, 'utf8'), printed, route: github.requests[0].route };
+  };
+  expect(await gate([{ filename: 'stacks/api-stack.ts' }, { filename: '.github/workflows/plan.yml' }])).toEqual({
+    code: 0,
+    output: 'gated=true\n',
+    printed: ['The plan job waits for approval: the PR changes .github/workflows/plan.yml'],
+    route: `/repos/${REPO}/pulls/7/files?per_page=100&page=1`,
+  });
+  expect((await gate([{ filename: 'scripts/plan-store.ts' }])).output).toBe('gated=true\n');
+  expect((await gate([{ filename: 'docs/x.md', previous_filename: 'scripts/plan/x.md' }])).output).toBe('gated=true\n');
+  expect((await gate([{ filename: 'stacks/api-stack.ts' }])).output).toBe('gated=false\n');
 });
 
 test('bad usage exits 2', async () => {

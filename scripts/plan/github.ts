@@ -7,7 +7,7 @@
  */
 import * as fs from 'fs';
 import { UsageError, parseFlags, runCommand, Console } from './cli';
-import { PlanSummaryJson } from './report';
+import { COUNTED, PlanSummaryJson } from './report';
 
 export const DRIFT_MARKER = '<!-- cdktf-drift-report -->';
 export const DESTROY_LABEL = 'plan: destroys';
@@ -85,13 +85,17 @@ export async function upsertStickyComment(github: GitHub, pr: number, body: stri
   return 'created';
 }
 
+/** Everything a plan summary counts: resource changes, imports, moves, forgets, output changes. */
 export const totalChanges = (summary: PlanSummaryJson) =>
-  summary.stacks.reduce((n, s) => n + s.add + s.change + s.replace + s.destroy, 0);
+  summary.stacks.reduce((n, s) => n + s.outputs + COUNTED.reduce((m, c) => m + s[c], 0), 0);
 
-/** The labels a plan summary calls for: destroys (destroy or replace anywhere), no changes (nothing at all). */
+/**
+ * The labels a plan summary calls for: destroys (destroy or replace anywhere), no changes (every
+ * stack planned and nothing at all changes).
+ */
 export function planLabels(summary: PlanSummaryJson): { add: string[]; remove: string[] } {
   const destroys = summary.stacks.some((s) => s.destroy + s.replace > 0);
-  const none = totalChanges(summary) === 0;
+  const none = totalChanges(summary) === 0 && summary.stacks.every((s) => s.status === 'planned');
   const wanted = [...(destroys ? [DESTROY_LABEL] : []), ...(none ? [NO_CHANGES_LABEL] : [])];
   return { add: wanted, remove: [DESTROY_LABEL, NO_CHANGES_LABEL].filter((l) => !wanted.includes(l)) };
 }
@@ -141,6 +145,25 @@ export async function syncDriftIssue(
   return 'closed';
 }
 
+/**
+ * Paths whose change in a pull request holds its plan job until someone approves the run: the workflows,
+ * and the code that runs with the plan role's credentials and decides what is uploaded. (The approval
+ * is a GitHub environment with required reviewers; see docs/plan-review.md for what it does and does
+ * not protect.)
+ */
+export const GATED_PATHS = ['.github/', 'scripts/plan'] as const;
+
+/** The files of a pull request (renames by both names) that fall under GATED_PATHS. */
+export async function gatedChanges(github: GitHub, pr: number): Promise<string[]> {
+  const files = await listAll<{ filename: string; previous_filename?: string }>(
+    github,
+    `/repos/${github.repo}/pulls/${pr}/files`,
+  );
+  return files
+    .flatMap((f) => [f.filename, ...(f.previous_filename ? [f.previous_filename] : [])])
+    .filter((name) => GATED_PATHS.some((prefix) => name.startsWith(prefix)));
+}
+
 /** The merged pull request of a commit on main, its reviewed head commit, and the plan run that planned it. */
 export async function findReviewedRun(
   github: GitHub,
@@ -175,6 +198,8 @@ export const GITHUB_USAGE = `Usage: npm run plan:github -- <command> [options]  
                                                open, update or close the one drift issue
   find-reviewed --commit <sha>                 the merged PR, its head commit and plan run id
                                                (written to $GITHUB_OUTPUT as pr, head-sha, run-id)
+  gate --pr <n>                                whether the PR changes ${GATED_PATHS.join(' or ')}
+                                               (written to $GITHUB_OUTPUT as gated=true|false)
   --help                                       show this help`;
 
 const FLAGS = {
@@ -236,6 +261,16 @@ export function githubMain(
         if (env.GITHUB_OUTPUT) {
           fs.appendFileSync(env.GITHUB_OUTPUT, `pr=${found.pr}\nhead-sha=${found.headSha}\nrun-id=${found.runId}\n`);
         }
+        return 0;
+      }
+      case 'gate': {
+        const gated = await gatedChanges(github(), pr());
+        io.print(
+          gated.length > 0
+            ? `The plan job waits for approval: the PR changes ${gated.join(', ')}`
+            : 'The PR changes no gated path: the plan job runs without approval',
+        );
+        if (env.GITHUB_OUTPUT) fs.appendFileSync(env.GITHUB_OUTPUT, `gated=${gated.length > 0}\n`);
         return 0;
       }
       default:

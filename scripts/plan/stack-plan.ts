@@ -1,0 +1,123 @@
+/**
+ * Plans one stack into a folder of plan files, the same way for `npm run plan` and for deploy's new
+ * plans: `terraform plan -out=<stack>.tfplan`, then `terraform show -json` (<stack>.json) and
+ * `terraform show` (<stack>.txt, Terraform's own rendering for the report), or Terraform's diagnostics
+ * (<stack>.diagnostics.txt) when planning failed. When an upstream stack's plan changes its outputs,
+ * the stack reads the upstream's planned outputs instead of its state (planned-outputs.ts).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { terraform } from '../lib/terraform';
+import { PlanJson, parsePlanJson } from './plan-json';
+import {
+  CtyType,
+  Placeholder,
+  attributeType,
+  changesOutputs,
+  outputsState,
+  placeholderValue,
+  referencedAttribute,
+  remoteStateName,
+  remoteStateOverride,
+} from './planned-outputs';
+
+/** The override file that points a stack's remote-state reads at planned outputs while it is planned. */
+export const PLANNED_OUTPUTS_OVERRIDE = 'planned_outputs_override.tf.json';
+
+/** An upstream stack planned in the same run. */
+export interface UpstreamPlan {
+  readonly stack: string;
+  readonly plan: PlanJson;
+  /** Its synthesized, initialised folder (for `terraform providers schema`). */
+  readonly dir: string;
+}
+
+export interface StackPlanResult {
+  /** Absent when Terraform wrote no plan file. */
+  readonly plan?: PlanJson;
+  readonly failed: boolean;
+  /** `-detailed-exitcode` said the plan has changes. */
+  readonly changed: boolean;
+  readonly plannedAgainst?: { readonly upstream: readonly string[]; readonly placeholders: readonly Placeholder[] };
+}
+
+/** Terraform's diagnostics in its output: from the first "Error:" or "Warning:" line on. */
+export function diagnosticsOf(output: string): string {
+  const lines = output.split('\n');
+  const first = lines.findIndex((line) => /^(Error|Warning): /.test(line));
+  return (first >= 0 ? lines.slice(first) : lines.slice(-40)).join('\n').trim();
+}
+
+/**
+ * Writes each upstream's planned outputs as a state file in `stateDir` and an override in `dir` that
+ * points the stack's `terraform_remote_state` at it; returns the placeholders used.
+ */
+function readPlannedOutputs(dir: string, stateDir: string, upstream: readonly UpstreamPlan[]): Placeholder[] {
+  const synthesized = JSON.parse(fs.readFileSync(path.join(dir, 'cdk.tf.json'), 'utf8')) as {
+    data?: { terraform_remote_state?: Record<string, unknown> };
+  };
+  const reads: Record<string, string> = {};
+  const placeholders: Placeholder[] = [];
+  for (const { stack, plan, dir: upstreamDir } of upstream) {
+    const name = remoteStateName(stack);
+    if (!synthesized.data?.terraform_remote_state?.[name]) continue;
+    let schemas: Parameters<typeof attributeType>[0] | undefined;
+    const schemaType = (output: string): CtyType | undefined => {
+      const reference = referencedAttribute(plan, output);
+      if (!reference) return undefined;
+      schemas ??= JSON.parse(terraform(upstreamDir, ['providers', 'schema', '-json']).output) as typeof schemas;
+      return attributeType(schemas!, reference);
+    };
+    const outputs = outputsState(stack, plan, placeholderValue, schemaType);
+    const file = path.join(stateDir, `${stack}.planned-outputs.tfstate`);
+    fs.writeFileSync(file, JSON.stringify(outputs.state));
+    reads[name] = file;
+    placeholders.push(...outputs.placeholders);
+  }
+  fs.writeFileSync(path.join(dir, PLANNED_OUTPUTS_OVERRIDE), JSON.stringify(remoteStateOverride(reads)));
+  return placeholders;
+}
+
+export interface PlanStackOptions {
+  readonly stack: string;
+  /** The stack's synthesized, initialised folder. */
+  readonly dir: string;
+  /** Where the plan files go. */
+  readonly outDir: string;
+  /** Upstream stacks planned in the same run; those whose outputs change are read as planned. */
+  readonly upstream: readonly UpstreamPlan[];
+  /** A folder for the generated state files (holds planned output values: delete it afterwards). */
+  readonly stateDir: string;
+  readonly planArgs: readonly string[];
+}
+
+export function planStack(options: PlanStackOptions): StackPlanResult {
+  const { stack, dir, outDir } = options;
+  const planFile = path.join(outDir, `${stack}.tfplan`);
+  const override = path.join(dir, PLANNED_OUTPUTS_OVERRIDE);
+  fs.rmSync(override, { force: true });
+  const reads = options.upstream.filter((u) => changesOutputs(u.plan));
+  const plannedAgainst =
+    reads.length > 0
+      ? { upstream: reads.map((u) => u.stack), placeholders: readPlannedOutputs(dir, options.stateDir, reads) }
+      : undefined;
+  let result;
+  try {
+    result = terraform(dir, ['plan', '-input=false', ...options.planArgs, `-out=${planFile}`], {}, [0, 1, 2]);
+  } finally {
+    // Never left behind: `cdktf deploy` in this folder would read the placeholders.
+    fs.rmSync(override, { force: true });
+  }
+  // Terraform 1.11 writes the plan file even when planning fails ("errored": true).
+  const plan = fs.existsSync(planFile)
+    ? parsePlanJson(terraform(dir, ['show', '-json', planFile]).output, `${stack}.json`)
+    : undefined;
+  if (plan) fs.writeFileSync(path.join(outDir, `${stack}.json`), JSON.stringify(plan));
+  const failed = result.status === 1 || !plan || plan.errored === true;
+  if (failed) {
+    fs.writeFileSync(path.join(outDir, `${stack}.diagnostics.txt`), `${diagnosticsOf(result.output)}\n`);
+  } else {
+    fs.writeFileSync(path.join(outDir, `${stack}.txt`), terraform(dir, ['show', planFile]).output);
+  }
+  return { plan, failed, changed: result.status === 2, plannedAgainst };
+}
