@@ -48,6 +48,23 @@ export function diagnosticsOf(output: string): string {
   return (first >= 0 ? lines.slice(first) : lines.slice(-40)).join('\n').trim();
 }
 
+type ProviderSchemas = Parameters<typeof attributeType>[0];
+
+/**
+ * `terraform providers schema -json` (13 MB for the AWS provider, seconds to produce) by the provider
+ * lock file it depends on: the stacks of one app share their providers, so one call serves them all.
+ */
+const schemaCache = new Map<string, ProviderSchemas>();
+
+function providerSchemas(dir: string): ProviderSchemas {
+  const lockFile = path.join(dir, '.terraform.lock.hcl');
+  const key = fs.existsSync(lockFile) ? fs.readFileSync(lockFile, 'utf8') : dir;
+  if (!schemaCache.has(key)) {
+    schemaCache.set(key, JSON.parse(terraform(dir, ['providers', 'schema', '-json']).output) as ProviderSchemas);
+  }
+  return schemaCache.get(key)!;
+}
+
 /**
  * Writes each upstream's planned outputs as a state file in `stateDir` and an override in `dir` that
  * points the stack's `terraform_remote_state` at it; returns the placeholders used.
@@ -61,12 +78,9 @@ function readPlannedOutputs(dir: string, stateDir: string, upstream: readonly Up
   for (const { stack, plan, dir: upstreamDir } of upstream) {
     const name = remoteStateName(stack);
     if (!synthesized.data?.terraform_remote_state?.[name]) continue;
-    let schemas: Parameters<typeof attributeType>[0] | undefined;
     const schemaType = (output: string): CtyType | undefined => {
       const reference = referencedAttribute(plan, output);
-      if (!reference) return undefined;
-      schemas ??= JSON.parse(terraform(upstreamDir, ['providers', 'schema', '-json']).output) as typeof schemas;
-      return attributeType(schemas!, reference);
+      return reference ? attributeType(providerSchemas(upstreamDir), reference) : undefined;
     };
     const outputs = outputsState(stack, plan, placeholderValue, schemaType);
     const file = path.join(stateDir, `${stack}.planned-outputs.tfstate`);
