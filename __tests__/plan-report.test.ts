@@ -1,21 +1,18 @@
 /**
- * The plan report (npm run plan:report), on real plans: the network stack planned offline, Terraform
- * 1.11.4 plans of every kind the report must not misread (fixtures/plans/terraform, made by
- * generate.ts), and HashiCorp's own plan JSON fixtures (fixtures/plans/upstream). One describe block
- * per defect the report once had.
+ * The plan report (npm run plan:report), on real plans: Terraform 1.11.4 plans of every kind the
+ * report must not misread (fixtures/plans/terraform, made by generate.ts) and HashiCorp's own plan
+ * JSON fixtures (fixtures/plans/upstream); one block per defect the report once had. The report of the
+ * project's own stacks, planned offline, is tested in plan-end-to-end.test.ts.
  */
-import { App } from 'cdktf';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { buildStacks } from '../stacks/app';
-import { loadConfig } from '../stacks/config';
-import { GITHUB_COMMENT_LIMIT, COMMENT_MARKER, renderMarkdown } from '../scripts/plan/markdown';
+import { GITHUB_COMMENT_LIMIT, renderMarkdown } from '../scripts/plan/markdown';
 import { MASKED, SENSITIVE, maskSecrets } from '../scripts/plan/mask';
 import { loadPlans, loadReport, reportMain } from '../scripts/plan/report-command';
 import { PlanReport, buildReport, summaryJson } from '../scripts/plan/report';
 import { planStack } from '../scripts/plan/stack-plan';
-import { TERRAFORM_MISSING, offlinePlan, terraform, terraformVersion, writeCliConfig } from '../scripts/lib/terraform';
+import { TERRAFORM_MISSING, terraform, terraformVersion, writeCliConfig } from '../scripts/lib/terraform';
 
 const fixtures = path.join(__dirname, 'fixtures', 'plans');
 const real = (name: string) => path.join(fixtures, 'terraform', name);
@@ -61,70 +58,6 @@ function planTerraformData(config: string, planArgs: string[] = [], before?: str
 beforeAll(() => {
   if (terraformVersion() === undefined) throw new Error(TERRAFORM_MISSING);
   writeCliConfig();
-});
-
-describe('a real plan of the network stack (made offline)', () => {
-  let outdir: string;
-  let plans: string;
-  let resourceCount: number;
-
-  beforeAll(() => {
-    outdir = path.join(scratch, 'synth');
-    const app = new App({ outdir });
-    buildStacks(app, loadConfig({}));
-    app.synth();
-    const stackDir = path.join(outdir, 'stacks', 'network');
-    resourceCount = offlinePlan(stackDir).plannedAddresses.length;
-    plans = path.join(scratch, 'real');
-    fs.mkdirSync(plans);
-    fs.writeFileSync(path.join(plans, 'network.json'), terraform(stackDir, ['show', '-json', 'offline.tfplan']).output);
-    fs.writeFileSync(path.join(plans, 'network.txt'), terraform(stackDir, ['show', 'offline.tfplan']).output);
-  }, 180_000);
-
-  test('the CLI writes the comment and the summary JSON and exits 0', async () => {
-    const md = path.join(scratch, 'real.md');
-    const summary = path.join(scratch, 'real-summary.json');
-    const result = await cli('--plans', plans, '--synth-dir', outdir, '--out', md, '--summary', summary);
-    expect(result.code).toBe(0);
-    expect(JSON.parse(fs.readFileSync(summary, 'utf8')).stacks).toEqual([
-      expect.objectContaining({ stack: 'network', status: 'planned', add: resourceCount, change: 0, destroy: 0 }),
-    ]);
-    const comment = fs.readFileSync(md, 'utf8');
-    expect(resourceCount).toBeGreaterThan(20);
-    expect(comment.startsWith(COMMENT_MARKER)).toBe(true);
-    expect(comment).toContain(`| \`network\` | ${resourceCount} | 0 | 0 | 0 |  |`);
-    expect(comment).toContain('  # aws_vpc.vpc will be created');
-    expect(comment).toContain('+ cidr_block                           = "10.80.0.0/20"');
-    expect(comment).not.toContain('[!CAUTION]');
-    expect(comment).not.toContain('Resource actions are indicated with the following symbols'); // the legend
-  });
-
-  test("cdktf's cross-stack outputs are sensitive in the plan, so their values are never shown", () => {
-    const lines = reportOf(plans).stacks[0].details.filter((l) => l.includes('cross-stack-output'));
-    expect(lines.length).toBeGreaterThan(3);
-    for (const line of lines) expect(line).toMatch(/= \(sensitive value\)$/);
-  });
-
-  // Defect 4: the comment once exceeded the limit by the newline before the details.
-  test('the comment never exceeds the limit, whatever the limit: every cut point of a real plan', () => {
-    const report = reportOf(plans);
-    const full = renderMarkdown(report).length;
-    const smallest = renderMarkdown(report, { limit: 1_500 }).length; // header and cut note only
-    expect(smallest).toBeLessThanOrEqual(1_500);
-    const limits = new Set<number>();
-    for (let limit = 1_500; limit <= full + 2; limit += 37) limits.add(limit);
-    for (let limit = full - 400; limit <= full + 2; limit++) limits.add(limit);
-    for (const limit of limits) {
-      const comment = renderMarkdown(report, { limit, fullReport: 'the job summary' });
-      if (comment.length > limit) throw new Error(`limit ${limit}: ${comment.length} characters`);
-    }
-    expect(renderMarkdown(report, { limit: full })).toBe(renderMarkdown(report));
-    const cut = renderMarkdown(report, { limit: full - 1, fullReport: 'the job summary' });
-    expect(cut.length).toBeLessThanOrEqual(full - 1);
-    expect(cut).toMatch(/\.\.\. \d+ more line\(s\) cut: see the full report/);
-    expect(cut.endsWith("**Cut to fit GitHub's 65536-character comment limit.** Full report: the job summary\n")).toBe(true);
-    expect(cut.match(/```/g)!.length % 2).toBe(0); // every fence closed
-  });
 });
 
 // Defect 1: an errored plan was published as a normal plan with exit 0.
