@@ -116,7 +116,7 @@ interface Issue {
   pull_request?: unknown;
 }
 
-/** Opens or updates the one drift issue when anything drifted; closes it when every stack is clean. */
+/** Opens or updates the one drift issue when anything drifted or failed to plan; closes it when every stack is clean. */
 export async function syncDriftIssue(
   github: GitHub,
   summary: PlanSummaryJson,
@@ -128,7 +128,8 @@ export async function syncDriftIssue(
   );
   const existing = open.find((i) => !i.pull_request && i.body?.startsWith(DRIFT_MARKER));
   const body = `${DRIFT_MARKER}\n${report}`;
-  if (totalChanges(summary) > 0) {
+  // A plan that failed is not "clean": the issue stays open with the report, which says why.
+  if (totalChanges(summary) > 0 || summary.stacks.some((s) => s.status !== 'planned')) {
     if (existing) {
       await github.request('PATCH', `/repos/${github.repo}/issues/${existing.number}`, { body });
       return 'updated';
