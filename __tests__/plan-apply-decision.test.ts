@@ -254,6 +254,14 @@ describe('applyReviewed (the loop, with fake Terraform)', () => {
   }
 
   const run = (ports: ApplyPorts) => applyReviewed({ reviewedDir, replanDir, order, dependencies }, ports);
+  /** network's saved plan applied, then redshift planned again and its new plan applied. */
+  const SAVED_THEN_REPLANNED = [
+    'init network',
+    'apply network reviewed/network.tfplan',
+    'init redshift',
+    'plan redshift',
+    'apply redshift replans/redshift.tfplan',
+  ];
 
   test('same tree, upstream outputs unchanged: applies every saved plan in dependency order', () => {
     const { ports, calls } = fakePorts({});
@@ -272,13 +280,7 @@ describe('applyReviewed (the loop, with fake Terraform)', () => {
     const { ports, calls } = fakePorts({ outputsAfterApply: { network: { vpc_id: 'vpc-0new' } } });
     const result = run(ports);
     expect(result.outcome).toBe('applied');
-    expect(calls).toEqual([
-      'init network',
-      'apply network reviewed/network.tfplan',
-      'init redshift',
-      'plan redshift',
-      'apply redshift replans/redshift.tfplan',
-    ]);
+    expect(calls).toEqual(SAVED_THEN_REPLANNED);
     expect(result.stacks[1]).toMatchObject({
       result: 'applied new plan',
       reason: expect.stringContaining('network.vpc_id'),
@@ -340,13 +342,7 @@ describe('applyReviewed (the loop, with fake Terraform)', () => {
     );
     const { ports, calls } = fakePorts({});
     const result = run(ports);
-    expect(calls).toEqual([
-      'init network',
-      'apply network reviewed/network.tfplan',
-      'init redshift',
-      'plan redshift',
-      'apply redshift replans/redshift.tfplan',
-    ]);
+    expect(calls).toEqual(SAVED_THEN_REPLANNED);
     expect(result.stacks[1]).toEqual({
       stack: 'redshift',
       result: 'applied new plan',

@@ -27,8 +27,8 @@ import { parsePlanJson, readPlanFile } from '../scripts/plan/plan-json';
 import { REPLANNED, outputsState, placeholderValue, typedValue } from '../scripts/plan/planned-outputs';
 import { loadReport } from '../scripts/plan/report-command';
 import { deployOrder, readManifest } from '../scripts/lib/synth-summary';
-import { TERRAFORM_MISSING, terraform, terraformVersion, writeCliConfig } from '../scripts/lib/terraform';
-import { FAKE_ACCOUNT_ID, FakeSts, startFakeSts, writeOfflineAwsOverride } from './helpers/offline-aws';
+import { TERRAFORM_MISSING, terraform, terraformVersion, writeCliConfig, writeOfflineOverride } from '../scripts/lib/terraform';
+import { FAKE_ACCOUNT_ID, FakeSts, startFakeSts } from './helpers/offline-aws';
 
 /**
  * Seven real plans of the project's stacks (four for review, three again on deploy) load the AWS
@@ -99,7 +99,7 @@ describe('the first deploy of network, redshift, api and waf from empty state', 
   const root = path.join(scratch, 'first-deploy');
   const stateFile = (stack: string) => path.join(root, `terraform.loan-remediation-dev.${stack}.tfstate`);
 
-  /** The real synth (state stays local: STATE_BUCKET unset), in `root`, plus the offline provider settings. */
+  /** The real synth (state stays local: STATE_BUCKET unset) in `root`, with offline provider settings. */
   const synth = (outdir: string) => {
     inDirectory(root, () => {
       const app = new App({ outdir });
@@ -107,7 +107,7 @@ describe('the first deploy of network, redshift, api and waf from empty state', 
       app.synth();
     });
     for (const stack of fs.readdirSync(path.join(outdir, 'stacks'))) {
-      writeOfflineAwsOverride(path.join(outdir, 'stacks', stack), sts.endpoint);
+      writeOfflineOverride(path.join(outdir, 'stacks', stack), { stsEndpoint: sts.endpoint, keepBackend: true });
     }
   };
 

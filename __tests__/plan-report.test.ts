@@ -156,6 +156,29 @@ describe('values partly unknown', () => {
   });
 });
 
+// Defect 4: the comment once exceeded GitHub's limit by one character (the newline before the details).
+test('the comment never exceeds its limit: every limit from the header alone to the whole report', () => {
+  const file = (name: string, ext: string) => path.join(real(name), `network.${ext}`);
+  const dir = folder({
+    'network.json': file('nested-update', 'json'),
+    'network.txt': file('nested-update', 'txt'),
+    'redshift.json': file('masking', 'json'),
+    'redshift.txt': file('masking', 'txt'),
+    'api.json': file('deposed', 'json'),
+    'api.txt': file('deposed', 'txt'),
+  });
+  const report = reportOf(dir);
+  const full = renderMarkdown(report).length;
+  for (let limit = 1_200; limit <= full + 1; limit++) {
+    const comment = renderMarkdown(report, { limit, fullReport: 'the job summary' });
+    if (comment.length > limit) throw new Error(`limit ${limit}: ${comment.length} characters`);
+    if ((comment.match(/```/g) ?? []).length % 2 !== 0) throw new Error(`limit ${limit}: a fence left open`);
+    if (!comment.includes('(deposed object')) throw new Error(`limit ${limit}: a destroy is not named`);
+  }
+  expect(renderMarkdown(report, { limit: full })).toBe(renderMarkdown(report));
+  expect(renderMarkdown(report, { limit: full - 1 })).toMatch(/more line\(s\) cut: see the full report\n```\n<\/details>\n\n\*\*Cut to fit/);
+});
+
 // Defect 5: a plan for a stack that is not in the manifest was ignored silently.
 test('a plan file for a stack the app does not have is refused with one line', async () => {
   const dir = folder({

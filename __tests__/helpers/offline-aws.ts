@@ -1,11 +1,9 @@
 /**
- * Planning the project's stacks without AWS: dummy credentials with the provider's skip_* flags, and a
- * fake STS endpoint for the one AWS call a plan makes (the `aws_caller_identity` data source of the
- * redshift, api and waf stacks). The fake runs in a worker thread, because the tests run Terraform
- * with spawnSync, which blocks this thread's event loop.
+ * A fake STS endpoint for the one AWS call a plan of the project's stacks makes with dummy credentials
+ * (the `aws_caller_identity` data source of the redshift, api and waf stacks; see
+ * `writeOfflineOverride`'s `stsEndpoint`). It runs in a worker thread, because the tests run
+ * Terraform with spawnSync, which blocks this thread's event loop.
  */
-import * as fs from 'fs';
-import * as path from 'path';
 import { Worker } from 'worker_threads';
 
 /** The account id the fake STS answers with. */
@@ -54,28 +52,4 @@ export function startFakeSts(): Promise<FakeSts> {
       }),
     );
   });
-}
-
-/**
- * Writes `offline_aws_override.tf.json` into a synthesized stack folder (a temporary one): dummy
- * provider credentials, no AWS calls but GetCallerIdentity, which goes to the fake STS.
- */
-export function writeOfflineAwsOverride(stackDir: string, stsEndpoint: string): void {
-  fs.writeFileSync(
-    path.join(stackDir, 'offline_aws_override.tf.json'),
-    JSON.stringify({
-      provider: {
-        aws: [
-          {
-            access_key: 'offline-plan',
-            secret_key: 'offline-plan',
-            skip_credentials_validation: true,
-            skip_requesting_account_id: true,
-            skip_metadata_api_check: true,
-            endpoints: [{ sts: stsEndpoint }],
-          },
-        ],
-      },
-    }),
-  );
 }
