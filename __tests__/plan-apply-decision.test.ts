@@ -145,7 +145,6 @@ describe('planDifferences and decideAfterReplan', () => {
     expect(planDifferences(reviewedNetwork, extra)).toEqual(['aws_s3_bucket.new: add was not in the reviewed plan']);
     expect(planDifferences(reviewedNetwork, fewer)).toEqual(['aws_vpc.vpc: reviewed replace is no longer planned']);
     expect(decideAfterReplan(reviewedNetwork, changedValue)).toMatchObject({ action: 'stop-for-approval' });
-    expect(decideAfterReplan(undefined, reviewedNetwork)).toMatchObject({ action: 'stop-for-approval' });
   });
 
   test('a value known at review that becomes unknown needs approval', () => {
@@ -172,9 +171,12 @@ describe('matchesReviewed: the new value is what the reviewer saw', () => {
     expect(arn).toMatch(/^arn:aws:replanned-on-deploy:::replanned-on-deploy-[0-9a-f]{12}$/);
     expect(matchesReviewed(token, false, 'vpc-0123', false)).toBe(true);
     expect(matchesReviewed(token, false, 'vpc-0123', true)).toBe(true);
-    const policy = (resource: string) => JSON.stringify({ Statement: [{ Effect: 'Allow', Resource: `${resource}/*` }] });
+    const policy = (resource: string) =>
+      JSON.stringify({ Statement: [{ Effect: 'Allow', Resource: `${resource}/*` }] });
     expect(matchesReviewed(policy(arn), false, policy('arn:aws:s3:::lr-dev-dataset'), false)).toBe(true);
-    expect(matchesReviewed(policy(arn), false, policy('arn:aws:s3:::lr-dev-dataset').replace('Allow', 'Deny'), false)).toBe(false);
+    expect(
+      matchesReviewed(policy(arn), false, policy('arn:aws:s3:::lr-dev-dataset').replace('Allow', 'Deny'), false),
+    ).toBe(false);
   });
 
   test('known parts must stay equal and known; unknown parts may be anything', () => {
@@ -184,6 +186,7 @@ describe('matchesReviewed: the new value is what the reviewer saw', () => {
     expect(matchesReviewed(reviewed, unknown, { known: 'kept', later: 'x', list: ['a', 'y', 'c'] }, {})).toBe(false);
     expect(matchesReviewed(reviewed, unknown, { known: 'other', later: 'x', list: ['a', 'y', 'b'] }, {})).toBe(false);
     expect(matchesReviewed(reviewed, unknown, { later: 'x', list: ['a', 'y', 'b'] }, { known: true })).toBe(false);
+    expect(matchesReviewed({}, {}, 'now a string', false)).toBe(false);
   });
 
   test('a list holding placeholders keeps its known elements, in any order and length', () => {
@@ -241,7 +244,8 @@ describe('applyReviewed (the loop, with fake Terraform)', () => {
         }
         const plan = options.replans?.[stack] ?? readPlanFile(path.join(reviewedDir, `${stack}.json`));
         fs.writeFileSync(path.join(outDir, `${stack}.json`), JSON.stringify(plan));
-        const plannedAgainst = upstream.length > 0 ? { upstream: upstream.map((u) => u.stack), placeholders: [] } : undefined;
+        const plannedAgainst =
+          upstream.length > 0 ? { upstream: upstream.map((u) => u.stack), placeholders: [] } : undefined;
         return { plan, failed: false, changed: true, plannedAgainst };
       },
       outputs: (stack) =>
@@ -367,6 +371,9 @@ describe('applyReviewed (the loop, with fake Terraform)', () => {
     const { ports, calls } = fakePorts({});
     const result = run(ports);
     expect(calls).toEqual([]);
-    expect(result.stacks[0]).toMatchObject({ result: 'failed', reason: expect.stringContaining('its reviewed plan failed') });
+    expect(result.stacks[0]).toMatchObject({
+      result: 'failed',
+      reason: expect.stringContaining('its reviewed plan failed'),
+    });
   });
 });

@@ -27,7 +27,13 @@ import { parsePlanJson, readPlanFile } from '../scripts/plan/plan-json';
 import { REPLANNED, outputsState, placeholderValue, typedValue } from '../scripts/plan/planned-outputs';
 import { loadReport } from '../scripts/plan/report-command';
 import { deployOrder, readManifest } from '../scripts/lib/synth-summary';
-import { TERRAFORM_MISSING, terraform, terraformVersion, writeCliConfig, writeOfflineOverride } from '../scripts/lib/terraform';
+import {
+  TERRAFORM_MISSING,
+  terraform,
+  terraformVersion,
+  writeCliConfig,
+  writeOfflineOverride,
+} from '../scripts/lib/terraform';
 import { FAKE_ACCOUNT_ID, FakeSts, startFakeSts } from './helpers/offline-aws';
 
 /**
@@ -152,7 +158,9 @@ describe('the first deploy of network, redshift, api and waf from empty state', 
     expect(readPlanFile(path.join(planned.plans, 'redshift.json')).errored).toBeFalsy();
     // No override is left behind for `cdktf deploy` to read.
     for (const stack of ['redshift', 'api', 'waf']) {
-      expect(fs.readdirSync(path.join(root, 'cdktf.out', 'stacks', stack)).filter((f) => f.startsWith('planned_outputs'))).toEqual([]);
+      expect(
+        fs.readdirSync(path.join(root, 'cdktf.out', 'stacks', stack)).filter((f) => f.startsWith('planned_outputs')),
+      ).toEqual([]);
     }
   });
 
@@ -198,7 +206,9 @@ describe('the first deploy of network, redshift, api and waf from empty state', 
     const report = loadReport(planned.plans, path.join(root, 'cdktf.out'));
     const full = renderMarkdown(report).length;
     expect(full).toBeGreaterThan(GITHUB_COMMENT_LIMIT);
-    expect(fs.readFileSync(path.join(planned.plans, 'report.md'), 'utf8').length).toBeLessThanOrEqual(GITHUB_COMMENT_LIMIT);
+    expect(fs.readFileSync(path.join(planned.plans, 'report.md'), 'utf8').length).toBeLessThanOrEqual(
+      GITHUB_COMMENT_LIMIT,
+    );
     const limits = new Set<number>();
     for (let limit = 2_500; limit <= full + 2; limit += Math.ceil(full / 1_000)) limits.add(limit);
     for (let limit = GITHUB_COMMENT_LIMIT - 150; limit <= GITHUB_COMMENT_LIMIT + 150; limit++) limits.add(limit);
@@ -211,7 +221,9 @@ describe('the first deploy of network, redshift, api and waf from empty state', 
     expect(renderMarkdown(report, { limit: full })).toBe(renderMarkdown(report));
     const cut = renderMarkdown(report, { limit: full - 1, fullReport: 'the job summary' });
     expect(cut).toMatch(/\.\.\. \d+ more line\(s\) cut: see the full report/);
-    expect(cut.endsWith("**Cut to fit GitHub's 65536-character comment limit.** Full report: the job summary\n")).toBe(true);
+    expect(cut.endsWith("**Cut to fit GitHub's 65536-character comment limit.** Full report: the job summary\n")).toBe(
+      true,
+    );
   });
 
   test('the report marks the stacks and the values that are re-planned on deploy', () => {
@@ -223,29 +235,37 @@ describe('the first deploy of network, redshift, api and waf from empty state', 
       ['waf', 'planned', ['api']],
     ]);
     const comment = fs.readFileSync(path.join(planned.plans, 'report.md'), 'utf8');
-    expect(comment).toContain('| `waf` | 6 | 0 | 0 | 0 | **re-planned on deploy**: read the planned outputs of `api` |');
+    expect(comment).toContain(
+      '| `waf` | 6 | 0 | 0 | 0 | **re-planned on deploy**: read the planned outputs of `api` |',
+    );
     const waf = report.stacks[3].details.join('\n');
     expect(waf).toContain(`+ resource_arn = ${REPLANNED}`);
     expect(waf).not.toMatch(/replanned-on-deploy-[0-9a-f]{12}/);
   });
 
-  test('deploy applies network, then plans each downstream for real and applies it: it matches apart from the placeholders', () => {
-    const result = deploy(root, fakeApply);
-    expect(result.outcome).toBe('applied');
-    expect(result.stacks.map((s) => [s.stack, s.result])).toEqual([
-      ['network', 'applied saved plan'],
-      ['redshift', 'applied new plan'],
-      ['api', 'applied new plan'],
-      ['waf', 'applied new plan'],
-    ]);
-    expect(result.stacks[3].reason).toBe(
-      'it was planned against the planned outputs of api (re-planned on deploy, now that they are applied); the new plan matches the reviewed plan',
-    );
-    // The new plans read the applied values, not the placeholders.
-    const waf = readPlanFile(path.join(root, 'cdktf.out', 'replans', 'waf.json'));
-    const association = waf.resource_changes!.find((r) => r.type === 'aws_wafv2_web_acl_association')!;
-    expect((association.change.after as { resource_arn: string }).resource_arn).toMatch(/^arn:aws:fake:us-east-1:123456789012:applied-/);
-  }, PLANNING_TIMEOUT);
+  test(
+    'deploy applies network, then plans each downstream for real and applies it: it matches apart from the placeholders',
+    () => {
+      const result = deploy(root, fakeApply);
+      expect(result.outcome).toBe('applied');
+      expect(result.stacks.map((s) => [s.stack, s.result])).toEqual([
+        ['network', 'applied saved plan'],
+        ['redshift', 'applied new plan'],
+        ['api', 'applied new plan'],
+        ['waf', 'applied new plan'],
+      ]);
+      expect(result.stacks[3].reason).toBe(
+        'it was planned against the planned outputs of api (re-planned on deploy, now that they are applied); the new plan matches the reviewed plan',
+      );
+      // The new plans read the applied values, not the placeholders.
+      const waf = readPlanFile(path.join(root, 'cdktf.out', 'replans', 'waf.json'));
+      const association = waf.resource_changes!.find((r) => r.type === 'aws_wafv2_web_acl_association')!;
+      expect((association.change.after as { resource_arn: string }).resource_arn).toMatch(
+        /^arn:aws:fake:us-east-1:123456789012:applied-/,
+      );
+    },
+    PLANNING_TIMEOUT,
+  );
 });
 
 /** A `terraform_data` resource: Terraform's built-in provider, so plan and apply need no cloud. */
@@ -298,60 +318,75 @@ describe('a pull request that adds an output read downstream', () => {
     return { root, v2, outputs };
   }
 
-  test('plans without an error, marks the unknown output, and deploy applies the downstream after a real re-plan', async () => {
-    const { root, v2, outputs } = await deployedThenChanged('new-output');
-    expect(v2.stderr).toBe('');
-    expect(v2.code).toBe(0);
-    const meta = readMeta(v2.plans);
-    expect(meta.plannedAgainst).toEqual({
-      downstream: {
-        upstream: ['upstream'],
-        placeholders: [expect.objectContaining({ stack: 'upstream', typeFrom: 'provider schema', type: 'string' })],
-      },
-    });
-    const details = loadReport(v2.plans, path.join(root, 'cdktf.out')).stacks[1].details.join('\n');
-    expect(details).toContain(`+ added = ${REPLANNED}`);
-    expect(details).toMatch(/\+ base {2}= "[0-9a-f-]{36}"/); // the new output with a known value is exact
+  test(
+    'plans without an error, marks the unknown output, and deploy applies the downstream after a real re-plan',
+    async () => {
+      const { root, v2, outputs } = await deployedThenChanged('new-output');
+      expect(v2.stderr).toBe('');
+      expect(v2.code).toBe(0);
+      const meta = readMeta(v2.plans);
+      expect(meta.plannedAgainst).toEqual({
+        downstream: {
+          upstream: ['upstream'],
+          placeholders: [expect.objectContaining({ stack: 'upstream', typeFrom: 'provider schema', type: 'string' })],
+        },
+      });
+      const details = loadReport(v2.plans, path.join(root, 'cdktf.out')).stacks[1].details.join('\n');
+      expect(details).toContain(`+ added = ${REPLANNED}`);
+      expect(details).toMatch(/\+ base {2}= "[0-9a-f-]{36}"/); // the new output with a known value is exact
 
-    const result = deploy(root);
-    expect(result.stacks.map((s) => [s.stack, s.result])).toEqual([
-      ['upstream', 'applied saved plan'],
-      ['downstream', 'applied new plan'],
-    ]);
-    const consumer = (JSON.parse(fs.readFileSync(path.join(root, 'downstream.tfstate'), 'utf8')) as {
-      resources: { name: string; instances: { attributes: { input: { value: { added: string; base: string } } } }[] }[];
-    }).resources.find((r) => r.name === 'consumer')!.instances[0].attributes.input.value;
-    const upstreamOutputs = Object.values(outputs('upstream')).map((o) => o.value);
-    expect(upstreamOutputs).toEqual(expect.arrayContaining([consumer.added, consumer.base]));
-    expect(consumer.added).not.toContain('replanned-on-deploy');
-  }, TERRAFORM_DATA_TIMEOUT);
+      const result = deploy(root);
+      expect(result.stacks.map((s) => [s.stack, s.result])).toEqual([
+        ['upstream', 'applied saved plan'],
+        ['downstream', 'applied new plan'],
+      ]);
+      const consumer = (
+        JSON.parse(fs.readFileSync(path.join(root, 'downstream.tfstate'), 'utf8')) as {
+          resources: {
+            name: string;
+            instances: { attributes: { input: { value: { added: string; base: string } } } }[];
+          }[];
+        }
+      ).resources.find((r) => r.name === 'consumer')!.instances[0].attributes.input.value;
+      const upstreamOutputs = Object.values(outputs('upstream')).map((o) => o.value);
+      expect(upstreamOutputs).toEqual(expect.arrayContaining([consumer.added, consumer.base]));
+      expect(consumer.added).not.toContain('replanned-on-deploy');
+    },
+    TERRAFORM_DATA_TIMEOUT,
+  );
 
-  test('when the upstream moved on before the merge, deploy stops and leaves the new plans for a second review', async () => {
-    const { root, v2 } = await deployedThenChanged('moved-on');
-    // Out of band, after the review, main's configuration is applied again with the upstream's base
-    // object replaced: its id, which the reviewer saw as a known value, is no longer the one planned.
-    const mainOut = path.join(root, 'main.out');
-    twoStacks(root, 1)(mainOut);
-    const mainUpstream = path.join(mainOut, 'stacks', 'upstream');
-    terraform(mainUpstream, ['init', '-input=false']);
-    terraform(mainUpstream, ['apply', '-auto-approve', '-input=false', '-replace=terraform_data.base']);
-    const result = deploy(root);
-    expect(result.outcome).toBe('needs-approval');
-    expect(result.stacks[0]).toMatchObject({
-      stack: 'upstream',
-      result: 'needs approval',
-      reason: expect.stringContaining('Terraform called the saved plan stale'),
-    });
-    expect(result.stacks[0].differences).toEqual([expect.stringMatching(/^output\.cross-stack-output-terraform_database.*: differs from the reviewed value$/)]);
-    expect(result.stacks[1]).toMatchObject({ stack: 'downstream', result: 'not applied' });
-    const replans = path.join(root, 'cdktf.out', 'replans');
-    const second = loadReport(replans, path.join(root, 'cdktf.out'));
-    expect(second.stacks.map((s) => [s.stack, s.status, s.plannedAgainst?.upstream])).toEqual([
-      ['upstream', 'planned', undefined],
-      ['downstream', 'planned', ['upstream']],
-    ]);
-    expect(v2.code).toBe(0);
-  }, TERRAFORM_DATA_TIMEOUT);
+  test(
+    'when the upstream moved on before the merge, deploy stops and leaves the new plans for a second review',
+    async () => {
+      const { root, v2 } = await deployedThenChanged('moved-on');
+      // Out of band, after the review, main's configuration is applied again with the upstream's base
+      // object replaced: its id, which the reviewer saw as a known value, is no longer the one planned.
+      const mainOut = path.join(root, 'main.out');
+      twoStacks(root, 1)(mainOut);
+      const mainUpstream = path.join(mainOut, 'stacks', 'upstream');
+      terraform(mainUpstream, ['init', '-input=false']);
+      terraform(mainUpstream, ['apply', '-auto-approve', '-input=false', '-replace=terraform_data.base']);
+      const result = deploy(root);
+      expect(result.outcome).toBe('needs-approval');
+      expect(result.stacks[0]).toMatchObject({
+        stack: 'upstream',
+        result: 'needs approval',
+        reason: expect.stringContaining('Terraform called the saved plan stale'),
+      });
+      expect(result.stacks[0].differences).toEqual([
+        expect.stringMatching(/^output\.cross-stack-output-terraform_database.*: differs from the reviewed value$/),
+      ]);
+      expect(result.stacks[1]).toMatchObject({ stack: 'downstream', result: 'not applied' });
+      const replans = path.join(root, 'cdktf.out', 'replans');
+      const second = loadReport(replans, path.join(root, 'cdktf.out'));
+      expect(second.stacks.map((s) => [s.stack, s.status, s.plannedAgainst?.upstream])).toEqual([
+        ['upstream', 'planned', undefined],
+        ['downstream', 'planned', ['upstream']],
+      ]);
+      expect(v2.code).toBe(0);
+    },
+    TERRAFORM_DATA_TIMEOUT,
+  );
 });
 
 test('placeholders are typed: strings, ARNs, numbers, booleans and collections', () => {
@@ -368,12 +403,18 @@ test('placeholders are typed: strings, ARNs, numbers, booleans and collections',
 });
 
 test('partly unknown outputs keep their known parts; each unknown part gets its own placeholder', () => {
-  const planJson = readPlanFile(path.join(__dirname, 'fixtures', 'plans', 'upstream', 'terraform-unknown-output', 'network.json'));
+  const planJson = readPlanFile(
+    path.join(__dirname, 'fixtures', 'plans', 'upstream', 'terraform-unknown-output', 'network.json'),
+  );
   const { state, placeholders } = outputsState('network', planJson, placeholderValue);
   const outputs = (state as { outputs: Record<string, { value: unknown; type: unknown }> }).outputs;
   expect(outputs.foo).toEqual({ value: 'hello', type: 'string' });
   expect(outputs.bar.value).toEqual(['hello', expect.stringMatching(/^replanned-on-deploy-/), 'world']);
   expect(outputs.bar.type).toEqual(['tuple', ['string', 'string', 'string']]);
-  expect(outputs.baz.value).toEqual({ greeting: 'hello', subject: 'world', time: expect.stringMatching(/^replanned-on-deploy-/) });
+  expect(outputs.baz.value).toEqual({
+    greeting: 'hello',
+    subject: 'world',
+    time: expect.stringMatching(/^replanned-on-deploy-/),
+  });
   expect(placeholders.map((p) => `${p.output}${p.path}`)).toEqual(['bar[1]', 'baz.time']);
 });

@@ -105,7 +105,11 @@ test('drift: opens one issue, updates it while drift lasts, closes it when clean
   expect(updated.requests.at(-1)).toMatchObject({ method: 'PATCH', route: `/repos/${REPO}/issues/9` });
   const failed = fakeGitHub(openIssue);
   await run(['drift-issue', '--summary', summary([{ status: 'failed' }]), '--body-file', report], failed.fetchImpl);
-  expect(failed.requests.at(-1)).toMatchObject({ method: 'PATCH', route: `/repos/${REPO}/issues/9`, body: { body: `${DRIFT_MARKER}\n## Drift` } });
+  expect(failed.requests.at(-1)).toMatchObject({
+    method: 'PATCH',
+    route: `/repos/${REPO}/issues/9`,
+    body: { body: `${DRIFT_MARKER}\n## Drift` },
+  });
   const closed = fakeGitHub(openIssue);
   await run(['drift-issue', '--summary', summary([{}]), '--body-file', report], closed.fetchImpl);
   expect(closed.requests.at(-1)).toEqual({

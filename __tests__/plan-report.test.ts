@@ -65,7 +65,16 @@ describe('a plan that failed', () => {
   test('is refused: exit 1, the table says so, and the comment carries Terraform’s diagnostics', async () => {
     const md = path.join(scratch, 'errored.md');
     const summary = path.join(scratch, 'errored.json');
-    const result = await cli('--plans', real('errored'), '--synth-dir', synthFixture, '--out', md, '--summary', summary);
+    const result = await cli(
+      '--plans',
+      real('errored'),
+      '--synth-dir',
+      synthFixture,
+      '--out',
+      md,
+      '--summary',
+      summary,
+    );
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(
       "error: no reviewable plan for network (plan failed): the report shows Terraform's diagnostics",
@@ -76,7 +85,10 @@ describe('a plan that failed', () => {
     expect(comment).toContain('Error: Unable to find remote state');
     expect(comment).toContain('No stored state was found for the given workspace in the given backend.');
     expect(comment).not.toContain('No changes.');
-    expect(JSON.parse(fs.readFileSync(summary, 'utf8')).stacks[0]).toMatchObject({ stack: 'network', status: 'failed' });
+    expect(JSON.parse(fs.readFileSync(summary, 'utf8')).stacks[0]).toMatchObject({
+      stack: 'network',
+      status: 'failed',
+    });
   });
 
   test("Terraform's own errored plan JSON, without saved diagnostics, is refused too", async () => {
@@ -99,7 +111,12 @@ describe('imports, moves, forgets and deposed objects, in Terraform’s terms', 
 
   test.each([
     ['a generated move-only plan', real('move'), 'terraform_data.old_name has moved to terraform_data.new_name', 0],
-    ["terraform-json's move-only plan", upstream('terraform-json-moved-block'), 'random_id.test has moved to random_id.test2', 0],
+    [
+      "terraform-json's move-only plan",
+      upstream('terraform-json-moved-block'),
+      'random_id.test has moved to random_id.test2',
+      0,
+    ],
     ["Terraform's move with an update", upstream('terraform-moved'), 'test_instance.baz will be updated in-place', 1],
   ])('%s counts the move', (_, dir, line, changes) => {
     expect(countsOf(dir)).toMatchObject({ move: 1, change: changes, add: 0, destroy: 0 });
@@ -119,11 +136,17 @@ describe('imports, moves, forgets and deposed objects, in Terraform’s terms', 
     expect(countsOf(real('deposed'))).toMatchObject({ replace: 1, destroy: 1 });
     const warnings = reportOf(real('deposed')).destructive;
     expect(warnings).toEqual([
-      expect.objectContaining({ address: 'terraform_data.blue_green', kind: 'replace', reason: expect.stringContaining('tainted') }),
+      expect.objectContaining({
+        address: 'terraform_data.blue_green',
+        kind: 'replace',
+        reason: expect.stringContaining('tainted'),
+      }),
       expect.objectContaining({
         address: expect.stringMatching(/^terraform_data\.blue_green \(deposed object [0-9a-f]{8}\)$/),
         kind: 'destroy',
-        reason: expect.stringContaining('deposed object: left over from a partially-failed create_before_destroy replacement'),
+        reason: expect.stringContaining(
+          'deposed object: left over from a partially-failed create_before_destroy replacement',
+        ),
       }),
     ]);
     expect(commentOf(real('deposed'))).toContain('# (left over from a partially-failed replacement of this instance)');
@@ -176,7 +199,9 @@ test('the comment never exceeds its limit: every limit from the header alone to 
     if (!comment.includes('(deposed object')) throw new Error(`limit ${limit}: a destroy is not named`);
   }
   expect(renderMarkdown(report, { limit: full })).toBe(renderMarkdown(report));
-  expect(renderMarkdown(report, { limit: full - 1 })).toMatch(/more line\(s\) cut: see the full report\n```\n<\/details>\n\n\*\*Cut to fit/);
+  expect(renderMarkdown(report, { limit: full - 1 })).toMatch(
+    /more line\(s\) cut: see the full report\n```\n<\/details>\n\n\*\*Cut to fit/,
+  );
 });
 
 // Defect 5: a plan for a stack that is not in the manifest was ignored silently.
@@ -257,7 +282,12 @@ describe('masking', () => {
   });
 
   test('unmistakable secret shapes are masked', () => {
-    for (const secret of ['AKIAIOSFODNN7EXAMPLE', 'ghp_abcdefghijklmnopqrstuvwxyz0123456789', 'Hunter2Secret', 'MIIEowIBAAKCAQEAexample']) {
+    for (const secret of [
+      'AKIAIOSFODNN7EXAMPLE',
+      'ghp_abcdefghijklmnopqrstuvwxyz0123456789',
+      'Hunter2Secret',
+      'MIIEowIBAAKCAQEAexample',
+    ]) {
       expect(comment).not.toContain(secret);
     }
     expect(comment).toContain(`database_url  = "postgres://etl_user:${MASKED}@db.internal:5439/loans"`);
@@ -277,9 +307,17 @@ describe('masking', () => {
   test.each([
     ['a temporary key id', 'ASIAY34FZKBOKMUTVV7A', MASKED],
     ['a fine-grained GitHub token', 'github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz', MASKED],
-    ['a JSON web token', 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U', MASKED],
+    [
+      'a JSON web token',
+      'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U',
+      MASKED,
+    ],
     ['a cut-off private key', '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXk', MASKED],
-    ['a 40-character mixed-case name', 'LoanRemediationModelTrainingRun2024Aug01', 'LoanRemediationModelTrainingRun2024Aug01'],
+    [
+      'a 40-character mixed-case name',
+      'LoanRemediationModelTrainingRun2024Aug01',
+      'LoanRemediationModelTrainingRun2024Aug01',
+    ],
     ['a hex asset hash', '0123456789abcdef0123456789abcdef', '0123456789abcdef0123456789abcdef'],
   ])('maskSecrets on %s', (_, input, expected) => {
     expect(maskSecrets(input)).toBe(expected);
@@ -323,10 +361,22 @@ describe('no changes (fixture)', () => {
 
 describe('bad input: exit 1 with one line', () => {
   test.each([
-    ['a missing folder', () => ['--plans', path.join(scratch, 'nope'), '--synth-dir', synthFixture], /--plans .* is not a folder/],
+    [
+      'a missing folder',
+      () => ['--plans', path.join(scratch, 'nope'), '--synth-dir', synthFixture],
+      /--plans .* is not a folder/,
+    ],
     ['no manifest', () => ['--plans', real('import'), '--synth-dir', scratch], /cannot read .*manifest\.json/],
-    ['no plan files', () => ['--plans', fixtures, '--synth-dir', synthFixture], /no plan files in .*: expected <stack>\.json/],
-    ['a file that is not JSON', () => [...planDir('network.json', 'Plan: 1 to add'), '--synth-dir', synthFixture], /network\.json is not JSON/],
+    [
+      'no plan files',
+      () => ['--plans', fixtures, '--synth-dir', synthFixture],
+      /no plan files in .*: expected <stack>\.json/,
+    ],
+    [
+      'a file that is not JSON',
+      () => [...planDir('network.json', 'Plan: 1 to add'), '--synth-dir', synthFixture],
+      /network\.json is not JSON/,
+    ],
     [
       'a state file instead of a plan',
       () => [...planDir('network.json', '{"format_version":"1.0","values":{}}'), '--synth-dir', synthFixture],
@@ -340,7 +390,10 @@ describe('bad input: exit 1 with one line', () => {
   });
 
   test('bad flags exit 2 with usage; --help exits 0', async () => {
-    expect(await cli('--plan', 'x')).toMatchObject({ code: 2, stderr: expect.stringContaining('Usage: npm run plan:report') });
+    expect(await cli('--plan', 'x')).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('Usage: npm run plan:report'),
+    });
     expect(await cli()).toMatchObject({ code: 2, stderr: expect.stringContaining('--plans <dir> is required') });
     expect(await cli('--help')).toMatchObject({ code: 0, stdout: expect.stringContaining('--summary <file.json>') });
   });
@@ -349,7 +402,10 @@ describe('bad input: exit 1 with one line', () => {
     const dir = folder({ 'redshift.json': path.join(real('import'), 'network.json') });
     fs.writeFileSync(
       path.join(dir, 'meta.json'),
-      JSON.stringify({ plannedAgainst: { redshift: { upstream: ['network'], placeholders: [] } }, skipped: { api: '`redshift` did not plan' } }),
+      JSON.stringify({
+        plannedAgainst: { redshift: { upstream: ['network'], placeholders: [] } },
+        skipped: { api: '`redshift` did not plan' },
+      }),
     );
     expect(loadPlans(dir, synthFixture).map((p) => [p.stack, p.plannedAgainst?.upstream, p.skipped])).toEqual([
       ['redshift', ['network'], undefined],

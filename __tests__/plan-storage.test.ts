@@ -49,7 +49,12 @@ function planFolder(): string {
     'redshift.tfplan': 'PK\u0003\u0004 another plan',
     'redshift.json': '{"format_version":"1.2","errored":false}',
     'redshift.diagnostics.txt': 'Warning: something',
-    'meta.json': JSON.stringify({ commit: COMMIT, tree: 't'.repeat(40), dirty: false, stacks: ['network', 'redshift'] }),
+    'meta.json': JSON.stringify({
+      commit: COMMIT,
+      tree: 't'.repeat(40),
+      dirty: false,
+      stacks: ['network', 'redshift'],
+    }),
     'report.md': '## Terraform plan',
     'report-full.md': '## Terraform plan',
     'summary.json': '{"stacks":[]}',
@@ -66,12 +71,18 @@ test('the key layout: one folder per project, environment and commit, never a st
   expect(PLANS_KEY_PREFIX).toBe('plans/');
   expect(() => planPrefix('loan-remediation', 'dev', 'main')).toThrow('"main" is not a full commit SHA');
   expect(['network.tfplan', 'network.json', 'meta.json'].every(isStoredFile)).toBe(true);
-  expect(['network.txt', 'network.diagnostics.txt', 'report.md', 'summary.json', '../x.json'].some(isStoredFile)).toBe(false);
+  expect(['network.txt', 'network.diagnostics.txt', 'report.md', 'summary.json', '../x.json'].some(isStoredFile)).toBe(
+    false,
+  );
 });
 
 test('push uploads saved plans, plan JSON and meta.json with SSE-KMS under the state key; the manifest holds only names and hashes', async () => {
   const dir = planFolder();
-  const manifest = await pushPlans(dir, s3Store(new S3Client({ region: 'us-east-1' }), 'lr-state-bucket', KEY_ARN), prefix);
+  const manifest = await pushPlans(
+    dir,
+    s3Store(new S3Client({ region: 'us-east-1' }), 'lr-state-bucket', KEY_ARN),
+    prefix,
+  );
   const names = ['meta.json', 'network.json', 'network.tfplan', 'redshift.json', 'redshift.tfplan'];
   expect(manifest).toEqual({
     prefix,
@@ -84,7 +95,9 @@ test('push uploads saved plans, plan JSON and meta.json with SSE-KMS under the s
     Key: `${prefix}network.tfplan`,
     ServerSideEncryption: 'aws:kms',
     SSEKMSKeyId: KEY_ARN,
-    ChecksumSHA256: createHash('sha256').update(fs.readFileSync(path.join(dir, 'network.tfplan'))).digest('base64'),
+    ChecksumSHA256: createHash('sha256')
+      .update(fs.readFileSync(path.join(dir, 'network.tfplan')))
+      .digest('base64'),
   });
   expect([...objects.keys()].every((key) => key.startsWith(prefix))).toBe(true);
 });
@@ -100,9 +113,9 @@ test('pull writes the files when every hash matches, and refuses a swapped file 
   objects.set(`${prefix}redshift.tfplan`, Buffer.from('PK another pull request wrote this'));
   const refused = path.join(scratch, 'refused');
   await expect(pullPlans(manifest, store, refused)).rejects.toThrow(
-    `${prefix}redshift.tfplan is not the reviewed file (SHA-256 ${sha('PK another pull request wrote this')}, reviewed ${
-      manifest.files.find((f) => f.name === 'redshift.tfplan')!.sha256
-    }): refusing to apply it`,
+    `${prefix}redshift.tfplan is not the reviewed file (SHA-256 ${sha(
+      'PK another pull request wrote this',
+    )}, reviewed ${manifest.files.find((f) => f.name === 'redshift.tfplan')!.sha256}): refusing to apply it`,
   );
   expect(fs.existsSync(refused)).toBe(false);
   await expect(pullPlans({ ...manifest, prefix: 'loan-remediation/dev/' }, store, refused)).rejects.toThrow(
@@ -131,7 +144,10 @@ describe('npm run plan:store', () => {
     expect(pulled).toMatchObject({ code: 0, stderr: '' });
     expect(pulled.stdout).toContain('every SHA-256 matches');
     const other = await run(['pull', '--manifest', manifestFile, '--plans', target, '--expect-commit', 'f'.repeat(40)]);
-    expect(other).toMatchObject({ code: 1, stderr: `error: the plans are of commit ${COMMIT}, not the reviewed ${'f'.repeat(40)}` });
+    expect(other).toMatchObject({
+      code: 1,
+      stderr: `error: the plans are of commit ${COMMIT}, not the reviewed ${'f'.repeat(40)}`,
+    });
   });
 
   test('deploy’s new plans go to the replan folder of the commit', async () => {
@@ -147,7 +163,8 @@ describe('npm run plan:store', () => {
     expect(result).toEqual({
       code: 1,
       stdout: '',
-      stderr: 'error: STATE_BUCKET and STATE_KMS_KEY_ARN must be set: saved plans are kept encrypted in the state bucket',
+      stderr:
+        'error: STATE_BUCKET and STATE_KMS_KEY_ARN must be set: saved plans are kept encrypted in the state bucket',
     });
     expect(s3).toHaveReceivedCommandTimes(PutObjectCommand, 0);
   });

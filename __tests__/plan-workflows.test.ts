@@ -58,28 +58,41 @@ test('the workflows call the npm scripts, not inline decision logic', () => {
   );
   const called = workflows.flatMap((f) => [...read(f).matchAll(/npm run (?:-s )?([\w:]+)/g)].map((m) => m[1]));
   expect(new Set(called)).toEqual(
-    new Set(['plan', 'plan:github', 'plan:store', 'synth', 'plan:apply', 'plan:report', 'test:mutation', 'mutation:report']),
+    new Set([
+      'plan',
+      'plan:github',
+      'plan:store',
+      'synth',
+      'plan:apply',
+      'plan:report',
+      'test:mutation',
+      'mutation:report',
+    ]),
   );
   for (const script of called) expect(scripts).toContain(script);
 });
 
 test('no saved plan or plan JSON goes to a GitHub artifact: only manifests of names and hashes', () => {
   const uploads = workflows.flatMap((file) =>
-    [...read(file).matchAll(/uses: actions\/upload-artifact@\S+[^\n]*\n(?:\s+with:\n)?((?:\s{10}.*\n)+)/g)].map((m) => ({
-      file,
-      paths: /path: (.*)/.exec(m[1])![1].trim(),
-    })),
+    [...read(file).matchAll(/uses: actions\/upload-artifact@\S+[^\n]*\n(?:\s+with:\n)?((?:\s{10}.*\n)+)/g)].map(
+      (m) => ({
+        file,
+        paths: /path: (.*)/.exec(m[1])![1].trim(),
+      }),
+    ),
   );
   expect(uploads.filter((u) => u.file !== 'mutation.yml')).toEqual([
     { file: 'deploy.yml', paths: 'replan-manifest.json' },
     { file: 'plan.yml', paths: 'plan-manifest.json' },
   ]);
   expect(uploads.find((u) => u.file === 'mutation.yml')).toEqual({ file: 'mutation.yml', paths: 'reports/mutation/' });
-  expect(read('plan.yml')).toContain('npm run plan:store -- push --plans cdktf.out/plans --manifest plan-manifest.json');
+  expect(read('plan.yml')).toContain(
+    'npm run plan:store -- push --plans cdktf.out/plans --manifest plan-manifest.json',
+  );
   expect(read('deploy.yml')).toContain('npm run plan:store -- pull --manifest reviewed/plan-manifest.json');
 });
 
-test("a pull request that changes the workflows or the plan code waits for a reviewer before its plan job runs", () => {
+test('a pull request that changes the workflows or the plan code waits for a reviewer before its plan job runs', () => {
   const plan = read('plan.yml');
   expect(plan).toContain('npm run -s plan:github -- gate --pr "$PR_NUMBER"');
   expect(plan).toMatch(/approve-workflow-change:\n {4}needs: gate\n {4}if: needs\.gate\.outputs\.gated == 'true'/);

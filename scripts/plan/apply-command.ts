@@ -112,7 +112,11 @@ export function applyReviewed(input: ApplyInput, ports: ApplyPorts): ApplyOutcom
   for (const [position, stack] of stacks.entries()) {
     const plan = reviewed.get(stack);
     if (!plan || plan.errored) {
-      outcomes.push({ stack, result: 'failed', reason: 'its reviewed plan failed or is missing: nothing reviewable to apply' });
+      outcomes.push({
+        stack,
+        result: 'failed',
+        reason: 'its reviewed plan failed or is missing: nothing reviewable to apply',
+      });
       return finish('failed');
     }
     ports.init(stack);

@@ -135,6 +135,8 @@ export function matchesReviewed(then: unknown, thenUnknown: unknown, now: unknow
         return found >= 0 && left.splice(found, 1).length === 1;
       });
   }
+  const shapeChanged = (a: unknown, b: unknown) => isRecord(a) && b !== null && b !== undefined && !isRecord(b);
+  if (shapeChanged(then, now) || shapeChanged(now, then)) return false;
   if (isRecord(then) || isRecord(thenUnknown) || isRecord(now) || isRecord(nowUnknown)) {
     const keys = new Set([then, thenUnknown, now, nowUnknown].flatMap((v) => (isRecord(v) ? Object.keys(v) : [])));
     return [...keys].every((key) =>
@@ -164,9 +166,11 @@ function contradictedAttributes(reviewed: Change, replanned: Change): string[] {
 
 /** What happens to an object, in words that compare: "add", "change; imported", "no-op; moved from x". */
 const eventText = (event: ResourceEvent) =>
-  [event.kind ?? 'no-op', ...(event.imported ? ['imported'] : []), ...(event.movedFrom ? [`moved from ${event.movedFrom}`] : [])].join(
-    '; ',
-  );
+  [
+    event.kind ?? 'no-op',
+    ...(event.imported ? ['imported'] : []),
+    ...(event.movedFrom ? [`moved from ${event.movedFrom}`] : []),
+  ].join('; ');
 
 /**
  * Differences between the reviewed plan and a new plan of the same stack, as lines naming addresses
@@ -218,10 +222,7 @@ export type AfterReplan =
   | { readonly action: 'stop-for-approval'; readonly reason: string; readonly differences: readonly string[] };
 
 /** A new plan is applied without a second review only when it shows nothing the reviewer did not see. */
-export function decideAfterReplan(reviewed: PlanJson | undefined, replanned: PlanJson): AfterReplan {
-  if (!reviewed) {
-    return { action: 'stop-for-approval', reason: 'this stack had no reviewed plan', differences: [] };
-  }
+export function decideAfterReplan(reviewed: PlanJson, replanned: PlanJson): AfterReplan {
   const differences = planDifferences(reviewed, replanned);
   if (differences.length === 0) {
     return { action: 'apply-replanned', reason: 'the new plan matches the reviewed plan' };

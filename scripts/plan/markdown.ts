@@ -104,7 +104,9 @@ function note(stack: StackReport): string {
   if (stack.status === 'failed') return '**plan failed**: see below';
   if (stack.status === 'skipped') return `not planned: ${stack.skipped}`;
   if (stack.plannedAgainst) {
-    return `**re-planned on deploy**: read the planned outputs of ${stack.plannedAgainst.upstream.map(code).join(', ')}`;
+    return `**re-planned on deploy**: read the planned outputs of ${stack.plannedAgainst.upstream
+      .map(code)
+      .join(', ')}`;
   }
   return '';
 }
@@ -121,7 +123,9 @@ function headerLines(report: PlanReport, title: string): string[] {
     `|---|${shown.map(() => '---:|').join('')}---|`,
     ...report.stacks.map(
       (s) =>
-        `| ${code(s.stack)} | ${shown.map((c) => (s.status === 'planned' ? String(s.counts[c]) : '–')).join(' | ')} | ${note(s)} |`,
+        `| ${code(s.stack)} | ${shown
+          .map((c) => (s.status === 'planned' ? String(s.counts[c]) : '–'))
+          .join(' | ')} | ${note(s)} |`,
     ),
     '',
   ];
@@ -204,8 +208,9 @@ function render(out: Budget, report: PlanReport, options: RenderOptions, cut: bo
   if (failed.length > 0) {
     out.tryAdd([
       '> [!CAUTION]',
-      `> **No reviewable plan: ${failed.length} stack(s) did not plan (${failed.map((s) => code(s.stack)).join(', ')}).** ` +
-        'Nothing can be applied until every stack plans. Terraform said:',
+      `> **No reviewable plan: ${failed.length} stack(s) did not plan (${failed
+        .map((s) => code(s.stack))
+        .join(', ')}).** ` + 'Nothing can be applied until every stack plans. Terraform said:',
       '',
     ]);
     for (const stack of failed.filter((s) => s.diagnostics)) {
@@ -224,7 +229,8 @@ function render(out: Budget, report: PlanReport, options: RenderOptions, cut: bo
         'one apart from the placeholders; otherwise the deploy stops and posts the new plan for approval.',
       ...replanned.map((s) => {
         const names = s.plannedAgainst!.placeholders.map((p) => code(`${p.stack}.${p.output}${p.path}`));
-        const text = names.length > 0 ? `placeholders for ${names.join(', ')}` : 'no placeholders (every value was known)';
+        const text =
+          names.length > 0 ? `placeholders for ${names.join(', ')}` : 'no placeholders (every value was known)';
         return shorten(`> - ${code(s.stack)}: ${text}`, cut ? LINE_MAX : undefined);
       }),
       '',
@@ -237,7 +243,8 @@ function render(out: Budget, report: PlanReport, options: RenderOptions, cut: bo
   for (const section of options.sections ?? []) addBlock(out, section.summary, section.lines, cut);
   const changing = report.stacks.filter((s) => s.status === 'planned' && hasChanges(s));
   if (changing.length > 0 && out.tryAdd(['### Details', ''])) {
-    for (const stack of changing) addBlock(out, `<code>${stack.stack}</code>: ${countsText(stack)}`, stack.details, cut);
+    for (const stack of changing)
+      addBlock(out, `<code>${stack.stack}</code>: ${countsText(stack)}`, stack.details, cut);
   }
 }
 
@@ -253,7 +260,8 @@ export function renderMarkdown(report: PlanReport, options: RenderOptions = {}):
 
   const where = options.fullReport ?? 'run `npm run plan`';
   const footer = [`**Cut to fit GitHub's ${GITHUB_COMMENT_LIMIT}-character comment limit.** Full report: ${where}`];
-  if (Budget.cost(footer) > options.limit) throw new Error(`a ${options.limit}-character limit cannot hold the cut note`);
+  if (Budget.cost(footer) > options.limit)
+    throw new Error(`a ${options.limit}-character limit cannot hold the cut note`);
   const cut = new Budget(options.limit - Budget.cost(footer));
   render(cut, report, options, true);
   return `${cut.text}${footer[0]}\n`;

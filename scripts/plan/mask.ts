@@ -9,7 +9,6 @@
 
 export const SENSITIVE = '(sensitive value)';
 export const MASKED = '(masked: looks like a secret)';
-export const UNKNOWN = '(known after apply)';
 
 /** Shapes that are secrets whatever attribute holds them. */
 const SECRET_PATTERNS: readonly RegExp[] = [

@@ -152,10 +152,10 @@ export function planMain(argv: readonly string[], io: Console, synth = synthesiz
         const verdict = result.failed
           ? 'PLAN FAILED'
           : result.changed
-            ? 'changes'
-            : flags['detailed-exitcode']
-              ? 'no changes'
-              : 'planned';
+          ? 'changes'
+          : flags['detailed-exitcode']
+          ? 'no changes'
+          : 'planned';
         io.print(`${stack}: ${verdict} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
         planned.set(stack, result);
       }
@@ -172,7 +172,9 @@ export function planMain(argv: readonly string[], io: Console, synth = synthesiz
       { title: flags.title, fullReport: flags['full-report'] ?? `\`${rel('report-full.md')}\`` },
     );
     io.print(`\n${renderMarkdown(report, { title: flags.title })}`);
-    io.print(`Wrote ${rel('')}: <stack>.tfplan, <stack>.json, <stack>.txt, report.md, report-full.md, summary.json, meta.json
+    io.print(`Wrote ${rel(
+      '',
+    )}: <stack>.tfplan, <stack>.json, <stack>.txt, report.md, report-full.md, summary.json, meta.json
 
 Next:
   npm run plan:report -- --plans ${rel('')} --out comment.md   render the report again

@@ -50,7 +50,9 @@ export interface PlanJson {
   readonly prior_state?: { readonly values?: { readonly outputs?: Readonly<Record<string, OutputValue>> } };
   readonly configuration?: {
     readonly root_module?: {
-      readonly outputs?: Readonly<Record<string, { readonly expression?: { readonly references?: readonly string[] } }>>;
+      readonly outputs?: Readonly<
+        Record<string, { readonly expression?: { readonly references?: readonly string[] } }>
+      >;
     };
   };
   readonly errored?: boolean;

@@ -37,7 +37,7 @@ export interface Placeholder {
   readonly path: string;
   readonly type: CtyType;
   /** Where the type came from: the output's earlier value, the provider schema, or an assumption. */
-  readonly typeFrom: 'known structure' | 'prior state' | 'provider schema' | 'assumed string';
+  readonly typeFrom: 'prior state' | 'provider schema' | 'assumed string';
 }
 
 /** How to fill an unknown part: the plan command writes placeholders, a test's fake apply real-looking values. */
@@ -114,7 +114,9 @@ function fill(
     const known = isObject(after) ? after : {};
     const marks = isObject(unknown) ? unknown : {};
     const names = [...new Set([...Object.keys(known), ...Object.keys(marks)])].sort();
-    const filled = names.map((name) => [name, fill(known[name], marks[name], `${path}.${name}`, unknownType, onUnknown)] as const);
+    const filled = names.map(
+      (name) => [name, fill(known[name], marks[name], `${path}.${name}`, unknownType, onUnknown)] as const,
+    );
     return {
       value: Object.fromEntries(filled.map(([name, f]) => [name, f.value])),
       type: ['object', Object.fromEntries(filled.map(([name, f]) => [name, f.type]))],
@@ -164,7 +166,11 @@ export function outputsState(
     if (change?.actions.includes('delete') && !change.actions.includes('create')) continue;
     const known = planned[name];
     if (known && 'value' in known && known.type !== undefined && change?.after_unknown !== true) {
-      outputs[name] = { value: known.value, type: known.type as CtyType, ...(known.sensitive ? { sensitive: true } : {}) };
+      outputs[name] = {
+        value: known.value,
+        type: known.type as CtyType,
+        ...(known.sensitive ? { sensitive: true } : {}),
+      };
       continue;
     }
     const unknownType = (path: string): { type: CtyType; typeFrom: Placeholder['typeFrom'] } => {
@@ -202,7 +208,9 @@ export function referencedAttribute(
   output: string,
 ): { readonly mode: 'managed' | 'data'; readonly type: string; readonly attribute: string } | undefined {
   const references = plan.configuration?.root_module?.outputs?.[output]?.expression?.references ?? [];
-  const parsed = references.map((reference) => /^(data\.)?([a-z0-9_]+)\.[^.[]+(?:\[[^\]]*\])?\.([a-z0-9_]+)$/.exec(reference));
+  const parsed = references.map((reference) =>
+    /^(data\.)?([a-z0-9_]+)\.[^.[]+(?:\[[^\]]*\])?\.([a-z0-9_]+)$/.exec(reference),
+  );
   const attributes = parsed.filter((match) => match !== null);
   if (attributes.length !== 1) return undefined;
   const [, data, type, attribute] = attributes[0];
@@ -214,8 +222,12 @@ interface ProviderSchemas {
     Record<
       string,
       {
-        readonly resource_schemas?: Readonly<Record<string, { block: { attributes?: Record<string, { type?: CtyType }> } }>>;
-        readonly data_source_schemas?: Readonly<Record<string, { block: { attributes?: Record<string, { type?: CtyType }> } }>>;
+        readonly resource_schemas?: Readonly<
+          Record<string, { block: { attributes?: Record<string, { type?: CtyType }> } }>
+        >;
+        readonly data_source_schemas?: Readonly<
+          Record<string, { block: { attributes?: Record<string, { type?: CtyType }> } }>
+        >;
       }
     >
   >;

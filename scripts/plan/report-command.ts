@@ -72,7 +72,12 @@ export function loadPlans(plansDir: string, synthDir: string): StackPlan[] {
     const stack = STACK_FILE.exec(file)?.[1];
     if (stack !== undefined && !SHARED_FILES.has(file) && !order.includes(stack)) {
       throw new PlanInputError(
-        `${path.join(plansDir, file)} is for a stack named "${stack}", which the synthesized app does not have (${order.join(', ')}): remove it or synthesize the app it belongs to`,
+        `${path.join(
+          plansDir,
+          file,
+        )} is for a stack named "${stack}", which the synthesized app does not have (${order.join(
+          ', ',
+        )}): remove it or synthesize the app it belongs to`,
       );
     }
   }

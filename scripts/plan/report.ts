@@ -106,8 +106,8 @@ function terraformComment({ resource, kind, imported, movedFrom }: ResourceEvent
       resource.action_reason === 'replace_because_tainted'
         ? `# ${address} is tainted, so must be replaced`
         : resource.action_reason === 'replace_by_request'
-          ? `# ${address} will be replaced, as requested`
-          : `# ${address} must be replaced`,
+        ? `# ${address} will be replaced, as requested`
+        : `# ${address} must be replaced`,
     destroy: `# ${address} will be destroyed`,
     forget: `# ${address} will no longer be managed by Terraform, but will not be destroyed`,
   };
@@ -146,8 +146,8 @@ function stackReport(input: StackPlan): { report: StackReport; destructive: Dest
     const diagnostics = input.diagnostics
       ? maskSecrets(input.diagnostics).trim()
       : status === 'failed'
-        ? 'Terraform wrote an errored plan (`"errored": true`) and its diagnostics were not saved: run `terraform plan` in the stack folder to see them.'
-        : undefined;
+      ? 'Terraform wrote an errored plan (`"errored": true`) and its diagnostics were not saved: run `terraform plan` in the stack folder to see them.'
+      : undefined;
     return {
       report: { stack, status, counts: zero, outputs: 0, details: [], diagnostics, skipped: input.skipped },
       destructive: [],
@@ -166,7 +166,16 @@ function stackReport(input: StackPlan): { report: StackReport; destructive: Dest
       ? renderedLines(input.text)
       : [
           ...events.flatMap(terraformComment),
-          ...outputs.map(([name, change]) => `  # output.${name} will be ${change.actions.includes('create') ? 'created' : change.actions.includes('delete') ? 'removed' : 'updated'}`),
+          ...outputs.map(
+            ([name, change]) =>
+              `  # output.${name} will be ${
+                change.actions.includes('create')
+                  ? 'created'
+                  : change.actions.includes('delete')
+                  ? 'removed'
+                  : 'updated'
+              }`,
+          ),
         ];
   const destructive = events.flatMap(({ resource, kind }) =>
     kind === 'destroy' || kind === 'replace'

@@ -94,11 +94,14 @@ export async function pullPlans(manifest: PlanManifest, store: ObjectStore, dir:
   }
   const bodies = new Map<string, Buffer>();
   for (const { name, sha256: expected } of manifest.files) {
-    if (!isStoredFile(name)) throw new PlanInputError(`the manifest names ${JSON.stringify(name)}, which is not a plan file`);
+    if (!isStoredFile(name))
+      throw new PlanInputError(`the manifest names ${JSON.stringify(name)}, which is not a plan file`);
     const body = await store.get(`${manifest.prefix}${name}`);
     if (sha256(body) !== expected) {
       throw new PlanInputError(
-        `${manifest.prefix}${name} is not the reviewed file (SHA-256 ${sha256(body)}, reviewed ${expected}): refusing to apply it`,
+        `${manifest.prefix}${name} is not the reviewed file (SHA-256 ${sha256(
+          body,
+        )}, reviewed ${expected}): refusing to apply it`,
       );
     }
     bodies.set(name, body);

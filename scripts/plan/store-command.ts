@@ -48,14 +48,18 @@ export function storeMain(argv: readonly string[], io: Console, env: NodeJS.Proc
     if (!flags.plans || !flags.manifest) throw new UsageError(`${command} needs --plans and --manifest`);
     const config = loadConfig(env);
     if (!config.stateBucket || !config.stateKmsKeyArn) {
-      throw new Error('STATE_BUCKET and STATE_KMS_KEY_ARN must be set: saved plans are kept encrypted in the state bucket');
+      throw new Error(
+        'STATE_BUCKET and STATE_KMS_KEY_ARN must be set: saved plans are kept encrypted in the state bucket',
+      );
     }
     const store = s3Store(new S3Client({ region: config.region }), config.stateBucket, config.stateKmsKeyArn);
     if (command === 'push') {
       const prefix = planPrefix(config.projectName, config.environment, readMeta(flags.plans).commit, flags.replan);
       const manifest = await pushPlans(flags.plans, store, prefix);
       fs.writeFileSync(flags.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
-      io.print(`Stored ${manifest.files.length} file(s) in s3://${config.stateBucket}/${prefix} (SSE-KMS); wrote ${flags.manifest}`);
+      io.print(
+        `Stored ${manifest.files.length} file(s) in s3://${config.stateBucket}/${prefix} (SSE-KMS); wrote ${flags.manifest}`,
+      );
       return 0;
     }
     let manifest: PlanManifest;
@@ -69,7 +73,9 @@ export function storeMain(argv: readonly string[], io: Console, env: NodeJS.Proc
     if (flags['expect-commit'] && commit !== flags['expect-commit']) {
       throw new PlanInputError(`the plans are of commit ${commit}, not the reviewed ${flags['expect-commit']}`);
     }
-    io.print(`Fetched ${manifest.files.length} file(s) from ${manifest.prefix} into ${flags.plans}; every SHA-256 matches`);
+    io.print(
+      `Fetched ${manifest.files.length} file(s) from ${manifest.prefix} into ${flags.plans}; every SHA-256 matches`,
+    );
     return 0;
   });
 }
