@@ -26,6 +26,7 @@ import { planMain } from '../scripts/plan/plan-command';
 import { parsePlanJson, readPlanFile } from '../scripts/plan/plan-json';
 import { REPLANNED, outputsState, placeholderValue, typedValue } from '../scripts/plan/planned-outputs';
 import { loadReport } from '../scripts/plan/report-command';
+import { planStack } from '../scripts/plan/stack-plan';
 import { deployOrder, readManifest } from '../scripts/lib/synth-summary';
 import {
   TERRAFORM_MISSING,
@@ -417,4 +418,26 @@ test('partly unknown outputs keep their known parts; each unknown part gets its 
     time: expect.stringMatching(/^replanned-on-deploy-/),
   });
   expect(placeholders.map((p) => `${p.output}${p.path}`)).toEqual(['bar[1]', 'baz.time']);
+});
+
+test('a stack that reads nothing of a changing upstream is planned as usual, with no override', () => {
+  const dir = fs.mkdtempSync(path.join(scratch, 'unrelated-'));
+  fs.writeFileSync(
+    path.join(dir, 'cdk.tf.json'),
+    JSON.stringify({ resource: { terraform_data: { alone: { input: 'x' } } } }),
+  );
+  terraform(dir, ['init', '-input=false']);
+  const changing = readPlanFile(
+    path.join(__dirname, 'fixtures', 'plans', 'terraform', 'unknown-parts', 'network.json'),
+  );
+  const result = planStack({
+    stack: 'unrelated',
+    dir,
+    outDir: dir,
+    upstream: [{ stack: 'network', plan: changing, dir }],
+    stateDir: dir,
+    planArgs: [],
+  });
+  expect(result).toMatchObject({ failed: false, plannedAgainst: undefined });
+  expect(fs.readdirSync(dir).filter((f) => f.endsWith('_override.tf.json'))).toEqual([]);
 });

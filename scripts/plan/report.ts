@@ -3,12 +3,13 @@
  * JSON show it, in Terraform's own terms: add, change, replace, destroy, import, move, forget), every
  * destroy or replace with its reason, failed plans with Terraform's diagnostics, stacks planned against
  * an upstream's planned outputs, and the details lines (Terraform's own rendering when available).
- * A pure function of plan JSON, rendered text and the stack dependencies; markdown.ts renders it.
+ * A pure function of plan JSON and Terraform's rendered text; markdown.ts renders it.
  */
 import { maskSecrets } from './mask';
 import {
   ChangeKind,
   PlanJson,
+  changeKind,
   ResourceChange,
   ResourceEvent,
   changedOutputs,
@@ -166,16 +167,12 @@ function stackReport(input: StackPlan): { report: StackReport; destructive: Dest
       ? renderedLines(input.text)
       : [
           ...events.flatMap(terraformComment),
-          ...outputs.map(
-            ([name, change]) =>
-              `  # output.${name} will be ${
-                change.actions.includes('create')
-                  ? 'created'
-                  : change.actions.includes('delete')
-                  ? 'removed'
-                  : 'updated'
-              }`,
-          ),
+          ...outputs.map(([name, change]) => {
+            const kind = changeKind(change.actions);
+            return `  # output.${name} will be ${
+              kind === 'add' ? 'created' : kind === 'destroy' ? 'removed' : 'updated'
+            }`;
+          }),
         ];
   const destructive = events.flatMap(({ resource, kind }) =>
     kind === 'destroy' || kind === 'replace'

@@ -66,14 +66,20 @@ function providerSchemas(dir: string): ProviderSchemas {
 }
 
 /**
- * Writes each upstream's planned outputs as a state file in `stateDir` and an override in `dir` that
- * points the stack's `terraform_remote_state` at it; returns the placeholders used.
+ * Writes the planned outputs of each upstream the stack reads through `terraform_remote_state` as a
+ * state file in `stateDir`, and an override in `dir` that points the reads at them; returns what was
+ * redirected (undefined when nothing was).
  */
-function readPlannedOutputs(dir: string, stateDir: string, upstream: readonly UpstreamPlan[]): Placeholder[] {
+function readPlannedOutputs(
+  dir: string,
+  stateDir: string,
+  upstream: readonly UpstreamPlan[],
+): StackPlanResult['plannedAgainst'] {
   const synthesized = JSON.parse(fs.readFileSync(path.join(dir, 'cdk.tf.json'), 'utf8')) as {
     data?: { terraform_remote_state?: Record<string, unknown> };
   };
   const reads: Record<string, string> = {};
+  const redirected: string[] = [];
   const placeholders: Placeholder[] = [];
   for (const { stack, plan, dir: upstreamDir } of upstream) {
     const name = remoteStateName(stack);
@@ -86,10 +92,12 @@ function readPlannedOutputs(dir: string, stateDir: string, upstream: readonly Up
     const file = path.join(stateDir, `${stack}.planned-outputs.tfstate`);
     fs.writeFileSync(file, JSON.stringify(outputs.state));
     reads[name] = file;
+    redirected.push(stack);
     placeholders.push(...outputs.placeholders);
   }
+  if (redirected.length === 0) return undefined;
   fs.writeFileSync(path.join(dir, PLANNED_OUTPUTS_OVERRIDE), JSON.stringify(remoteStateOverride(reads)));
-  return placeholders;
+  return { upstream: redirected, placeholders };
 }
 
 export interface PlanStackOptions {
@@ -110,11 +118,8 @@ export function planStack(options: PlanStackOptions): StackPlanResult {
   const planFile = path.join(outDir, `${stack}.tfplan`);
   const override = path.join(dir, PLANNED_OUTPUTS_OVERRIDE);
   fs.rmSync(override, { force: true });
-  const reads = options.upstream.filter((u) => changesOutputs(u.plan));
-  const plannedAgainst =
-    reads.length > 0
-      ? { upstream: reads.map((u) => u.stack), placeholders: readPlannedOutputs(dir, options.stateDir, reads) }
-      : undefined;
+  const changing = options.upstream.filter((u) => changesOutputs(u.plan));
+  const plannedAgainst = changing.length > 0 ? readPlannedOutputs(dir, options.stateDir, changing) : undefined;
   let result;
   try {
     result = terraform(dir, ['plan', '-input=false', ...options.planArgs, `-out=${planFile}`], {}, [0, 1, 2]);
