@@ -11,11 +11,13 @@ import {
   decideAfterSavedApply,
   decideBeforeApply,
   isStalePlanError,
+  matchesReviewed,
   planDifferences,
   priorOutputs,
 } from '../scripts/plan/apply-decision';
 import { ApplyPorts, applyReviewed, outcomeMarkdown } from '../scripts/plan/apply-command';
 import { PlanJson, readPlanFile } from '../scripts/plan/plan-json';
+import { placeholderValue } from '../scripts/plan/planned-outputs';
 
 const TREE = 'a'.repeat(40);
 const OTHER_TREE = 'b'.repeat(40);
@@ -37,6 +39,19 @@ describe('decideBeforeApply', () => {
   test('plans again when main moved on (merged tree differs)', () => {
     const decision = decideBeforeApply({ reviewedTree: TREE, mergedTree: OTHER_TREE, changedUpstreamOutputs: [] });
     expect(decision).toEqual({ action: 'replan', reason: expect.stringContaining('is not the reviewed tree') });
+  });
+
+  test('always plans again a stack that was planned against an upstream’s planned outputs', () => {
+    const decision = decideBeforeApply({
+      reviewedTree: TREE,
+      mergedTree: TREE,
+      changedUpstreamOutputs: [],
+      plannedAgainst: ['network'],
+    });
+    expect(decision).toEqual({
+      action: 'replan',
+      reason: 'it was planned against the planned outputs of network (re-planned on deploy, now that they are applied)',
+    });
   });
 
   test('plans again when an upstream output changed after this plan was made', () => {
@@ -130,7 +145,6 @@ describe('planDifferences and decideAfterReplan', () => {
     expect(planDifferences(reviewedNetwork, extra)).toEqual(['aws_s3_bucket.new: add was not in the reviewed plan']);
     expect(planDifferences(reviewedNetwork, fewer)).toEqual(['aws_vpc.vpc: reviewed replace is no longer planned']);
     expect(decideAfterReplan(reviewedNetwork, changedValue)).toMatchObject({ action: 'stop-for-approval' });
-    expect(decideAfterReplan(undefined, reviewedNetwork)).toMatchObject({ action: 'stop-for-approval' });
   });
 
   test('a value known at review that becomes unknown needs approval', () => {
@@ -145,6 +159,40 @@ describe('planDifferences and decideAfterReplan', () => {
   test('an output whose change differs needs approval', () => {
     const outputGone = { ...reviewedNetwork, output_changes: {} };
     expect(planDifferences(reviewedNetwork, outputGone)).toEqual(['output.vpc_id: now unchanged, reviewed as change']);
+  });
+});
+
+describe('matchesReviewed: the new value is what the reviewer saw', () => {
+  const token = placeholderValue({ stack: 'network', output: 'vpc_id', path: '', type: 'string' }) as string;
+  const arn = placeholderValue({ stack: 'network', output: 'dataset_bucket_arn', path: '', type: 'string' }) as string;
+
+  test('a placeholder stands for any value, also inside a longer string', () => {
+    expect(token).toMatch(/^replanned-on-deploy-[0-9a-f]{12}$/);
+    expect(arn).toMatch(/^arn:aws:replanned-on-deploy:::replanned-on-deploy-[0-9a-f]{12}$/);
+    expect(matchesReviewed(token, false, 'vpc-0123', false)).toBe(true);
+    expect(matchesReviewed(token, false, 'vpc-0123', true)).toBe(true);
+    const policy = (resource: string) =>
+      JSON.stringify({ Statement: [{ Effect: 'Allow', Resource: `${resource}/*` }] });
+    expect(matchesReviewed(policy(arn), false, policy('arn:aws:s3:::lr-dev-dataset'), false)).toBe(true);
+    expect(
+      matchesReviewed(policy(arn), false, policy('arn:aws:s3:::lr-dev-dataset').replace('Allow', 'Deny'), false),
+    ).toBe(false);
+  });
+
+  test('known parts must stay equal and known; unknown parts may be anything', () => {
+    const reviewed = { known: 'kept', later: null, list: ['a', null, 'b'] };
+    const unknown = { later: true, list: [false, true, false] };
+    expect(matchesReviewed(reviewed, unknown, { known: 'kept', later: 'x', list: ['a', 'y', 'b'] }, {})).toBe(true);
+    expect(matchesReviewed(reviewed, unknown, { known: 'kept', later: 'x', list: ['a', 'y', 'c'] }, {})).toBe(false);
+    expect(matchesReviewed(reviewed, unknown, { known: 'other', later: 'x', list: ['a', 'y', 'b'] }, {})).toBe(false);
+    expect(matchesReviewed(reviewed, unknown, { later: 'x', list: ['a', 'y', 'b'] }, { known: true })).toBe(false);
+    expect(matchesReviewed({}, {}, 'now a string', false)).toBe(false);
+  });
+
+  test('a list holding placeholders keeps its known elements, in any order and length', () => {
+    expect(matchesReviewed([token, 'sg-fixed'], false, ['sg-fixed', 'subnet-1', 'subnet-2'], false)).toBe(true);
+    expect(matchesReviewed([token, 'sg-fixed'], false, ['subnet-1', 'subnet-2'], false)).toBe(false);
+    expect(matchesReviewed(['a', 'b'], false, ['b', 'a'], false)).toBe(false); // no placeholder: order counts
   });
 });
 
@@ -175,6 +223,7 @@ describe('applyReviewed (the loop, with fake Terraform)', () => {
     outputsAfterApply?: Record<string, Record<string, unknown>>;
     applyResults?: Record<string, { status: number; output: string }[]>;
     replans?: Record<string, PlanJson>;
+    failingPlans?: string[];
   }) {
     const calls: string[] = [];
     const applied = new Set<string>();
@@ -187,9 +236,17 @@ describe('applyReviewed (the loop, with fake Terraform)', () => {
         if (result.status === 0) applied.add(stack);
         return result;
       },
-      plan: (stack) => {
-        calls.push(`plan ${stack}`);
-        return options.replans?.[stack] ?? readPlanFile(path.join(reviewedDir, `${stack}.json`));
+      plan: (stack, outDir, upstream) => {
+        calls.push(`plan ${stack}${upstream.length > 0 ? ` reading ${upstream.map((u) => u.stack).join(',')}` : ''}`);
+        if (options.failingPlans?.includes(stack)) {
+          fs.writeFileSync(path.join(outDir, `${stack}.diagnostics.txt`), 'Error: Unable to find remote state');
+          return { failed: true, changed: false };
+        }
+        const plan = options.replans?.[stack] ?? readPlanFile(path.join(reviewedDir, `${stack}.json`));
+        fs.writeFileSync(path.join(outDir, `${stack}.json`), JSON.stringify(plan));
+        const plannedAgainst =
+          upstream.length > 0 ? { upstream: upstream.map((u) => u.stack), placeholders: [] } : undefined;
+        return { plan, failed: false, changed: true, plannedAgainst };
       },
       outputs: (stack) =>
         applied.has(stack) && options.outputsAfterApply?.[stack]
@@ -201,6 +258,14 @@ describe('applyReviewed (the loop, with fake Terraform)', () => {
   }
 
   const run = (ports: ApplyPorts) => applyReviewed({ reviewedDir, replanDir, order, dependencies }, ports);
+  /** network's saved plan applied, then redshift planned again and its new plan applied. */
+  const SAVED_THEN_REPLANNED = [
+    'init network',
+    'apply network reviewed/network.tfplan',
+    'init redshift',
+    'plan redshift',
+    'apply redshift replans/redshift.tfplan',
+  ];
 
   test('same tree, upstream outputs unchanged: applies every saved plan in dependency order', () => {
     const { ports, calls } = fakePorts({});
@@ -219,13 +284,7 @@ describe('applyReviewed (the loop, with fake Terraform)', () => {
     const { ports, calls } = fakePorts({ outputsAfterApply: { network: { vpc_id: 'vpc-0new' } } });
     const result = run(ports);
     expect(result.outcome).toBe('applied');
-    expect(calls).toEqual([
-      'init network',
-      'apply network reviewed/network.tfplan',
-      'init redshift',
-      'plan redshift',
-      'apply redshift replans/redshift.tfplan',
-    ]);
+    expect(calls).toEqual(SAVED_THEN_REPLANNED);
     expect(result.stacks[1]).toMatchObject({
       result: 'applied new plan',
       reason: expect.stringContaining('network.vpc_id'),
@@ -251,11 +310,13 @@ describe('applyReviewed (the loop, with fake Terraform)', () => {
     const { ports, calls } = fakePorts({ tree: OTHER_TREE, replans: { network: changed } });
     const result = run(ports);
     expect(result.outcome).toBe('needs-approval');
-    expect(calls).toEqual(['init network', 'plan network', 'plan redshift']);
+    // redshift is planned for the second review against network's new planned outputs (network is not applied yet).
+    expect(calls).toEqual(['init network', 'plan network', 'plan redshift reading network']);
     expect(result.stacks.map((s) => s.result)).toEqual(['needs approval', 'not applied']);
     expect(JSON.parse(fs.readFileSync(path.join(replanDir, 'meta.json'), 'utf8'))).toMatchObject({
       tree: OTHER_TREE,
       stacks: ['network', 'redshift'],
+      plannedAgainst: { redshift: { upstream: ['network'] } },
     });
     expect(fs.existsSync(path.join(replanDir, 'redshift.json'))).toBe(true);
     const markdown = outcomeMarkdown(result, 'cccccccccccc');
@@ -274,5 +335,45 @@ describe('applyReviewed (the loop, with fake Terraform)', () => {
       { stack: 'network', result: 'failed', reason: 'Error: AccessDenied' },
       { stack: 'redshift', result: 'not applied', reason: 'an earlier stack stopped the deploy' },
     ]);
+  });
+
+  test('a stack planned against its upstream’s planned outputs is planned again after the upstream, even on the same tree', () => {
+    const meta = JSON.parse(fs.readFileSync(path.join(reviewedDir, 'meta.json'), 'utf8'));
+    const placeholder = { stack: 'network', output: 'vpc_id', path: '', type: 'string', typeFrom: 'provider schema' };
+    fs.writeFileSync(
+      path.join(reviewedDir, 'meta.json'),
+      JSON.stringify({ ...meta, plannedAgainst: { redshift: { upstream: ['network'], placeholders: [placeholder] } } }),
+    );
+    const { ports, calls } = fakePorts({});
+    const result = run(ports);
+    expect(calls).toEqual(SAVED_THEN_REPLANNED);
+    expect(result.stacks[1]).toEqual({
+      stack: 'redshift',
+      result: 'applied new plan',
+      reason:
+        'it was planned against the planned outputs of network (re-planned on deploy, now that they are applied); the new plan matches the reviewed plan',
+    });
+  });
+
+  test('a new plan that fails stops the deploy with Terraform’s error', () => {
+    const { ports } = fakePorts({ tree: OTHER_TREE, failingPlans: ['network'] });
+    const result = run(ports);
+    expect(result.outcome).toBe('failed');
+    expect(result.stacks[0]).toMatchObject({
+      result: 'failed',
+      reason: expect.stringContaining('the new plan failed: Error: Unable to find remote state'),
+    });
+  });
+
+  test('a reviewed plan that errored is never applied', () => {
+    const plan = JSON.parse(fs.readFileSync(path.join(reviewedDir, 'network.json'), 'utf8'));
+    fs.writeFileSync(path.join(reviewedDir, 'network.json'), JSON.stringify({ ...plan, errored: true }));
+    const { ports, calls } = fakePorts({});
+    const result = run(ports);
+    expect(calls).toEqual([]);
+    expect(result.stacks[0]).toMatchObject({
+      result: 'failed',
+      reason: expect.stringContaining('its reviewed plan failed'),
+    });
   });
 });

@@ -1,14 +1,13 @@
 /**
- * `npm run plan` end to end, offline: the real synth, `terraform init`, `plan -out` and `show -json`
- * of the network stack into a temporary folder (dummy credentials through the same override file the
- * offline plan test uses; the redshift stack looks up the caller identity, so it cannot plan offline).
+ * `npm run plan`'s refusals, with the real synth: local state in CI, unknown stacks. Planning itself,
+ * end to end and offline, is tested in plan-end-to-end.test.ts.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { planMain, stacksToPlan, synthesize } from '../scripts/plan/plan-command';
 import { NO_CREDENTIALS } from '../scripts/lib/aws-credentials';
-import { TERRAFORM_MISSING, terraformVersion, writeCliConfig, writeOfflineOverride } from '../scripts/lib/terraform';
+import { TERRAFORM_MISSING, terraformVersion, writeCliConfig } from '../scripts/lib/terraform';
 
 jest.setTimeout(240_000);
 
@@ -29,50 +28,13 @@ afterAll(() => {
   fs.rmSync(scratch, { recursive: true, force: true });
 });
 
-/** The real synth, then the offline override in every synthesized stack (all in the temp folder). */
-function offlineSynth(outdir: string): void {
-  synthesize(outdir);
-  for (const stack of fs.readdirSync(path.join(outdir, 'stacks')))
-    writeOfflineOverride(path.join(outdir, 'stacks', stack));
-}
-
 async function run(...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  // The offline plan's provider carries its own dummy credentials.
-  const code = await planMain(argv, { print: (t) => out.push(t), printError: (t) => err.push(t) }, offlineSynth, async () => undefined);
+  // The refusals come before any AWS call: no credentials needed.
+  const code = await planMain(argv, { print: (t) => out.push(t), printError: (t) => err.push(t) }, synthesize, async () => undefined);
   return { code, stdout: out.join('\n'), stderr: err.join('\n') };
 }
-
-test('plans the named stacks into <synth dir>/plans and prints the report', async () => {
-  delete process.env.CI;
-  const result = await run('--stacks', 'network', '--detailed-exitcode');
-  expect(result.stderr).toBe('');
-  expect(result.code).toBe(2); // changes present: everything is new in an empty state
-  const plans = path.join(synthDir, 'plans');
-  expect(fs.readdirSync(plans).sort()).toEqual([
-    'meta.json',
-    'network.json',
-    'network.tfplan',
-    'report-full.md',
-    'report.md',
-    'summary.json',
-  ]);
-  const summary = JSON.parse(fs.readFileSync(path.join(plans, 'summary.json'), 'utf8'));
-  expect(summary.stacks).toEqual([
-    { stack: 'network', add: expect.any(Number), change: 0, replace: 0, destroy: 0, provisional: false },
-  ]);
-  expect(summary.stacks[0].add).toBeGreaterThan(20);
-  const meta = JSON.parse(fs.readFileSync(path.join(plans, 'meta.json'), 'utf8'));
-  expect(meta).toMatchObject({
-    commit: expect.stringMatching(/^[0-9a-f]{40}$/),
-    tree: expect.stringMatching(/^[0-9a-f]{40}$/),
-    stacks: ['network'],
-  });
-  expect(result.stdout).toContain('network: changes in');
-  expect(result.stdout).toContain(`| \`network\` | ${summary.stacks[0].add} | 0 | 0 | 0 | no |`);
-  expect(result.stdout).toContain('Next:');
-});
 
 test('in CI, a stack that would use local state is refused with one line', async () => {
   process.env.CI = 'true';

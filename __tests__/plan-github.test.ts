@@ -25,18 +25,24 @@ function fakeGitHub(routes: Record<string, unknown>) {
   return { fetchImpl, requests };
 }
 
-const summary = (stacks: Partial<PlanSummaryJson['stacks'][number]>[]): string => {
+type StackSummary = PlanSummaryJson['stacks'][number];
+const stackSummary = (s: Partial<StackSummary>): StackSummary => ({
+  stack: 'network',
+  status: 'planned',
+  add: 0,
+  change: 0,
+  replace: 0,
+  destroy: 0,
+  import: 0,
+  move: 0,
+  forget: 0,
+  outputs: 0,
+  replannedOnDeploy: false,
+  ...s,
+});
+const summary = (stacks: Partial<StackSummary>[]): string => {
   const file = path.join(dir, `summary-${Math.random()}.json`);
-  const full = stacks.map((s) => ({
-    stack: 'network',
-    add: 0,
-    change: 0,
-    replace: 0,
-    destroy: 0,
-    provisional: false,
-    ...s,
-  }));
-  fs.writeFileSync(file, JSON.stringify({ stacks: full }));
+  fs.writeFileSync(file, JSON.stringify({ stacks: stacks.map(stackSummary) }));
   return file;
 };
 const bodyFile = (text: string) => {
@@ -68,12 +74,14 @@ test('the plan comment is updated in place when the marked comment exists, creat
 });
 
 test('labels: destroys for any destroy or replace, no changes for an empty plan', async () => {
-  expect(
-    planLabels({ stacks: [{ stack: 'a', add: 0, change: 0, replace: 1, destroy: 0, provisional: false }] }),
-  ).toEqual({
+  expect(planLabels({ stacks: [stackSummary({ replace: 1 })] })).toEqual({
     add: [DESTROY_LABEL],
     remove: [NO_CHANGES_LABEL],
   });
+  // An import, move or forget, a changed output, or a failed plan is not "no changes".
+  for (const s of [{ import: 1 }, { move: 1 }, { forget: 1 }, { outputs: 1 }, { status: 'failed' as const }]) {
+    expect(planLabels({ stacks: [stackSummary(s)] }).add).toEqual([]);
+  }
   const github = fakeGitHub({ [`GET /repos/${REPO}/issues/7/labels`]: [{ name: DESTROY_LABEL }] });
   await run(['labels', '--pr', '7', '--summary', summary([{ add: 0 }])], github.fetchImpl);
   expect(github.requests.filter((r) => r.method !== 'GET')).toEqual([
@@ -95,6 +103,13 @@ test('drift: opens one issue, updates it while drift lasts, closes it when clean
   const updated = fakeGitHub(openIssue);
   await run(['drift-issue', '--summary', summary([{ destroy: 1 }]), '--body-file', report], updated.fetchImpl);
   expect(updated.requests.at(-1)).toMatchObject({ method: 'PATCH', route: `/repos/${REPO}/issues/9` });
+  const failed = fakeGitHub(openIssue);
+  await run(['drift-issue', '--summary', summary([{ status: 'failed' }]), '--body-file', report], failed.fetchImpl);
+  expect(failed.requests.at(-1)).toMatchObject({
+    method: 'PATCH',
+    route: `/repos/${REPO}/issues/9`,
+    body: { body: `${DRIFT_MARKER}\n## Drift` },
+  });
   const closed = fakeGitHub(openIssue);
   await run(['drift-issue', '--summary', summary([{}]), '--body-file', report], closed.fetchImpl);
   expect(closed.requests.at(-1)).toEqual({
@@ -121,7 +136,7 @@ test('--environment: one sticky comment, label pair and drift issue per deployme
   await run(['comment', '--new', '--environment', 'staging', '--pr', '7', '--body-file', bodyFile('### Applied')], outcome.fetchImpl);
   expect(outcome.requests.at(-1)?.body).toEqual({ body: 'Deployment environment: **staging**\n\n### Applied' });
 
-  expect(planLabels({ stacks: [{ stack: 'a', add: 0, change: 0, replace: 0, destroy: 1, provisional: false }] }, 'prod')).toEqual({
+  expect(planLabels({ stacks: [stackSummary({ stack: 'a', destroy: 1 })] }, 'prod')).toEqual({
     add: ['plan: destroys (prod)'],
     remove: ['plan: no changes (prod)'],
   });
@@ -187,6 +202,31 @@ test('a --body-file or --summary that cannot be read is one line naming the flag
     `error: cannot read --summary ${os.tmpdir()}: it is a folder`,
   ]);
   errors.length = 0;
+});
+
+test('gate: a pull request that changes the workflows or the plan code waits for approval', async () => {
+  const output = path.join(dir, 'gate-output');
+  const gate = async (files: { filename: string; previous_filename?: string }[]) => {
+    fs.writeFileSync(output, '');
+    const github = fakeGitHub({ [`GET /repos/${REPO}/pulls/7/files`]: files });
+    const printed: string[] = [];
+    const code = await githubMain(
+      ['gate', '--pr', '7'],
+      { print: (t) => printed.push(t), printError: () => undefined },
+      { ...env, GITHUB_OUTPUT: output },
+      github.fetchImpl,
+    );
+    return { code, output: fs.readFileSync(output, 'utf8'), printed, route: github.requests[0].route };
+  };
+  expect(await gate([{ filename: 'stacks/api-stack.ts' }, { filename: '.github/workflows/plan.yml' }])).toEqual({
+    code: 0,
+    output: 'gated=true\n',
+    printed: ['The plan job waits for approval: the PR changes .github/workflows/plan.yml'],
+    route: `/repos/${REPO}/pulls/7/files?per_page=100&page=1`,
+  });
+  expect((await gate([{ filename: 'scripts/plan-store.ts' }])).output).toBe('gated=true\n');
+  expect((await gate([{ filename: 'docs/x.md', previous_filename: 'scripts/plan/x.md' }])).output).toBe('gated=true\n');
+  expect((await gate([{ filename: 'stacks/api-stack.ts' }])).output).toBe('gated=false\n');
 });
 
 test('bad usage exits 2', async () => {

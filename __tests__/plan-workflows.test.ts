@@ -63,8 +63,11 @@ test.each(['plan.yml', 'drift.yml'])('%s: one job per environment with its read-
   expect(matrixOf(text)).toEqual(ENVIRONMENTS.map((e) => [e, `AWS_PLAN_ROLE_ARN_${e.toUpperCase()}`]));
   expect(text).toContain('role-to-assume: ${{ vars[matrix.plan-role] }}');
   // A job that names a GitHub environment gets the subject environment:<name>, which the plan roles
-  // do not trust (and an environment limited to main blocks pull requests).
-  expect(text).not.toMatch(/^ {4}environment:/m);
+  // do not trust (and an environment limited to main blocks pull requests). plan.yml's approval job
+  // (no token, no role) is the only one that names one.
+  const planJob = text.slice(text.search(/^ {2}(plan|drift):$/m));
+  expect(planJob).toContain('id-token: write');
+  expect(planJob).not.toMatch(/^ {4}environment:/m);
   expect(text).toContain('ENVIRONMENT: ${{ matrix.environment }}');
 });
 
@@ -94,9 +97,42 @@ test('the workflows call the npm scripts, not inline decision logic', () => {
   );
   const called = workflows.flatMap((f) => [...read(f).matchAll(/npm run (?:-s )?([\w:]+)/g)].map((m) => m[1]));
   expect(new Set(called)).toEqual(
-    new Set(['preflight', 'plan', 'plan:github', 'synth', 'plan:apply', 'plan:report', 'settings', 'test:mutation', 'mutation:report']),
+    new Set(['preflight', 'plan', 'plan:github', 'plan:store', 'synth', 'plan:apply', 'plan:report', 'settings', 'test:mutation', 'mutation:report']),
   );
   for (const script of called) expect(scripts).toContain(script);
+});
+
+test('no saved plan or plan JSON goes to a GitHub artifact: only manifests of names and hashes', () => {
+  const uploads = workflows.flatMap((file) =>
+    [...read(file).matchAll(/uses: actions\/upload-artifact@\S+[^\n]*\n(?:\s+with:\n)?((?:\s{10}.*\n)+)/g)].map(
+      (m) => ({
+        file,
+        paths: /path: (.*)/.exec(m[1])![1].trim(),
+      }),
+    ),
+  );
+  expect(uploads.filter((u) => u.file !== 'mutation.yml')).toEqual([
+    { file: 'deploy.yml', paths: 'replan-manifest.json' },
+    { file: 'plan.yml', paths: 'plan-manifest.json' },
+  ]);
+  expect(uploads.find((u) => u.file === 'mutation.yml')).toEqual({ file: 'mutation.yml', paths: 'reports/mutation/' });
+  expect(read('plan.yml')).toContain(
+    'npm run plan:store -- push --plans cdktf.out/plans --manifest plan-manifest.json',
+  );
+  expect(read('deploy.yml')).toContain('npm run plan:store -- pull --manifest reviewed/plan-manifest.json');
+});
+
+test('a pull request that changes the workflows or the plan code waits for a reviewer before its plan job runs', () => {
+  const plan = read('plan.yml');
+  expect(plan).toContain('npm run -s plan:github -- gate --pr "$PR_NUMBER"');
+  expect(plan).toMatch(/approve-workflow-change:\n {4}needs: gate\n {4}if: needs\.gate\.outputs\.gated == 'true'/);
+  expect(plan).toContain('    environment: plan-approval');
+  expect(plan).toMatch(/ {2}plan:\n {4}name: plan \(\$\{\{ matrix\.environment \}\}\)\n {4}needs: \[gate, approve-workflow-change\]/);
+  // The approval job asks for no token: the plan job alone assumes the plan role, with no environment.
+  const approval = plan.slice(plan.indexOf('approve-workflow-change:'), plan.indexOf('\n  plan:'));
+  expect(approval).not.toContain('id-token');
+  const planJob = plan.slice(plan.indexOf('\n  plan:'));
+  expect(planJob).not.toMatch(/^ {4}environment:/m);
 });
 
 test('actionlint is real: it rejects a broken workflow', async () => {

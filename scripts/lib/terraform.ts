@@ -138,14 +138,19 @@ export function addTestFiles(stackDir: string, stack: string): void {
 
 /**
  * Writes `offline_plan_override.tf.json` into a scratch stack directory: dummy provider credentials
- * with the skip_* flags, and a throwaway local backend, so `terraform plan` makes no AWS call.
+ * with the skip_* flags, so `terraform plan` makes no AWS call, and a throwaway local backend unless
+ * `keepBackend`. `stsEndpoint` sends the provider's STS calls (the `aws_caller_identity` data source)
+ * to a fake.
  */
-export function writeOfflineOverride(stackDir: string): void {
+export function writeOfflineOverride(
+  stackDir: string,
+  { stsEndpoint, keepBackend = false }: { stsEndpoint?: string; keepBackend?: boolean } = {},
+): void {
   assertScratchDir(stackDir);
   fs.writeFileSync(
     path.join(stackDir, 'offline_plan_override.tf.json'),
     JSON.stringify({
-      terraform: { backend: { local: { path: 'offline-plan.tfstate' } } },
+      ...(keepBackend ? {} : { terraform: { backend: { local: { path: 'offline-plan.tfstate' } } } }),
       provider: {
         aws: [
           {
@@ -154,6 +159,7 @@ export function writeOfflineOverride(stackDir: string): void {
             skip_credentials_validation: true,
             skip_requesting_account_id: true,
             skip_metadata_api_check: true,
+            ...(stsEndpoint ? { endpoints: [{ sts: stsEndpoint }] } : {}),
           },
         ],
       },

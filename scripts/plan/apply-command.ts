@@ -6,6 +6,7 @@
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { deployOrder, readManifest } from '../lib/synth-summary';
 import { terraform } from '../lib/terraform';
@@ -17,8 +18,9 @@ import {
   priorOutputs,
 } from './apply-decision';
 import { Console, UsageError, parseFlags, runCommand } from './cli';
-import { PlanMeta } from './plan-command';
-import { PlanInputError, PlanJson, parsePlanJson, readPlanFile } from './plan-json';
+import { readMeta, writeMeta } from './meta';
+import { PlanJson, readPlanFile } from './plan-json';
+import { StackPlanResult, diagnosticsOf, planStack } from './stack-plan';
 
 export const APPLY_USAGE = `Usage: npm run plan:apply -- --reviewed <dir> [options]
 
@@ -54,8 +56,15 @@ export interface ApplyPorts {
   readonly init: (stack: string) => void;
   /** `terraform apply <planFile>`; returns the exit status and output instead of throwing. */
   readonly apply: (stack: string, planFile: string) => { status: number; output: string };
-  /** `terraform plan -out=<planFile>` + `show -json`. */
-  readonly plan: (stack: string, planFile: string) => PlanJson;
+  /**
+   * Plans the stack into `outDir` (stack-plan.ts: <stack>.tfplan, .json, .txt or .diagnostics.txt),
+   * reading the planned outputs of the given upstream plans when they change.
+   */
+  readonly plan: (
+    stack: string,
+    outDir: string,
+    upstream: readonly { stack: string; plan: PlanJson }[],
+  ) => StackPlanResult;
   /** Current root output values of a stack (`terraform output -json`). */
   readonly outputs: (stack: string) => Record<string, unknown>;
   readonly print: (line: string) => void;
@@ -80,18 +89,15 @@ export interface ApplyInput {
   readonly dependencies: Readonly<Record<string, readonly string[]>>;
 }
 
-function readMeta(dir: string): PlanMeta {
-  const file = path.join(dir, 'meta.json');
-  if (!fs.existsSync(file))
-    throw new PlanInputError(`${file} is missing: --reviewed must be a folder written by npm run plan`);
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as PlanMeta;
-}
-
 /** The apply loop. Stops at the first stack that fails or needs a second approval. */
 export function applyReviewed(input: ApplyInput, ports: ApplyPorts): ApplyOutcome {
   const meta = readMeta(input.reviewedDir);
   const stacks = input.order.filter((stack) => meta.stacks.includes(stack));
-  const reviewed = new Map(stacks.map((s) => [s, readPlanFile(path.join(input.reviewedDir, `${s}.json`))]));
+  const reviewed = new Map(
+    stacks
+      .filter((s) => fs.existsSync(path.join(input.reviewedDir, `${s}.json`)))
+      .map((s) => [s, readPlanFile(path.join(input.reviewedDir, `${s}.json`))]),
+  );
   const reviewedTree = meta.dirty ? `${meta.tree} (with uncommitted changes)` : meta.tree;
   const mergedTree = ports.mergedTree();
   const outcomes: StackOutcome[] = [];
@@ -104,12 +110,22 @@ export function applyReviewed(input: ApplyInput, ports: ApplyPorts): ApplyOutcom
   };
 
   for (const [position, stack] of stacks.entries()) {
+    const plan = reviewed.get(stack);
+    if (!plan || plan.errored) {
+      outcomes.push({
+        stack,
+        result: 'failed',
+        reason: 'its reviewed plan failed or is missing: nothing reviewable to apply',
+      });
+      return finish('failed');
+    }
     ports.init(stack);
-    const upstream = (input.dependencies[stack] ?? []).filter((u) => reviewed.has(u));
+    const plannedAgainst = meta.plannedAgainst?.[stack]?.upstream ?? [];
+    const upstream = (input.dependencies[stack] ?? []).filter((u) => reviewed.has(u) && !plannedAgainst.includes(u));
     const changedUpstreamOutputs = upstream.flatMap((u) =>
       changedOutputNames(u, priorOutputs(reviewed.get(u)!), ports.outputs(u)),
     );
-    const before = decideBeforeApply({ reviewedTree, mergedTree, changedUpstreamOutputs });
+    const before = decideBeforeApply({ reviewedTree, mergedTree, changedUpstreamOutputs, plannedAgainst });
     let replanReason = before.reason;
     if (before.action === 'apply-saved') {
       ports.print(`${stack}: applying the reviewed plan (${before.reason})`);
@@ -127,10 +143,14 @@ export function applyReviewed(input: ApplyInput, ports: ApplyPorts): ApplyOutcom
     }
     ports.print(`${stack}: planning again: ${replanReason}`);
     fs.mkdirSync(input.replanDir, { recursive: true });
-    const newPlanFile = path.join(input.replanDir, `${stack}.tfplan`);
-    const replanned = ports.plan(stack, newPlanFile);
-    fs.writeFileSync(path.join(input.replanDir, `${stack}.json`), JSON.stringify(replanned));
-    const decision = decideAfterReplan(reviewed.get(stack), replanned);
+    const replanned = ports.plan(stack, input.replanDir, []);
+    if (replanned.failed || !replanned.plan) {
+      const diagnostics = path.join(input.replanDir, `${stack}.diagnostics.txt`);
+      const said = fs.existsSync(diagnostics) ? lastLines(fs.readFileSync(diagnostics, 'utf8')) : 'no plan file';
+      outcomes.push({ stack, result: 'failed', reason: `${replanReason}; the new plan failed: ${said}` });
+      return finish('failed');
+    }
+    const decision = decideAfterReplan(plan, replanned.plan);
     if (decision.action === 'stop-for-approval') {
       outcomes.push({
         stack,
@@ -138,24 +158,32 @@ export function applyReviewed(input: ApplyInput, ports: ApplyPorts): ApplyOutcom
         reason: `${replanReason}; ${decision.reason}`,
         differences: decision.differences,
       });
-      // Downstream stacks are planned too, so the second review sees the whole remaining change.
-      for (const later of stacks.slice(position + 1)) {
-        const plan = ports.plan(later, path.join(input.replanDir, `${later}.tfplan`));
-        fs.writeFileSync(path.join(input.replanDir, `${later}.json`), JSON.stringify(plan));
-      }
+      // Downstream stacks are planned too, so the second review sees the whole remaining change; they
+      // read this stack's new planned outputs when those change.
       const remaining = stacks.slice(position);
-      fs.writeFileSync(
-        path.join(input.replanDir, 'meta.json'),
-        `${JSON.stringify(
-          { ...meta, tree: mergedTree, dirty: false, stacks: remaining, createdAt: new Date().toISOString() },
-          null,
-          2,
-        )}\n`,
-      );
+      const newPlans = new Map<string, PlanJson>([[stack, replanned.plan]]);
+      const newPlannedAgainst: Record<string, NonNullable<StackPlanResult['plannedAgainst']>> = {};
+      for (const later of remaining.slice(1)) {
+        const laterUpstream = (input.dependencies[later] ?? [])
+          .filter((u) => newPlans.has(u))
+          .map((u) => ({ stack: u, plan: newPlans.get(u)! }));
+        const result = ports.plan(later, input.replanDir, laterUpstream);
+        if (result.plan) newPlans.set(later, result.plan);
+        if (result.plannedAgainst) newPlannedAgainst[later] = result.plannedAgainst;
+      }
+      writeMeta(input.replanDir, {
+        ...meta,
+        tree: mergedTree,
+        dirty: false,
+        stacks: remaining,
+        createdAt: new Date().toISOString(),
+        plannedAgainst: newPlannedAgainst,
+        skipped: {},
+      });
       return finish('needs-approval');
     }
     ports.print(`${stack}: ${decision.reason}; applying the new plan`);
-    const { status, output } = ports.apply(stack, newPlanFile);
+    const { status, output } = ports.apply(stack, path.join(input.replanDir, `${stack}.tfplan`));
     if (status !== 0) {
       outcomes.push({ stack, result: 'failed', reason: lastLines(output) });
       return finish('failed');
@@ -186,7 +214,8 @@ export function outcomeMarkdown(result: ApplyOutcome, commit: string): string {
   ].join('\n');
 }
 
-function realPorts(stackDir: (stack: string) => string, print: (line: string) => void): ApplyPorts {
+/** The ports as Terraform in the synthesized stack folders (`stackDir`), for deploy. */
+export function terraformPorts(stackDir: (stack: string) => string, print: (line: string) => void): ApplyPorts {
   return {
     mergedTree: () => spawnSync('git', ['rev-parse', 'HEAD^{tree}'], { encoding: 'utf8' }).stdout.trim(),
     init: (stack) => void terraform(stackDir(stack), ['init', '-input=false', '-reconfigure']),
@@ -194,12 +223,23 @@ function realPorts(stackDir: (stack: string) => string, print: (line: string) =>
       try {
         return terraform(stackDir(stack), ['apply', '-input=false', planFile]);
       } catch (error) {
-        return { status: 1, output: (error as Error).message };
+        return { status: 1, output: diagnosticsOf((error as Error).message) };
       }
     },
-    plan: (stack, planFile) => {
-      terraform(stackDir(stack), ['plan', '-input=false', `-out=${planFile}`]);
-      return parsePlanJson(terraform(stackDir(stack), ['show', '-json', planFile]).output, `${stack} plan`);
+    plan: (stack, outDir, upstream) => {
+      const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'planned-outputs-'));
+      try {
+        return planStack({
+          stack,
+          dir: stackDir(stack),
+          outDir,
+          upstream: upstream.map((u) => ({ ...u, dir: stackDir(u.stack) })),
+          stateDir,
+          planArgs: [],
+        });
+      } finally {
+        fs.rmSync(stateDir, { recursive: true, force: true });
+      }
     },
     outputs: (stack) => {
       const raw = JSON.parse(terraform(stackDir(stack), ['output', '-json']).output) as Record<
@@ -231,7 +271,7 @@ export function applyMain(argv: readonly string[], io: Console): Promise<number>
         order,
         dependencies: Object.fromEntries(order.map((s) => [s, manifest.stacks[s].dependencies])),
       },
-      realPorts((s) => path.join(synthDir, manifest.stacks[s].workingDirectory), io.print),
+      terraformPorts((s) => path.join(synthDir, manifest.stacks[s].workingDirectory), io.print),
     );
     const markdown = outcomeMarkdown(result, readMeta(reviewedDir).commit.slice(0, 12));
     io.print(markdown);

@@ -8,7 +8,7 @@
 import * as fs from 'fs';
 import { readFlagFile } from '../lib/cli';
 import { UsageError, parseFlags, runCommand, Console } from './cli';
-import { PlanSummaryJson } from './report';
+import { COUNTED, PlanSummaryJson } from './report';
 
 export const DRIFT_MARKER = '<!-- cdktf-drift-report -->';
 export const DESTROY_LABEL = 'plan: destroys';
@@ -95,14 +95,18 @@ export async function upsertStickyComment(github: GitHub, pr: number, body: stri
   return 'created';
 }
 
+/** Everything a plan summary counts: resource changes, imports, moves, forgets, output changes. */
 export const totalChanges = (summary: PlanSummaryJson) =>
-  summary.stacks.reduce((n, s) => n + s.add + s.change + s.replace + s.destroy, 0);
+  summary.stacks.reduce((n, s) => n + s.outputs + COUNTED.reduce((m, c) => m + s[c], 0), 0);
 
-/** The labels a plan summary calls for: destroys (destroy or replace anywhere), no changes (nothing at all). */
+/**
+ * The labels a plan summary calls for: destroys (destroy or replace anywhere), no changes (every
+ * stack planned and nothing at all changes).
+ */
 export function planLabels(summary: PlanSummaryJson, environment?: string): { add: string[]; remove: string[] } {
   const [destroyLabel, noChangesLabel] = [DESTROY_LABEL, NO_CHANGES_LABEL].map((l) => labelFor(l, environment));
   const destroys = summary.stacks.some((s) => s.destroy + s.replace > 0);
-  const none = totalChanges(summary) === 0;
+  const none = totalChanges(summary) === 0 && summary.stacks.every((s) => s.status === 'planned');
   const wanted = [...(destroys ? [destroyLabel] : []), ...(none ? [noChangesLabel] : [])];
   return { add: wanted, remove: [destroyLabel, noChangesLabel].filter((l) => !wanted.includes(l)) };
 }
@@ -123,7 +127,7 @@ interface Issue {
   pull_request?: unknown;
 }
 
-/** Opens or updates the one drift issue when anything drifted; closes it when every stack is clean. */
+/** Opens or updates the one drift issue when anything drifted or failed to plan; closes it when every stack is clean. */
 export async function syncDriftIssue(
   github: GitHub,
   summary: PlanSummaryJson,
@@ -138,7 +142,8 @@ export async function syncDriftIssue(
   );
   const existing = open.find((i) => !i.pull_request && i.body?.startsWith(marker));
   const body = `${marker}\n${report}`;
-  if (totalChanges(summary) > 0) {
+  // A plan that failed is not "clean": the issue stays open with the report, which says why.
+  if (totalChanges(summary) > 0 || summary.stacks.some((s) => s.status !== 'planned')) {
     if (existing) {
       await github.request('PATCH', `/repos/${github.repo}/issues/${existing.number}`, { body });
       return 'updated';
@@ -153,6 +158,25 @@ export async function syncDriftIssue(
   });
   await github.request('PATCH', `/repos/${github.repo}/issues/${existing.number}`, { state: 'closed' });
   return 'closed';
+}
+
+/**
+ * Paths whose change in a pull request holds its plan job until someone approves the run: the workflows,
+ * and the code that runs with the plan role's credentials and decides what is uploaded. (The approval
+ * is a GitHub environment with required reviewers; see docs/plan-review.md for what it does and does
+ * not protect.)
+ */
+export const GATED_PATHS = ['.github/', 'scripts/plan'] as const;
+
+/** The files of a pull request (renames by both names) that fall under GATED_PATHS. */
+export async function gatedChanges(github: GitHub, pr: number): Promise<string[]> {
+  const files = await listAll<{ filename: string; previous_filename?: string }>(
+    github,
+    `/repos/${github.repo}/pulls/${pr}/files`,
+  );
+  return files
+    .flatMap((f) => [f.filename, ...(f.previous_filename ? [f.previous_filename] : [])])
+    .filter((name) => GATED_PATHS.some((prefix) => name.startsWith(prefix)));
 }
 
 /** The merged pull request of a commit on main, its reviewed head commit, and the plan run that planned it. */
@@ -189,6 +213,8 @@ export const GITHUB_USAGE = `Usage: npm run plan:github -- <command> [options]  
                                                open, update or close the one drift issue
   find-reviewed --commit <sha>                 the merged PR, its head commit and plan run id
                                                (written to $GITHUB_OUTPUT as pr, head-sha, run-id)
+  gate --pr <n>                                whether the PR changes ${GATED_PATHS.join(' or ')}
+                                               (written to $GITHUB_OUTPUT as gated=true|false)
   --environment <name>                         with comment, labels, drift-issue: one sticky comment,
                                                label pair and drift issue per deployment environment
                                                (a --new comment starts with the environment's name)
@@ -258,6 +284,16 @@ export function githubMain(
         if (env.GITHUB_OUTPUT) {
           fs.appendFileSync(env.GITHUB_OUTPUT, `pr=${found.pr}\nhead-sha=${found.headSha}\nrun-id=${found.runId}\n`);
         }
+        return 0;
+      }
+      case 'gate': {
+        const gated = await gatedChanges(github(), pr());
+        io.print(
+          gated.length > 0
+            ? `The plan job waits for approval: the PR changes ${gated.join(', ')}`
+            : 'The PR changes no gated path: the plan job runs without approval',
+        );
+        if (env.GITHUB_OUTPUT) fs.appendFileSync(env.GITHUB_OUTPUT, `gated=${gated.length > 0}\n`);
         return 0;
       }
       default:

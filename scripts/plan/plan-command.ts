@@ -1,40 +1,50 @@
 /**
  * `npm run plan`: synthesizes once, then for every stack in dependency order runs `terraform init`
- * against its configured backend, `terraform plan -out`, and `terraform show -json`, all into one
- * folder (default cdktf.out/plans/), and prints the plan report. The same command runs in CI.
+ * against its configured backend, `terraform plan -out`, and `terraform show` (JSON and text), all into
+ * one folder (default cdktf.out/plans/), and prints the plan report. The same command runs in CI.
+ *
+ * A stack whose upstream stack changes its outputs in the same run is planned against the upstream's
+ * planned outputs (planned-outputs.ts), so a new cross-stack output or a first deploy never blocks the
+ * plan. A stack whose plan fails is reported with Terraform's diagnostics, and the command exits 1.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
-import { requireAwsCredentials } from '../lib/aws-credentials';
-import { ADMIN_STACKS } from '../../stacks/project-stack';
 import { deployOrder, readManifest, summarizeSynth } from '../lib/synth-summary';
+import { requireAwsCredentials } from '../lib/aws-credentials';
 import { terraform, writeCliConfig } from '../lib/terraform';
+import { ADMIN_STACKS } from '../../stacks/project-stack';
+import { loadSettings } from '../../stacks/settings';
 import { Console, UsageError, parseFlags, parseStackList, runCommand } from './cli';
 import { renderMarkdown } from './markdown';
-import { parsePlanJson } from './plan-json';
-import { buildReport, hasChanges } from './report';
-import { writeReport } from './report-command';
+import { PlanMeta, writeMeta } from './meta';
+import { Placeholder } from './planned-outputs';
+import { hasChanges, hasFailures } from './report';
+import { failureLine, loadReport, writeReport } from './report-command';
 import { settingsSection } from './settings-diff';
-import { loadSettings } from '../../stacks/settings';
+import { StackPlanResult, planStack } from './stack-plan';
 
 export const PLAN_USAGE = `Usage: npm run plan [-- options]
 
 Synthesizes every stack, then plans each one in dependency order against its configured backend
-(needs AWS credentials that can read the state and the resources) and prints the plan report.
+(needs AWS credentials that can read the state and the resources) and prints the plan report. A stack
+whose upstream stack changes its outputs is planned against the upstream's planned outputs and
+re-planned on deploy (docs/plan-review.md).
 
   --stacks <a,b>        plan only these stacks (default: every stack but state and account, see docs/plan-review.md)
   --out-dir <dir>       where plans and reports go (default: <synth dir>/plans)
   --detailed-exitcode   plan with terraform's -detailed-exitcode; exit 2 when any stack has changes
                         (drift detection), 0 when none
   --title <text>        heading of the report
-  --full-report <text>  where the full report is, said in the comment when details are cut
+  --full-report <text>  where the full report is, said in the comment when it is cut
   --base <git ref>      show the settings file's diff against this ref (a pull request's base branch)
   --help                show this help
 
-Writes, per stack, <stack>.tfplan (the saved plan, which deploy applies) and <stack>.json, and then
-report.md (the pull-request comment, at most 65,536 characters), report-full.md, summary.json and
-meta.json (the commit and tree that were planned).`;
+Writes, per stack, <stack>.tfplan (the saved plan, which deploy applies), <stack>.json and <stack>.txt
+(terraform show), <stack>.diagnostics.txt when its plan failed, and then report.md (the pull-request
+comment, at most 65,536 characters), report-full.md, summary.json and meta.json (the commit and tree
+that were planned). Exit status 1 when any stack failed to plan (the report says why).`;
 
 const FLAGS = {
   stacks: { type: 'string' },
@@ -55,16 +65,6 @@ const FLAGS = {
 export function stacksToPlan(order: readonly string[], requested: readonly string[] | undefined): string[] {
   const admin: readonly string[] = ADMIN_STACKS;
   return requested ? order.filter((stack) => requested.includes(stack)) : order.filter((s) => !admin.includes(s));
-}
-
-/** The commit and tree that were planned; deploy compares the tree with the merged commit's. */
-export interface PlanMeta {
-  readonly commit: string;
-  readonly tree: string;
-  /** True when the working tree had uncommitted changes: the plans then match no commit. */
-  readonly dirty: boolean;
-  readonly stacks: readonly string[];
-  readonly createdAt: string;
 }
 
 function git(args: string[]): string {
@@ -93,8 +93,8 @@ export function synthesize(outdir: string): void {
 }
 
 /**
- * `synthesize` is replaceable so the end-to-end test can add its offline-credentials override to the
- * synthesized stacks in a temporary folder, and so is the credentials check (the offline plan needs
+ * `synthesize` is replaceable so the end-to-end tests can add their offline overrides to the
+ * synthesized stacks in a temporary folder, and so is the credentials check (the offline plans need
  * none); everything else is what runs in CI.
  */
 export function planMain(
@@ -135,37 +135,54 @@ export function planMain(
     }
     fs.rmSync(outDir, { recursive: true, force: true });
     fs.mkdirSync(outDir, { recursive: true });
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'planned-outputs-'));
+    const stackDir = (stack: string) => path.join(synthDir, manifest.stacks[stack].workingDirectory);
 
-    const plans = stacks.map((stack) => {
-      const started = Date.now();
-      const dir = path.join(synthDir, manifest.stacks[stack].workingDirectory);
-      const planFile = path.join(outDir, `${stack}.tfplan`);
-      io.print(`${stack}: terraform init (${backends.get(stack)} backend) ...`);
-      terraform(dir, ['init', '-input=false', '-reconfigure']);
-      io.print(`${stack}: terraform plan ...`);
-      // -lock=false: the review role is read-only and cannot write the S3 lock file; a saved plan is
-      // still checked against the state serial when applied ("Saved plan is stale").
-      const detailed = flags['detailed-exitcode'] ? ['-detailed-exitcode'] : [];
-      const { status } = terraform(
-        dir,
-        ['plan', '-input=false', '-lock=false', ...detailed, `-out=${planFile}`],
-        {},
-        [0, 2],
-      );
-      const json = terraform(dir, ['show', '-json', planFile]).output;
-      fs.writeFileSync(path.join(outDir, `${stack}.json`), json);
-      const plan = parsePlanJson(json, `${stack}.json`);
-      const verdict = status === 2 ? 'changes' : flags['detailed-exitcode'] ? 'no changes' : 'planned';
-      io.print(`${stack}: ${verdict} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-      return { stack, plan, changed: status === 2 };
-    });
+    const planned = new Map<string, StackPlanResult>();
+    const plannedAgainst: Record<string, { upstream: readonly string[]; placeholders: readonly Placeholder[] }> = {};
+    const skipped: Record<string, string> = {};
+    try {
+      for (const stack of stacks) {
+        const upstream = manifest.stacks[stack].dependencies.filter((u) => planned.has(u) || skipped[u]);
+        const notPlanned = upstream.filter((u) => skipped[u] || planned.get(u)!.failed);
+        if (notPlanned.length > 0) {
+          skipped[stack] = `${notPlanned.map((u) => `\`${u}\``).join(', ')} did not plan`;
+          io.print(`${stack}: not planned, because ${notPlanned.join(', ')} did not plan`);
+          continue;
+        }
+        const started = Date.now();
+        io.print(`${stack}: terraform init (${backends.get(stack)} backend), plan, show ...`);
+        terraform(stackDir(stack), ['init', '-input=false', '-reconfigure']);
+        const result = planStack({
+          stack,
+          dir: stackDir(stack),
+          outDir,
+          upstream: upstream.map((u) => ({ stack: u, plan: planned.get(u)!.plan!, dir: stackDir(u) })),
+          stateDir: tmp,
+          // -lock=false: the plan role cannot write the S3 lock file; a saved plan is still checked
+          // against the state serial when applied ("Saved plan is stale").
+          planArgs: ['-lock=false', ...(flags['detailed-exitcode'] ? ['-detailed-exitcode'] : [])],
+        });
+        if (result.plannedAgainst) {
+          plannedAgainst[stack] = result.plannedAgainst;
+          io.print(`${stack}: read the planned outputs of ${result.plannedAgainst.upstream.join(', ')} (they change)`);
+        }
+        const verdict = result.failed
+          ? 'PLAN FAILED'
+          : result.changed
+          ? 'changes'
+          : flags['detailed-exitcode']
+          ? 'no changes'
+          : 'planned';
+        io.print(`${stack}: ${verdict} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        planned.set(stack, result);
+      }
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
 
-    fs.writeFileSync(path.join(outDir, 'meta.json'), `${JSON.stringify(currentMeta(stacks), null, 2)}\n`);
-    const dependencies = Object.fromEntries(order.map((stack) => [stack, manifest.stacks[stack].dependencies]));
-    const report = buildReport(
-      plans.map(({ stack, plan }) => ({ stack, plan })),
-      dependencies,
-    );
+    writeMeta(outDir, { ...currentMeta(stacks), plannedAgainst, skipped });
+    const report = loadReport(outDir, synthDir);
     const rel = (file: string) => path.relative(process.cwd(), path.join(outDir, file));
     const section = settingsSection(settings, flags.base);
     writeReport(
@@ -174,13 +191,19 @@ export function planMain(
       { title: flags.title, fullReport: flags['full-report'] ?? `\`${rel('report-full.md')}\``, settings: section },
     );
     io.print(`\n${renderMarkdown(report, { title: flags.title, settings: section })}`);
-    io.print(`Wrote ${rel('')}: <stack>.tfplan, <stack>.json, report.md, report-full.md, summary.json, meta.json
+    io.print(`Wrote ${rel(
+      '',
+    )}: <stack>.tfplan, <stack>.json, <stack>.txt, report.md, report-full.md, summary.json, meta.json
 
 Next:
   npm run plan:report -- --plans ${rel('')} --out comment.md   render the report again
   npx cdktf deploy <stack>                                       apply from your machine (CI applies the saved plans on merge)`);
+    if (hasFailures(report)) {
+      io.printError(failureLine(report));
+      return 1;
+    }
     // -detailed-exitcode: Terraform exits 2 when the plan has changes (`terraform plan` command docs).
-    const changed = plans.some((p) => p.changed) || report.stacks.some(hasChanges);
+    const changed = [...planned.values()].some((p) => p.changed) || report.stacks.some(hasChanges);
     return flags['detailed-exitcode'] && changed ? 2 : 0;
   });
 }

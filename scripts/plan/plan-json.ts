@@ -2,9 +2,11 @@
  * The parts of Terraform's machine-readable plan (`terraform show -json <planfile>`) that the plan
  * report and the apply decision read. Field names and action lists follow Terraform's "JSON Output
  * Format" page (developer.hashicorp.com/terraform/internals/json-format): `resource_changes[].change`
- * holds `actions`, `before`, `after`, `after_unknown`, `before_sensitive`, `after_sensitive` and
- * `replace_paths`; `action_reason` says why an instance is replaced or deleted; `output_changes` maps
- * each root output to the same change object, with booleans for the sensitivity markers.
+ * holds `actions`, `before`, `after`, `after_unknown`, `before_sensitive`, `after_sensitive`,
+ * `replace_paths` and `importing`; a resource change may carry `previous_address` (a `moved` block),
+ * `deposed` (an object left over from a failed create_before_destroy replacement) and `action_reason`;
+ * `output_changes` maps each root output to the same change object; `errored` is true when planning
+ * failed (Terraform 1.11 still writes the plan file then).
  */
 import * as fs from 'fs';
 
@@ -18,14 +20,25 @@ export interface Change {
   readonly before_sensitive?: unknown;
   readonly after_sensitive?: unknown;
   readonly replace_paths?: readonly (readonly (string | number)[])[];
+  /** Present when the plan imports the object (an `import` block): `{ "id": "..." }`. */
+  readonly importing?: { readonly id?: string };
 }
 
 export interface ResourceChange {
   readonly address: string;
+  readonly previous_address?: string;
   readonly mode: 'managed' | 'data';
   readonly type: string;
+  readonly deposed?: string;
   readonly action_reason?: string;
   readonly change: Change;
+}
+
+/** A root output as `planned_values` and `prior_state` describe it; `type` is cty's JSON type. */
+export interface OutputValue {
+  readonly sensitive?: boolean;
+  readonly type?: unknown;
+  readonly value?: unknown;
 }
 
 export interface PlanJson {
@@ -33,7 +46,15 @@ export interface PlanJson {
   readonly terraform_version?: string;
   readonly resource_changes?: readonly ResourceChange[];
   readonly output_changes?: Readonly<Record<string, Change>>;
-  readonly prior_state?: { readonly values?: { readonly outputs?: Readonly<Record<string, { value: unknown }>> } };
+  readonly planned_values?: { readonly outputs?: Readonly<Record<string, OutputValue>> };
+  readonly prior_state?: { readonly values?: { readonly outputs?: Readonly<Record<string, OutputValue>> } };
+  readonly configuration?: {
+    readonly root_module?: {
+      readonly outputs?: Readonly<
+        Record<string, { readonly expression?: { readonly references?: readonly string[] } }>
+      >;
+    };
+  };
   readonly errored?: boolean;
 }
 
@@ -56,7 +77,7 @@ export function parsePlanJson(text: string, source: string): PlanJson {
   if (!plan.format_version.startsWith('1.')) {
     throw new PlanInputError(`${source} has plan format ${plan.format_version}; this report reads format 1.x`);
   }
-  if (!('resource_changes' in plan) && !('planned_values' in plan)) {
+  if (!('resource_changes' in plan) && !('planned_values' in plan) && !plan.errored) {
     throw new PlanInputError(`${source} is a state, not a plan: run \`terraform show -json <planfile>\``);
   }
   return plan;
@@ -75,23 +96,46 @@ export function readPlanFile(file: string): PlanJson {
 }
 
 /** How a resource instance changes, in the words of the report's columns. */
-export type ChangeKind = 'add' | 'change' | 'replace' | 'destroy';
+export type ChangeKind = 'add' | 'change' | 'replace' | 'destroy' | 'forget';
 
-/** `["delete","create"]` and `["create","delete"]` are both replacements (the order is create_before_destroy). */
+/**
+ * `["delete","create"]` and `["create","delete"]` are both replacements (the order is
+ * create_before_destroy); `["forget"]` is `removed { lifecycle { destroy = false } }`.
+ */
 export function changeKind(actions: readonly Action[]): ChangeKind | undefined {
   const has = (action: Action) => actions.includes(action);
   if (has('create') && has('delete')) return 'replace';
   if (has('create')) return 'add';
   if (has('update')) return 'change';
   if (has('delete')) return 'destroy';
-  return undefined; // no-op, read, forget
+  if (has('forget')) return 'forget';
+  return undefined; // no-op, read
 }
 
-/** Managed resources that change, with their kind; data-source reads and no-ops are left out. */
-export function changedResources(plan: PlanJson): { resource: ResourceChange; kind: ChangeKind }[] {
+/** One managed resource instance (or deposed object) the plan does something to. */
+export interface ResourceEvent {
+  readonly resource: ResourceChange;
+  /** What happens to the object, if anything beyond importing or moving it. */
+  readonly kind: ChangeKind | undefined;
+  readonly imported: boolean;
+  /** The address it moves from (a `moved` block), when it moves. */
+  readonly movedFrom: string | undefined;
+}
+
+/**
+ * Managed resources the plan changes, imports, moves or forgets: a move-only or import-only plan is
+ * not "no changes". Data-source reads and untouched resources are left out.
+ */
+export function resourceEvents(plan: PlanJson): ResourceEvent[] {
   return (plan.resource_changes ?? []).flatMap((resource) => {
-    const kind = resource.mode === 'managed' ? changeKind(resource.change.actions) : undefined;
-    return kind ? [{ resource, kind }] : [];
+    if (resource.mode !== 'managed') return [];
+    const kind = changeKind(resource.change.actions);
+    const imported = resource.change.importing !== undefined;
+    const movedFrom =
+      resource.previous_address && resource.previous_address !== resource.address
+        ? resource.previous_address
+        : undefined;
+    return kind || imported || movedFrom ? [{ resource, kind, imported, movedFrom }] : [];
   });
 }
 
@@ -99,3 +143,7 @@ export function changedResources(plan: PlanJson): { resource: ResourceChange; ki
 export function changedOutputs(plan: PlanJson): [string, Change][] {
   return Object.entries(plan.output_changes ?? {}).filter(([, change]) => changeKind(change.actions) !== undefined);
 }
+
+/** The address Terraform prints for an object: a deposed object carries its key. */
+export const displayAddress = (resource: ResourceChange): string =>
+  resource.deposed ? `${resource.address} (deposed object ${resource.deposed})` : resource.address;

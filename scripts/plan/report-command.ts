@@ -1,33 +1,39 @@
 /**
  * `npm run plan:report -- --plans <dir> [--synth-dir <dir>] [--out <file.md>] [--summary <file.json>]`:
- * the plan report as Markdown (a pull-request comment) and as summary JSON, from `<stack>.json` files
- * written by `terraform show -json <planfile>`.
+ * the plan report as Markdown (a pull-request comment) and as summary JSON, from the files `npm run
+ * plan` writes per stack: `<stack>.json` (`terraform show -json <planfile>`), `<stack>.txt`
+ * (`terraform show -no-color <planfile>`, optional) and `<stack>.diagnostics.txt` (when planning failed).
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { deployOrder, readManifest } from '../lib/synth-summary';
 import { Console, UsageError, parseFlags, runCommand } from './cli';
-import { GITHUB_COMMENT_LIMIT, renderMarkdown } from './markdown';
+import { GITHUB_COMMENT_LIMIT, RenderOptions, renderMarkdown } from './markdown';
+import { META_FILE, PlanMeta, readMeta } from './meta';
 import { PlanInputError, readPlanFile } from './plan-json';
-import { PlanReport, buildReport, summaryJson } from './report';
+import { PlanReport, StackPlan, buildReport, hasFailures, summaryJson } from './report';
 
 export const REPORT_USAGE = `Usage: npm run plan:report -- --plans <dir> [options]
 
-Reads <dir>/<stack>.json (terraform show -json <planfile>) for every stack of the synthesized app and
-writes the plan report: a summary table in dependency order, a warning for every destroy or replace,
-per-stack details; sensitive values are never shown.
+Reads, for every stack of the synthesized app, <dir>/<stack>.json (terraform show -json <planfile>),
+<dir>/<stack>.txt (terraform show -no-color <planfile>: the details, in Terraform's own rendering) and
+<dir>/<stack>.diagnostics.txt (Terraform's errors when planning failed), as npm run plan writes them,
+and writes the plan report: a summary table in dependency order, every destroy and replace by name,
+failed plans with Terraform's diagnostics, per-stack details; sensitive values are never shown.
 
-  --plans <dir>          folder with <stack>.json plan files (required)
-  --synth-dir <dir>      cdktf output with manifest.json, for stack dependencies (default: cdktf.out)
+  --plans <dir>          folder with the plan files (required)
+  --synth-dir <dir>      cdktf output with manifest.json, for the stacks (default: cdktf.out)
   --out <file.md>        write the Markdown there (default: stdout); cut to GitHub's ${GITHUB_COMMENT_LIMIT}-character limit
   --full-out <file.md>   also write the uncut report there
-  --full-report <text>   where the full report is, said in the comment when details are cut
-  --summary <file.json>  write {"stacks": [{stack, add, change, replace, destroy, provisional}]}
+  --full-report <text>   where the full report is, said in the comment when it is cut
+  --summary <file.json>  write {"stacks": [{stack, status, add, change, replace, destroy, import, move,
+                         forget, outputs, replannedOnDeploy}]}
   --title <text>         heading of the report (default: "Terraform plan")
   --help                 show this help
 
-Exit status: 0 when a report was written (destroys are reported, not refused), 1 for missing or
-unreadable input, 2 for bad flags.`;
+Exit status: 0 when the report describes reviewable plans (destroys are reported, not refused), 1
+when a plan failed (the report is still written, with Terraform's diagnostics) or the input is missing,
+unreadable or names a stack the app does not have, 2 for bad flags.`;
 
 const FLAGS = {
   plans: { type: 'string' },
@@ -40,8 +46,16 @@ const FLAGS = {
   help: { type: 'boolean' },
 } as const;
 
-/** Reads the plans of every manifest stack that has a `<stack>.json` in `plansDir`, in dependency order. */
-export function loadReport(plansDir: string, synthDir: string): PlanReport {
+/** Files npm run plan writes next to the plans that are not per-stack files. */
+const SHARED_FILES = new Set([META_FILE, 'summary.json']);
+/** Per-stack files: `<stack>.<suffix>`. */
+const STACK_FILE = /^(.+?)(\.diagnostics\.txt|\.json|\.txt|\.tfplan)$/;
+
+/**
+ * The plans of every manifest stack that has files in `plansDir`, in dependency order. A file for a
+ * stack the app does not have is refused: a plan nobody can apply must not pass for a reviewed one.
+ */
+export function loadPlans(plansDir: string, synthDir: string): StackPlan[] {
   if (!fs.existsSync(plansDir) || !fs.statSync(plansDir).isDirectory()) {
     throw new PlanInputError(`--plans ${plansDir} is not a folder`);
   }
@@ -54,14 +68,46 @@ export function loadReport(plansDir: string, synthDir: string): PlanReport {
     );
   }
   const order = deployOrder(manifest);
-  const present = order.filter((stack) => fs.existsSync(path.join(plansDir, `${stack}.json`)));
-  if (present.length === 0) {
+  for (const file of fs.readdirSync(plansDir).sort()) {
+    const stack = STACK_FILE.exec(file)?.[1];
+    if (stack !== undefined && !SHARED_FILES.has(file) && !order.includes(stack)) {
+      throw new PlanInputError(
+        `${path.join(
+          plansDir,
+          file,
+        )} is for a stack named "${stack}", which the synthesized app does not have (${order.join(
+          ', ',
+        )}): remove it or synthesize the app it belongs to`,
+      );
+    }
+  }
+  const meta: Partial<PlanMeta> = fs.existsSync(path.join(plansDir, META_FILE)) ? readMeta(plansDir) : {};
+  const file = (stack: string, suffix: string) => path.join(plansDir, `${stack}${suffix}`);
+  const read = (stack: string, suffix: string) =>
+    fs.existsSync(file(stack, suffix)) ? fs.readFileSync(file(stack, suffix), 'utf8') : undefined;
+  const plans = order.flatMap((stack): StackPlan[] => {
+    const skipped = meta.skipped?.[stack];
+    const diagnostics = read(stack, '.diagnostics.txt');
+    if (!fs.existsSync(file(stack, '.json')) && diagnostics === undefined && skipped === undefined) return [];
+    return [
+      {
+        stack,
+        plan: fs.existsSync(file(stack, '.json')) ? readPlanFile(file(stack, '.json')) : undefined,
+        text: read(stack, '.txt'),
+        diagnostics,
+        skipped,
+        plannedAgainst: meta.plannedAgainst?.[stack],
+      },
+    ];
+  });
+  if (plans.length === 0) {
     throw new PlanInputError(`no plan files in ${plansDir}: expected <stack>.json for one of ${order.join(', ')}`);
   }
-  const plans = present.map((stack) => ({ stack, plan: readPlanFile(path.join(plansDir, `${stack}.json`)) }));
-  const dependencies = Object.fromEntries(order.map((stack) => [stack, manifest.stacks[stack].dependencies]));
-  return buildReport(plans, dependencies);
+  return plans;
 }
+
+export const loadReport = (plansDir: string, synthDir: string): PlanReport =>
+  buildReport(loadPlans(plansDir, synthDir));
 
 export interface ReportFiles {
   readonly out?: string;
@@ -70,11 +116,7 @@ export interface ReportFiles {
 }
 
 /** Writes the comment, the uncut report and the summary JSON; returns the comment. */
-export function writeReport(
-  report: PlanReport,
-  files: ReportFiles,
-  options: { title?: string; fullReport?: string; settings?: string } = {},
-): string {
+export function writeReport(report: PlanReport, files: ReportFiles, options: RenderOptions = {}): string {
   const comment = renderMarkdown(report, { ...options, limit: GITHUB_COMMENT_LIMIT });
   const write = (file: string, text: string) => {
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -85,6 +127,13 @@ export function writeReport(
   if (files.summary) write(files.summary, `${JSON.stringify(summaryJson(report), null, 2)}\n`);
   return comment;
 }
+
+/** One line naming the stacks whose plans cannot be reviewed, for stderr. */
+export const failureLine = (report: PlanReport): string =>
+  `error: no reviewable plan for ${report.stacks
+    .filter((s) => s.status !== 'planned')
+    .map((s) => `${s.stack} (${s.status === 'failed' ? 'plan failed' : 'not planned'})`)
+    .join(', ')}: the report shows Terraform's diagnostics`;
 
 export function reportMain(argv: readonly string[], io: Console): Promise<number> {
   return runCommand(io, REPORT_USAGE, () => {
@@ -103,6 +152,10 @@ export function reportMain(argv: readonly string[], io: Console): Promise<number
     if (!flags.out) io.print(comment);
     const written = [flags.out, flags['full-out'], flags.summary].filter(Boolean);
     if (written.length > 0) io.printError(`Wrote ${written.join(', ')} (${report.stacks.length} stack(s))`);
+    if (hasFailures(report)) {
+      io.printError(failureLine(report));
+      return 1;
+    }
     return 0;
   });
 }

@@ -1,27 +1,51 @@
 /**
- * The plan report's model: per stack, what changes (counted the way the summary table and
- * `--summary` JSON show it), which stacks are provisional, and every destroy or replace with its reason.
- * A pure function of plan JSON and the stack dependencies; rendering is in markdown.ts.
+ * The plan report's model: per stack, what changes (counted the way the summary table and `--summary`
+ * JSON show it, in Terraform's own terms: add, change, replace, destroy, import, move, forget), every
+ * destroy or replace with its reason, failed plans with Terraform's diagnostics, stacks planned against
+ * an upstream's planned outputs, and the details lines (Terraform's own rendering when available).
+ * A pure function of plan JSON and Terraform's rendered text; markdown.ts renders it.
  */
-import { ChangeKind, PlanJson, ResourceChange, changedOutputs, changedResources } from './plan-json';
-import { SENSITIVE, UNKNOWN, isMarkedSensitive, renderValue } from './mask';
+import { maskSecrets } from './mask';
+import {
+  ChangeKind,
+  PlanJson,
+  changeKind,
+  ResourceChange,
+  ResourceEvent,
+  changedOutputs,
+  displayAddress,
+  resourceEvents,
+} from './plan-json';
+import { Placeholder, markPlaceholders } from './planned-outputs';
 
+/** One stack's input: its plan (absent when Terraform failed before writing one) and what came with it. */
 export interface StackPlan {
   readonly stack: string;
-  readonly plan: PlanJson;
+  readonly plan?: PlanJson;
+  /** `terraform show -no-color <planfile>`: Terraform's own rendering of the plan. */
+  readonly text?: string;
+  /** Terraform's diagnostics when planning failed. */
+  readonly diagnostics?: string;
+  /** Set when the stack was not planned (an upstream stack failed). */
+  readonly skipped?: string;
+  /** The upstream stacks whose planned outputs this plan read, and the placeholders among them. */
+  readonly plannedAgainst?: { readonly upstream: readonly string[]; readonly placeholders: readonly Placeholder[] };
 }
 
-export interface AttributeChange {
-  readonly name: string;
-  readonly before?: string;
-  readonly after: string;
-  readonly forcesReplacement: boolean;
-}
+export const COUNTED = ['add', 'change', 'replace', 'destroy', 'import', 'move', 'forget'] as const;
+export type Counted = (typeof COUNTED)[number];
 
-export interface ResourceLine {
-  readonly address: string;
-  readonly kind: ChangeKind;
-  readonly attributes: readonly AttributeChange[];
+export interface StackReport {
+  readonly stack: string;
+  readonly status: 'planned' | 'failed' | 'skipped';
+  readonly counts: Readonly<Record<Counted, number>>;
+  /** Root outputs that change: downstream stacks read them through remote state. */
+  readonly outputs: number;
+  /** What Terraform shows for this stack, masked, one string per line. */
+  readonly details: readonly string[];
+  readonly diagnostics?: string;
+  readonly skipped?: string;
+  readonly plannedAgainst?: StackPlan['plannedAgainst'];
 }
 
 export interface DestructiveChange {
@@ -31,20 +55,6 @@ export interface DestructiveChange {
   readonly reason: string;
 }
 
-export interface StackReport {
-  readonly stack: string;
-  readonly add: number;
-  readonly change: number;
-  readonly replace: number;
-  readonly destroy: number;
-  /** Root outputs that change: downstream stacks read them through remote state. */
-  readonly outputs: readonly ResourceLine[];
-  readonly resources: readonly ResourceLine[];
-  readonly provisional: boolean;
-  /** The stacks this one depends on (directly or not) that change in the same set of plans. */
-  readonly changingUpstream: readonly string[];
-}
-
 export interface PlanReport {
   readonly stacks: readonly StackReport[];
   readonly destructive: readonly DestructiveChange[];
@@ -52,7 +62,10 @@ export interface PlanReport {
 
 /** The `--summary` JSON contract. */
 export interface PlanSummaryJson {
-  stacks: { stack: string; add: number; change: number; replace: number; destroy: number; provisional: boolean }[];
+  stacks: ({ stack: string; status: StackReport['status']; outputs: number; replannedOnDeploy: boolean } & Record<
+    Counted,
+    number
+  >)[];
 }
 
 /** Terraform's `action_reason` values (internal/command/jsonplan) in words. */
@@ -73,6 +86,9 @@ const pathText = (path: readonly (string | number)[]) =>
   path.map((step, i) => (typeof step === 'number' ? `[${step}]` : i === 0 ? step : `.${step}`)).join('');
 
 function reasonFor(resource: ResourceChange): string {
+  if (resource.deposed) {
+    return 'a deposed object: left over from a partially-failed create_before_destroy replacement (the current object stays)';
+  }
   const words = resource.action_reason ? REASONS[resource.action_reason] ?? resource.action_reason : undefined;
   const paths = (resource.change.replace_paths ?? []).map(pathText);
   const forcing = paths.length > 0 ? `forced by ${paths.map((p) => `\`${p}\``).join(', ')}` : undefined;
@@ -81,135 +97,115 @@ function reasonFor(resource: ResourceChange): string {
   return text || 'Terraform gave no reason (a destroy requested by the plan, e.g. `terraform plan -destroy`)';
 }
 
-const member = (value: unknown, key: string): unknown =>
-  value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
-
-const isUnknown = (marker: unknown): boolean =>
-  marker === true || (!!marker && typeof marker === 'object' && Object.values(marker).some(isUnknown));
-
-/** Top-level attributes whose value changes, each rendered with sensitivity and secret masking applied. */
-function attributeChanges(resource: ResourceChange, kind: ChangeKind): AttributeChange[] {
-  if (kind === 'destroy') return [];
-  const { before, after, after_unknown, before_sensitive, after_sensitive, replace_paths } = resource.change;
-  const names = new Set([
-    ...Object.keys((before as object | null) ?? {}),
-    ...Object.keys((after as object | null) ?? {}),
-    ...Object.keys((after_unknown as object | null) ?? {}),
-  ]);
-  const forcing = new Set((replace_paths ?? []).map((path) => String(path[0])));
-  const changes: AttributeChange[] = [];
-  for (const name of [...names].sort()) {
-    const oldValue = member(before, name);
-    const newValue = member(after, name);
-    const unknown = isUnknown(member(after_unknown, name));
-    const unchanged = !unknown && JSON.stringify(oldValue ?? null) === JSON.stringify(newValue ?? null);
-    if (unchanged || (kind === 'add' && newValue == null && !unknown)) continue;
-    const beforeSensitive = before_sensitive === true || isMarkedSensitive(member(before_sensitive, name));
-    const afterSensitive = after_sensitive === true || isMarkedSensitive(member(after_sensitive, name));
-    changes.push({
-      name,
-      before: kind === 'add' ? undefined : renderValue(oldValue, { sensitive: beforeSensitive }),
-      after: renderValue(newValue, { sensitive: afterSensitive, unknown: unknown && !afterSensitive }),
-      forcesReplacement: forcing.has(name),
-    });
-  }
-  return changes;
-}
-
-function outputLines(plan: PlanJson): ResourceLine[] {
-  return changedOutputs(plan).map(([name, change]) => {
-    const kind = change.actions.includes('create') ? 'add' : change.actions.includes('delete') ? 'destroy' : 'change';
-    const sensitive = (marker: unknown) => marker === true;
-    const render = (value: unknown, marker: unknown, unknown = false) =>
-      sensitive(marker) ? SENSITIVE : unknown ? UNKNOWN : renderValue(value);
-    const attributes: AttributeChange[] =
-      kind === 'destroy'
-        ? []
-        : [
-            {
-              name: 'value',
-              before: kind === 'add' ? undefined : render(change.before, change.before_sensitive),
-              after: render(change.after, change.after_sensitive, change.after_unknown === true),
-              forcesReplacement: false,
-            },
-          ];
-    return { address: `output.${name}`, kind, attributes };
-  });
-}
-
-/** True when a stack changes resources or root outputs. */
-export const hasChanges = (stack: Pick<StackReport, 'resources' | 'outputs'>): boolean =>
-  stack.resources.length + stack.outputs.length > 0;
-
-/** Every stack each stack depends on, directly or through others. */
-export function upstreamStacks(dependencies: Readonly<Record<string, readonly string[]>>, stack: string): string[] {
-  const found = new Set<string>();
-  const visit = (name: string) =>
-    (dependencies[name] ?? []).forEach((dependency) => {
-      if (found.has(dependency)) return;
-      found.add(dependency);
-      visit(dependency);
-    });
-  visit(stack);
-  return [...found];
+/** The comment Terraform's renderer puts above a resource (internal/command/jsonformat), for plans without rendered text. */
+function terraformComment({ resource, kind, imported, movedFrom }: ResourceEvent): string[] {
+  const address = displayAddress(resource);
+  const headline: Record<ChangeKind, string> = {
+    add: `# ${address} will be created`,
+    change: `# ${address} will be updated in-place`,
+    replace:
+      resource.action_reason === 'replace_because_tainted'
+        ? `# ${address} is tainted, so must be replaced`
+        : resource.action_reason === 'replace_by_request'
+        ? `# ${address} will be replaced, as requested`
+        : `# ${address} must be replaced`,
+    destroy: `# ${address} will be destroyed`,
+    forget: `# ${address} will no longer be managed by Terraform, but will not be destroyed`,
+  };
+  const lines = [
+    kind ? headline[kind] : imported ? `# ${address} will be imported` : `# ${movedFrom} has moved to ${address}`,
+  ];
+  if (resource.deposed) lines.push('# (left over from a partially-failed replacement of this instance)');
+  if (kind && movedFrom) lines.push(`# (moved from ${movedFrom})`);
+  if (kind && imported) lines.push(`# (imported from "${resource.change.importing?.id ?? ''}")`);
+  return lines.map((line) => `  ${line}`);
 }
 
 /**
- * Builds the report for plans given in dependency order. A stack is provisional when a stack it
- * depends on, directly or not, changes resources or outputs in the same set of plans: its plan read
- * that stack's current outputs through remote state, which the upstream apply may change.
+ * Terraform's rendering without its legend (the symbols are Terraform's own), secret shapes masked
+ * and placeholders shown as "(re-planned on deploy)". Whole text first: a PEM key spans lines.
  */
-export function buildReport(
-  plans: readonly StackPlan[],
-  dependencies: Readonly<Record<string, readonly string[]>>,
-): PlanReport {
-  const perStack = plans.map(({ stack, plan }) => {
-    const changed = changedResources(plan);
-    const count = (kind: ChangeKind) => changed.filter((c) => c.kind === kind).length;
-    return {
-      stack,
-      add: count('add'),
-      change: count('change'),
-      replace: count('replace'),
-      destroy: count('destroy'),
-      resources: changed.map(({ resource, kind }) => ({
-        address: resource.address,
-        kind,
-        attributes: attributeChanges(resource, kind),
-      })),
-      outputs: outputLines(plan),
-      destructive: changed
-        .filter((c): c is typeof c & { kind: 'destroy' | 'replace' } => c.kind === 'destroy' || c.kind === 'replace')
-        .map(({ resource, kind }) => ({ stack, address: resource.address, kind, reason: reasonFor(resource) })),
-    };
-  });
-  const changing = new Set(perStack.filter(hasChanges).map((s) => s.stack));
-  const stacks = perStack.map(({ stack, add, change, replace, destroy, resources, outputs }) => {
-    const changingUpstream = upstreamStacks(dependencies, stack).filter((name) => changing.has(name));
-    return {
-      stack,
-      add,
-      change,
-      replace,
-      destroy,
-      resources,
-      outputs,
-      provisional: changingUpstream.length > 0,
-      changingUpstream,
-    };
-  });
-  return { stacks, destructive: perStack.flatMap((s) => s.destructive) };
+export function renderedLines(text: string): string[] {
+  const lines = markPlaceholders(maskSecrets(text)).split('\n');
+  const legend = lines.findIndex((line) => line.startsWith('Terraform used the selected providers'));
+  if (legend >= 0) {
+    // The paragraph and its list of symbols ("  + create", "-/+ destroy and then create replacement").
+    let end = legend;
+    while (end < lines.length && lines[end].trim() !== '') end++;
+    lines.splice(legend, end - legend);
+  }
+  while (lines.length > 0 && lines[0].trim() === '') lines.shift();
+  while (lines.length > 0 && lines[lines.length - 1].trim() === '') lines.pop();
+  return lines;
 }
+
+function stackReport(input: StackPlan): { report: StackReport; destructive: DestructiveChange[] } {
+  const { stack, plan } = input;
+  const zero = Object.fromEntries(COUNTED.map((c) => [c, 0])) as Record<Counted, number>;
+  const status = input.skipped ? 'skipped' : !plan || plan.errored || input.diagnostics ? 'failed' : 'planned';
+  if (status !== 'planned' || !plan) {
+    const diagnostics = input.diagnostics
+      ? maskSecrets(input.diagnostics).trim()
+      : status === 'failed'
+      ? 'Terraform wrote an errored plan (`"errored": true`) and its diagnostics were not saved: run `terraform plan` in the stack folder to see them.'
+      : undefined;
+    return {
+      report: { stack, status, counts: zero, outputs: 0, details: [], diagnostics, skipped: input.skipped },
+      destructive: [],
+    };
+  }
+  const events = resourceEvents(plan);
+  const counts = { ...zero };
+  for (const event of events) {
+    if (event.kind) counts[event.kind] += 1;
+    if (event.imported) counts.import += 1;
+    if (event.movedFrom) counts.move += 1;
+  }
+  const outputs = changedOutputs(plan);
+  const details =
+    input.text !== undefined
+      ? renderedLines(input.text)
+      : [
+          ...events.flatMap(terraformComment),
+          ...outputs.map(([name, change]) => {
+            const kind = changeKind(change.actions);
+            return `  # output.${name} will be ${
+              kind === 'add' ? 'created' : kind === 'destroy' ? 'removed' : 'updated'
+            }`;
+          }),
+        ];
+  const destructive = events.flatMap(({ resource, kind }) =>
+    kind === 'destroy' || kind === 'replace'
+      ? [{ stack, address: displayAddress(resource), kind, reason: reasonFor(resource) }]
+      : [],
+  );
+  return {
+    report: { stack, status, counts, outputs: outputs.length, details, plannedAgainst: input.plannedAgainst },
+    destructive,
+  };
+}
+
+/** True when a stack changes, imports, moves or forgets anything, or changes root outputs. */
+export const hasChanges = (stack: StackReport): boolean =>
+  stack.outputs > 0 || COUNTED.some((counted) => stack.counts[counted] > 0);
+
+/** Builds the report for plans given in dependency order. */
+export function buildReport(plans: readonly StackPlan[]): PlanReport {
+  const built = plans.map(stackReport);
+  return { stacks: built.map((b) => b.report), destructive: built.flatMap((b) => b.destructive) };
+}
+
+/** True when any stack failed or was not planned: the report must not pass for a reviewable plan. */
+export const hasFailures = (report: PlanReport): boolean => report.stacks.some((s) => s.status !== 'planned');
 
 export function summaryJson(report: PlanReport): PlanSummaryJson {
   return {
-    stacks: report.stacks.map(({ stack, add, change, replace, destroy, provisional }) => ({
-      stack,
-      add,
-      change,
-      replace,
-      destroy,
-      provisional,
+    stacks: report.stacks.map((s) => ({
+      stack: s.stack,
+      status: s.status,
+      ...s.counts,
+      outputs: s.outputs,
+      replannedOnDeploy: s.plannedAgainst !== undefined,
     })),
   };
 }

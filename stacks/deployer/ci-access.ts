@@ -16,15 +16,19 @@ export interface StateLocation {
 /** State files of one environment: `<project>/<environment>/<stack>.tfstate` (and `.tflock`, the S3 lock file). */
 const stateObjects = (target: DeployTarget, state: StateLocation): string =>
   `arn:${target.partition}:s3:::${state.bucket}/${target.project}/${target.environment}/*`;
+/** Where saved plans are kept in the state bucket (scripts/plan/storage.ts writes and reads them). */
+export const PLANS_KEY_PREFIX = 'plans/';
+
 /** Saved plans of one environment: `plans/<project>/<environment>/<commit>/...` (docs/plan-review.md). */
 const planObjects = (target: DeployTarget, state: StateLocation): string =>
-  `arn:${target.partition}:s3:::${state.bucket}/plans/${target.project}/${target.environment}/*`;
+  `arn:${target.partition}:s3:::${state.bucket}/${PLANS_KEY_PREFIX}${target.project}/${target.environment}/*`;
 
 /**
  * State and plans. Both roles list the bucket and read their environment's state and lock file. The
  * plan role writes saved plans and nothing else (plans run with -lock=false); the deploy role writes
- * state and lock files, deletes lock files only, and reads the saved plans it applies. Objects are
- * encrypted with the state key (SSE-KMS).
+ * state and lock files, deletes lock files only, reads the saved plans it applies and stores the new
+ * plans a second approval applies (`npm run plan:store -- push --replan`). Objects are encrypted with
+ * the state key (SSE-KMS).
  */
 export function stateStatements(role: 'plan' | 'deploy', target: DeployTarget, state: StateLocation): PolicyStatement[] {
   const bucket = `arn:${target.partition}:s3:::${state.bucket}`;
@@ -46,7 +50,7 @@ export function stateStatements(role: 'plan' | 'deploy', target: DeployTarget, s
         Action: ['s3:DeleteObject'],
         Resource: [`arn:${target.partition}:s3:::${state.bucket}/${target.project}/${target.environment}/*.tflock`],
       },
-      { Sid: 'ReadPlans', Effect: 'Allow', Action: ['s3:GetObject'], Resource: [planObjects(target, state)] },
+      { Sid: 'ReadAndReplanPlans', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: [planObjects(target, state)] },
       { Sid: 'StateKey', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], Resource: [state.keyArn] },
     );
   }
