@@ -6,6 +6,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { PGlite } from '@electric-sql/pglite';
 import * as http from 'http';
+import type { AddressInfo } from 'net';
 import { parseSqlIdentifier, PredictionQueryTarget, SqlIdentifier } from '../../lambda-src/sql';
 import { Config } from '../../stacks/config';
 import { openLocalWarehouse, TrainingSummary, WarehouseNames } from './embedded-warehouse';
@@ -16,6 +17,7 @@ import { PgliteWarehouse } from './pglite-warehouse';
 import { createLocalServer, listen } from './server';
 
 export interface LocalApiOptions {
+  /** 0 takes any free port (the tests do); `port` and `url` of the result say which. */
   readonly port: number;
   readonly dataFile: string;
   /** Database, model record and issuer key; undefined keeps the database in memory (the key still needs a folder). */
@@ -27,6 +29,8 @@ export interface LocalApiOptions {
 }
 
 export interface LocalApi {
+  /** The port the server got: `options.port`, or the one the system chose for 0. */
+  readonly port: number;
   readonly url: string;
   readonly summary: TrainingSummary;
   readonly model: FittedModel;
@@ -73,7 +77,8 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     });
 
   await listen(server, options.port);
-  options.onProgress?.(`listening on 127.0.0.1:${options.port} (requests wait until the model is ready)`);
+  const { port } = server.address() as AddressInfo;
+  options.onProgress?.(`listening on 127.0.0.1:${port} (requests wait until the model is ready)`);
   try {
     const opened = await openLocalWarehouse({
       dataFile: options.dataFile,
@@ -83,7 +88,8 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     });
     resolveWarehouse(new PgliteWarehouse(opened.db, predictionTarget(names)));
     return {
-      url: localApiUrl(options.port),
+      port,
+      url: localApiUrl(port),
       summary: opened.summary,
       model: opened.model,
       fromCache: opened.fromCache,
