@@ -41,7 +41,11 @@ interface KeyFile {
 
 const keyFilePath = (cacheDir: string) => path.join(cacheDir, 'issuer-key.json');
 
-/** Reads the issuer's key pair, creating it on first use (exclusive create, so two processes cannot race). */
+/**
+ * Reads the issuer's key pair, creating it on first use. The new key is written whole to a file of its
+ * own and then linked into place, which fails if the file exists: two processes cannot race, and
+ * neither reads a half-written key.
+ */
 async function issuerKeys(cacheDir: string): Promise<KeyFile> {
   const file = keyFilePath(cacheDir);
   if (!fs.existsSync(file)) {
@@ -52,10 +56,14 @@ async function issuerKeys(cacheDir: string): Promise<KeyFile> {
       publicJwk: { ...(await exportJWK(publicKey)), kid, alg: ALGORITHM, use: 'sig' },
     };
     fs.mkdirSync(cacheDir, { recursive: true });
+    const written = `${file}.${kid}`;
+    fs.writeFileSync(written, JSON.stringify(keys), { flag: 'wx', mode: 0o600 });
     try {
-      fs.writeFileSync(file, JSON.stringify(keys), { flag: 'wx', mode: 0o600 });
+      fs.linkSync(written, file);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    } finally {
+      fs.rmSync(written, { force: true });
     }
   }
   return JSON.parse(fs.readFileSync(file, 'utf8')) as KeyFile;

@@ -3,5 +3,8 @@ import type { PredictionTarget } from '../api/target';
 import { localToken } from './issuer';
 import { localApiUrl } from './paths';
 
-/** Tokens come from the local issuer's key pair in .local/, which the running server also reads. */
-export const localTarget = (): PredictionTarget => ({ url: localApiUrl(), token: () => localToken() });
+/** Tokens come from the local issuer's key pair in `localDir` (.local/), which the running server also reads. */
+export const localTarget = (localDir: string): PredictionTarget => ({
+  url: localApiUrl(),
+  token: () => localToken({ cacheDir: localDir }),
+});
