@@ -113,7 +113,10 @@ async function main(flags: { copies?: string; load?: string; clones?: boolean; c
     const log = path.join(work, `copy-${index + 1}.log`);
     return { name, log, startedAt: performance.now(), ...startGroup(command, folder, env, log) };
   });
-  const stopAll = () => Promise.all([...running.map((copy) => copy.child), ...loadProcesses].map(stopGroup));
+  const stopAll = async () => {
+    await Promise.all([...running.map((copy) => copy.child), ...loadProcesses].map(stopGroup));
+    for (const folder of folders) if (folder !== ROOT) fs.rmSync(folder, { recursive: true, force: true });
+  };
   const interrupted = () => void stopAll().then(() => process.exit(130));
   process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
 
@@ -134,7 +137,6 @@ async function main(flags: { copies?: string; load?: string; clones?: boolean; c
   } finally {
     await stopAll();
     process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
-    for (const folder of folders) if (folder !== ROOT) fs.rmSync(folder, { recursive: true, force: true });
   }
   console.log(`load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(', ')}; every process group stopped`);
   if (failed > 0) {
