@@ -4,15 +4,15 @@
  * inits that fill an empty cache at the same moment fail now and then with "failed to create directory
  * ...: file exists" or "it is still not detected in .terraform/providers" (hashicorp/terraform#31964).
  */
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { AWS_PROVIDER, TERRAFORM_MISSING, initLockFile, terraform, terraformVersion, writeCliConfig } from '../scripts/lib/terraform';
-import { spawnSync } from 'child_process';
+import { AWS_PROVIDER, TERRAFORM_MISSING, initLockFile, terraform, terraformEnv, terraformVersion, writeCliConfig } from '../scripts/lib/terraform';
 import { CHILD_PROCESS_LIMIT, runChild } from './helpers/child-process';
 
 const ROOT = path.join(__dirname, '..');
-const ROUNDS = 4;
+const ROUNDS = 2;
 const REQUIRES_AWS = JSON.stringify({
   terraform: { required_providers: { aws: { source: AWS_PROVIDER.source, version: AWS_PROVIDER.version } } },
 });
@@ -81,4 +81,15 @@ test('init takes the lock beside its CLI configuration (a lock left by a dead pr
 
   terraform(dir, ['init', '-backend=false', '-input=false'], { TF_CLI_CONFIG_FILE: config });
   expect(fs.existsSync(lock)).toBe(false);
+});
+
+test('a plugin cache named in the environment (TF_PLUGIN_CACHE_DIR) does not reach the project\'s runs: its lock would not guard it', () => {
+  const saved = process.env.TF_PLUGIN_CACHE_DIR;
+  process.env.TF_PLUGIN_CACHE_DIR = path.join(scratch, 'global-cache');
+  try {
+    expect(terraformEnv()).not.toHaveProperty('TF_PLUGIN_CACHE_DIR', expect.anything());
+  } finally {
+    if (saved === undefined) delete process.env.TF_PLUGIN_CACHE_DIR;
+    else process.env.TF_PLUGIN_CACHE_DIR = saved;
+  }
 });
