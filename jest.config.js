@@ -1,6 +1,7 @@
 /** @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: 'node',
+  // jest's node environment, with a temporary folder per worker (see the file).
+  testEnvironment: '<rootDir>/__tests__/helpers/test-environment.js',
   roots: ['<rootDir>/__tests__'],
   testMatch: ['**/*.test.ts'],
   // Type-checking is `npm run typecheck`; ts-jest only transpiles so the suite stays fast.

@@ -41,8 +41,11 @@ let server: http.Server;
 let baseUrl: string;
 let requests: Recorded[];
 let api: (request: Recorded) => { status: number; body: unknown };
+/** The local mode's folder for `--local` (the issuer key): this file's own, never the project's .local/. */
+let localDir: string;
 
 beforeAll(async () => {
+  localDir = fs.mkdtempSync(path.join(os.tmpdir(), 'api-scripts-local-'));
   server = http.createServer((req, res) => {
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
@@ -68,7 +71,10 @@ beforeAll(async () => {
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(async () => {
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  fs.rmSync(localDir, { recursive: true, force: true });
+});
 
 beforeEach(() => {
   requests = [];
@@ -100,6 +106,7 @@ function testEnvironment(outputs: Partial<Record<StackName, StackOutputs>> = { a
     printError: (line) => errors.push(line),
     readFile: (file) => fs.readFileSync(path.resolve(__dirname, '..', file), 'utf8'),
     now: () => 0,
+    localDir,
   };
   return { environment, printed, errors, regions };
 }
@@ -162,7 +169,7 @@ describe('--local: the local API of npm start', () => {
   test('token --local prints a token of the local issuer with the predict scope, without AWS', async () => {
     const { environment, printed } = testEnvironment({});
     expect(await tokenMain(['--local'], environment)).toBe(0);
-    const verify = await createTokenVerifier();
+    const verify = await createTokenVerifier(localDir);
     expect(await verify(`Bearer ${printed[0]}`)).toMatchObject({ ok: true, claims: { scope: LOCAL_SCOPE } });
     expect(cognito.commandCalls(DescribeUserPoolClientCommand)).toHaveLength(0);
   });
@@ -171,7 +178,7 @@ describe('--local: the local API of npm start', () => {
     const { environment, printed } = testEnvironment({});
     expect(await predictMain(['--local'], environment)).toBe(0);
     const call = requests.find((r) => r.path === '/loan')!;
-    expect(await (await createTokenVerifier())(call.headers.authorization)).toMatchObject({ ok: true });
+    expect(await (await createTokenVerifier(localDir))(call.headers.authorization)).toMatchObject({ ok: true });
     expect(printed[0]).toBe(`POST http://127.0.0.1:${port()}/loan (dataset/test-request-body.json)`);
   });
 

@@ -3,10 +3,10 @@
  * 0, no work done) and refuses an unknown flag with one line and the usage (exit 2). The list comes
  * from package.json, so a command added later is checked without touching this file.
  */
-import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { nextSteps } from '../scripts/lib/synth-summary';
+import { ChildRun, runTsx } from './helpers/child-process';
 
 const ROOT = path.join(__dirname, '..');
 const scripts = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> })
@@ -20,30 +20,6 @@ const NOT_COMMANDS: Record<string, string> = {
   'test:mutation': "runs StrykerJS's own CLI (stryker run --help lists its flags)",
 };
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs the script's TypeScript entry the way `npm run` does (tsx), without npm's own start-up. */
-function runEntry(entry: string, args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', entry, ...args],
-      {
-        cwd: ROOT,
-        // --help and --bogus write nothing; the system temporary directory keeps tsx's compile cache
-        // between runs (global-setup.ts moves TMPDIR to a per-run folder).
-        env: { ...process.env, CHECKPOINT_DISABLE: '1', TMPDIR: process.env.TEST_SYSTEM_TMPDIR ?? process.env.TMPDIR },
-        timeout: 60_000,
-      },
-      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
-    );
-  });
-}
-
 /** How a user types the command: npm runs `start` (like `test`) without `run`. */
 const invocation = (name: string): string => (name === 'start' ? 'npm start' : `npm run ${name}`);
 
@@ -56,24 +32,26 @@ describe('every npm script is a command that takes --help and refuses unknown fl
     expect(commands.filter(([, command]) => !/^tsx \S+\.ts$/.test(command))).toEqual([]);
   });
 
-  // All commands at once: each is a separate process, so the suite waits for the slowest only.
-  const runs = Promise.all(
-    commands.map(async ([name, command]) => {
-      const entry = command.replace(/^tsx /, '');
-      const [help, bogus] = await Promise.all([runEntry(entry, ['--help']), runEntry(entry, ['--bogus'])]);
-      return { name, help, bogus };
-    }),
-  );
+  // Every run is queued when the tests start, --help runs first as the tests come, and at most one per
+  // core runs at once (helpers/child-process.ts): each test waits for about one run, not for all of them.
+  // --help and --bogus write nothing.
+  const runs = new Map<string, { help: Promise<ChildRun>; bogus: Promise<ChildRun> }>();
+  beforeAll(() => {
+    const run = (command: string, flag: string) => runTsx(command.replace(/^tsx /, ''), [flag], { cwd: ROOT, env: { ...process.env, CHECKPOINT_DISABLE: '1' } });
+    const help = commands.map(([, command]) => run(command, '--help'));
+    const bogus = commands.map(([, command]) => run(command, '--bogus'));
+    commands.forEach(([name], index) => runs.set(name, { help: help[index], bogus: bogus[index] }));
+  });
 
   test.each(commands.map(([name]) => name))('npm run %s -- --help prints its usage and exits 0', async (name) => {
-    const { help } = (await runs).find((run) => run.name === name)!;
+    const help = await runs.get(name)!.help;
     expect(help.stderr).toBe('');
     expect(help.stdout).toMatch(new RegExp(`^Usage: ${invocation(name)}\\b`));
     expect(help.code).toBe(0);
   }, 120_000);
 
   test.each(commands.map(([name]) => name))('npm run %s -- --bogus names the flag, prints the usage and exits 2', async (name) => {
-    const { bogus } = (await runs).find((run) => run.name === name)!;
+    const bogus = await runs.get(name)!.bogus;
     expect(bogus.stderr).toMatch(/^error: .*--bogus/);
     expect(bogus.stderr).toContain(`Usage: ${invocation(name)}`);
     expect(bogus.stdout).toBe('');

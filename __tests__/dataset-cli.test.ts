@@ -1,31 +1,15 @@
-import { spawn } from 'child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
+import { ChildOptions, ChildRun, runTsx } from './helpers/child-process';
 import { datasetProblems } from './helpers/dataset-csv';
 
 const ROOT = path.join(__dirname, '..');
 const GENERATOR = path.join(ROOT, 'scripts', 'dataset.ts');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the generator the way `npm run dataset` does, in a separate process. */
-function generate(args: readonly string[], whileRunning?: (child: ReturnType<typeof spawn>) => void): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', GENERATOR, ...args], { cwd: ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (data) => (stdout += data));
-    child.stderr.on('data', (data) => (stderr += data));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    whileRunning?.(child);
-  });
-}
+/** Runs the generator the way `npm run dataset` does, in a separate process (in its turn: helpers/child-process.ts). */
+const generate = (args: readonly string[], whileRunning?: ChildOptions['whileRunning']): Promise<ChildRun> =>
+  runTsx(GENERATOR, args, { cwd: ROOT, whileRunning });
 
 /** `{ rows: '5' }` as `['--rows', '5']`. */
 const cliFlags = (flags: Record<string, string>) =>
@@ -41,7 +25,7 @@ describe('a good run', () => {
   const dates = { start: '2020-02-01', end: '2020-02-29' };
   const flags = (seed: number, out: string) =>
     cliFlags({ rows: '3000', seed: String(seed), out, start: dates.start, end: dates.end });
-  let first: Run;
+  let first: ChildRun;
   let text: string;
 
   beforeAll(async () => {
@@ -88,7 +72,7 @@ describe('bad flags: exit 2, one line saying why, the usage, no file', () => {
   writeFileSync(plainFile, '');
   const underPlainFile = path.join(plainFile, 'x.csv');
 
-  test.concurrent.each([
+  const cases: [string, Record<string, string>, string][] = [
     ['non-numeric rows', { rows: 'many' }, "--rows must be a whole number from 1 to 1,000,000,000, got 'many'"],
     ['zero rows', { rows: '0' }, "--rows must be a whole number from 1 to 1,000,000,000, got '0'"],
     ['negative rows', { rows: '-5' }, "--rows must be a whole number from 1 to 1,000,000,000, got '-5'"],
@@ -105,10 +89,19 @@ describe('bad flags: exit 2, one line saying why, the usage, no file', () => {
       { out: underPlainFile },
       `cannot write --out ${underPlainFile}: a parent path is not a directory`,
     ],
-  ])('%s', async (_case, overrides: Record<string, string>, message) => {
-    const caseDir = emptyDir();
+  ];
+  // All runs are queued at once and run in turn (helpers/child-process.ts); each test waits for its own.
+  const runs = new Map<string, { caseDir: string; run: Promise<ChildRun> }>();
+  beforeAll(() => {
+    for (const [name, overrides] of cases) {
+      const caseDir = emptyDir();
+      runs.set(name, { caseDir, run: generate(cliFlags({ rows: '100', seed: '1', out: path.join(caseDir, 'out.csv'), ...overrides })) });
+    }
+  });
 
-    const run = await generate(cliFlags({ rows: '100', seed: '1', out: path.join(caseDir, 'out.csv'), ...overrides }));
+  test.each(cases)('%s', async (name, _overrides, message) => {
+    const { caseDir, run: running } = runs.get(name)!;
+    const run = await running;
 
     const [firstLine, ...usage] = run.stderr.split('\n');
     expect(run.code).toBe(2);

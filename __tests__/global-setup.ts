@@ -1,7 +1,8 @@
 /**
- * One temporary folder per test run: every test process (and what it spawns) gets it as TMPDIR, so
- * whatever a test or cdktf's Testing helpers write to the temporary directory lands in it, and
- * global-teardown.ts removes it and fails the run if a test left something behind. It also turns
+ * One temporary folder per test run: every test process (and what it spawns) gets it, or its worker's
+ * folder inside it (helpers/test-environment.js), as TMPDIR, so whatever a test or cdktf's Testing
+ * helpers write to the temporary directory lands in it, and global-teardown.ts removes it and fails the
+ * run if a test left something behind. Two runs at once each have their own. It also turns
  * off the AWS SDK's Node-version warning for the test processes.
  */
 import * as fs from 'fs';

@@ -7,6 +7,7 @@
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 
 const TWICE = `
@@ -37,4 +38,31 @@ test('global setup and teardown run twice in one process, each time in a fresh f
   }
   expect(runs[0].folder).not.toBe(runs[1].folder);
   expect(after).toBe(before);
+});
+
+test("each worker's temporary directory is a folder of its own in the run's folder", () => {
+  const runFolder = process.env.TEST_RUN_TMPDIR!;
+  expect(os.tmpdir()).toBe(path.join(runFolder, `worker-${process.env.JEST_WORKER_ID}`));
+  expect(process.env.TMPDIR).toBe(os.tmpdir());
+});
+
+test("the teardown reports what a test left in a worker's folder, and removes it", () => {
+  const script = `
+const fs = require('fs');
+const path = require('path');
+require('./__tests__/global-setup.ts').default();
+const run = process.env.TEST_RUN_TMPDIR;
+fs.mkdirSync(path.join(run, 'worker-3', 'cdktf.outdir.x'), { recursive: true });
+fs.mkdirSync(path.join(run, 'worker-3', 'tsx-0'));
+try {
+  require('./__tests__/global-teardown.ts').default();
+} catch (error) {
+  console.log(JSON.stringify({ message: error.message, removed: !fs.existsSync(run) }));
+}
+`;
+  const out = execFileSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: path.join(__dirname, '..'), encoding: 'utf8' });
+  expect(JSON.parse(out)).toEqual({
+    message: 'tests left 1 temporary folders behind (removed now): worker-3/cdktf.outdir.x',
+    removed: true,
+  });
 });

@@ -104,8 +104,10 @@ describe('WAREHOUSE_TRANSPORT=postgres', () => {
   const postgres = { ...required, WAREHOUSE_TRANSPORT: 'postgres' };
 
   it('reads the workgroup endpoint', () => {
+    // fixed-port-ok: the workgroup's port (a remote endpoint the Lambda connects to), not a test server
     expect(loadHandlerConfig({ ...postgres, WAREHOUSE_HOST: 'wg.123456789012.eu-west-1.redshift-serverless.amazonaws.com', WAREHOUSE_PORT: '5439' })).toMatchObject({
       transport: 'postgres',
+      // fixed-port-ok: the endpoint read back
       endpoint: { host: 'wg.123456789012.eu-west-1.redshift-serverless.amazonaws.com', port: 5439 },
     });
   });
@@ -257,6 +259,7 @@ describe('the direct transport at cold start', () => {
   afterEach(() => {
     process.env = { ...saved };
   });
+  // fixed-port-ok: an endpoint the mocked warehouse is only told about, never connects to
   const endpoint = { WAREHOUSE_TRANSPORT: 'postgres', WAREHOUSE_HOST: 'wg.example.com', WAREHOUSE_PORT: '5440' };
 
   async function load(entry: 'handler' | 'postgres-handler', env: Record<string, string>) {
@@ -281,7 +284,7 @@ describe('the direct transport at cold start', () => {
     expect(error).toBeUndefined();
     expect(newWarehouse.mock.calls[0][0]).toEqual({
       host: 'wg.example.com',
-      port: 5440,
+      port: 5440, // fixed-port-ok: the endpoint above, read back
       database: 'dev',
       target: loadHandlerConfig(required).target,
       credentials: expect.any(Function),

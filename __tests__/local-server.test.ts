@@ -21,8 +21,6 @@ import { DEFAULT_DATA_FILE } from '../scripts/local/paths';
 import { RateLimiter } from '../scripts/local/server';
 import { SAMPLE_APPLICATION } from './helpers/sample-application';
 
-/** Outside the ephemeral range (32768-60999), so no client socket can hold it. */
-const PORT = 3117;
 const RATE_LIMIT = 40;
 const WINDOW_SECONDS = 600;
 
@@ -64,7 +62,8 @@ const expectGatewayError = (response: Awaited<ReturnType<typeof post>>, answer: 
 beforeAll(async () => {
   issuerDir = fs.mkdtempSync(path.join(os.tmpdir(), 'local-issuer-'));
   api = await startLocalApi({
-    port: PORT,
+    // Any free port: another copy of the suite (or anything else) may hold any fixed one.
+    port: 0,
     dataFile: DEFAULT_DATA_FILE,
     cacheDir: undefined,
     issuerDir,
@@ -217,11 +216,17 @@ describe('loading a data file', () => {
   });
 });
 
+test('the server reports the port it got and serves its URL there', () => {
+  expect(api.port).toBeGreaterThan(0);
+  expect(api.url).toBe(`http://127.0.0.1:${api.port}/loan`);
+});
+
 test('a taken port fails at once with one line', async () => {
+  // The port this file's server holds: taken for sure, and by nothing else.
   const config = loadConfig({});
   await expect(
-    startLocalApi({ port: PORT, dataFile: DEFAULT_DATA_FILE, cacheDir: undefined, issuerDir, config }),
-  ).rejects.toThrow(new LocalSetupError(`port ${PORT} is already in use: stop the other server or choose another port with PORT=<port>`));
+    startLocalApi({ port: api.port, dataFile: DEFAULT_DATA_FILE, cacheDir: undefined, issuerDir, config }),
+  ).rejects.toThrow(new LocalSetupError(`port ${api.port} is already in use: stop the other server or choose another port with PORT=<port>`));
 });
 
 test('the rate limit counts each address over a sliding window', () => {

@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { NodejsFunction, NodejsFunctionProps, bundleEntry } from '../stacks/constructs/nodejs-function';
+import { CHILD_PROCESS_LIMIT, runChild } from './helpers/child-process';
 
 const ENTRY = path.join(__dirname, '..', 'lambda-src', 'handler.ts');
 const PROPS: NodejsFunctionProps = {
@@ -221,6 +222,34 @@ describe('bundle cache', () => {
     const rebuilt = bundle('out-3');
     expect(rebuilt).toContain('second answer');
     expect(rebuilt).not.toContain('// served from the cache');
+  });
+
+  test('synths bundling at the same time into one cache all succeed with the same bundle', async () => {
+    // As parallel test workers (or two terminals) synthesize the api stack: each round starts from an
+    // empty cache, so every process bundles and stores into the same slot while the others read it.
+    const runners = CHILD_PROCESS_LIMIT;
+    const rounds = 3;
+    const sharedEntry = path.join(work, 'shared-entry.ts');
+    fs.writeFileSync(sharedEntry, "export const handler = () => 'shared answer';\n");
+    const child = (runner: number) => `const { bundleEntry } = require('./stacks/constructs/nodejs-function.ts');
+      const { waitAtStartLine } = require('./__tests__/helpers/start-line.ts');
+      const work = ${JSON.stringify(work)};
+      for (let round = 0; round < ${rounds}; round++) {
+        waitAtStartLine(work + '/start-' + round, ${runners});
+        for (let synth = 0; synth < 2; synth++) {
+          bundleEntry(${JSON.stringify(sharedEntry)}, work + '/shared-${runner}-' + round + '-' + synth, work + '/shared-cache-' + round);
+        }
+      }`;
+    const root = path.join(__dirname, '..');
+    const runs = await Promise.all(
+      Array.from({ length: runners }, (_, runner) => runChild(process.execPath, ['--import', 'tsx', '-e', child(runner)], { cwd: root, timeoutMs: 25_000 })),
+    );
+    expect(runs.map((run) => run.stderr)).toEqual(Array(runners).fill(''));
+    expect(runs.map((run) => run.code)).toEqual(Array(runners).fill(0));
+    const bundles = fs.readdirSync(work).filter((name) => /^shared-\d/.test(name));
+    expect(bundles).toHaveLength(runners * rounds * 2);
+    expect(new Set(bundles.map((name) => fs.readFileSync(path.join(work, name, 'index.js'), 'utf8'))).size).toBe(1);
+    for (let round = 0; round < rounds; round++) expect(fs.readdirSync(path.join(work, `shared-cache-${round}`))).toHaveLength(1);
   });
 
   test('the source map names sources relative to the project, so the bundle is the same wherever it is built', () => {

@@ -1,6 +1,6 @@
 /**
- * The test environment of jest.mutation.config.js: jest's node environment that stops testing a mutant
- * once one test has failed for it. Stryker needs only one failure to call a mutant killed, but its jest
+ * The test environment of jest.mutation.config.js: the suite's own (test-environment.js), which also
+ * stops testing a mutant once one test has failed for it. Stryker needs only one failure to call a mutant killed, but its jest
  * runner turns jest's bail off, so every covering test of every file it runs would still run (a rule
  * test synthesizes a cdktf fixture each; a mutant in policy/graph.ts is covered by 8 files on average).
  * Here, every later test of the same mutant run is skipped: it reports as skipped, the failure that
@@ -13,7 +13,7 @@
  *
  * Plain JavaScript: jest loads test environments without transforming them.
  */
-const { TestEnvironment } = require('jest-environment-node');
+const TestEnvironment = require('./test-environment');
 
 const ACTIVE_MUTANT = '__STRYKER_ACTIVE_MUTANT__';
 

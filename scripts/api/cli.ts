@@ -5,6 +5,7 @@ import * as path from 'path';
 import { OutputsSource, outputsFile, terraformOutputs } from '../warehouse/stack-outputs';
 import { readApiOutputs } from './outputs';
 import { UsageError } from '../lib/cli';
+import { LOCAL_DIR } from '../local/paths';
 import { localTarget } from '../local/target';
 import { PredictionTarget, cognitoTarget } from './target';
 
@@ -20,6 +21,8 @@ export interface ApiEnvironment {
   readonly printError: (line: string) => void;
   readonly readFile: (file: string) => string;
   readonly now: () => number;
+  /** The local mode's folder (.local/), where `--local` finds the issuer key of `npm start`. */
+  readonly localDir: string;
 }
 
 export const realApiEnvironment = (): ApiEnvironment => ({
@@ -29,6 +32,7 @@ export const realApiEnvironment = (): ApiEnvironment => ({
   printError: (line) => console.error(line),
   readFile: (file) => fs.readFileSync(file, 'utf8'),
   now: () => Date.now(),
+  localDir: LOCAL_DIR,
 });
 
 /** Flags every target-aware command takes. */
@@ -48,7 +52,7 @@ export async function resolveTarget(
 ): Promise<PredictionTarget> {
   if (flags.local) {
     if (flags['outputs-file'] !== undefined) throw new UsageError('--local and --outputs-file cannot be combined');
-    return localTarget();
+    return localTarget(environment.localDir);
   }
   const outputs = await readApiOutputs(environment.outputs(flags['outputs-file']));
   return cognitoTarget(outputs, environment.createCognitoClient);

@@ -8,6 +8,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { withFileLock } from './file-lock';
 
 export const AWS_PROVIDER = { source: 'registry.terraform.io/hashicorp/aws', version: '5.100.0' } as const;
 
@@ -46,9 +47,13 @@ export function findProviderMirror(env: NodeJS.ProcessEnv = process.env): string
   return MIRROR_CANDIDATES.find(hasAwsProvider);
 }
 
-/** Writes `.terraform-cli/terraformrc` and returns its path. */
-export function writeCliConfig(mirror = findProviderMirror()): string {
-  const cacheDir = path.join(CLI_DIR, 'plugin-cache');
+/**
+ * Writes `<cliDir>/terraformrc` (default `.terraform-cli/`, with its plugin cache) and returns its path.
+ * The file is replaced whole, by a rename, and only when it changes: other processes of the project may
+ * be reading it at that moment.
+ */
+export function writeCliConfig(mirror = findProviderMirror(), cliDir = CLI_DIR): string {
+  const cacheDir = path.join(cliDir, 'plugin-cache');
   fs.mkdirSync(cacheDir, { recursive: true });
   const installation = mirror
     ? `provider_installation {
@@ -61,16 +66,32 @@ export function writeCliConfig(mirror = findProviderMirror()): string {
   }
 }`
     : 'provider_installation {\n  direct {}\n}';
-  const file = path.join(CLI_DIR, 'terraformrc');
-  fs.writeFileSync(file, `plugin_cache_dir = ${JSON.stringify(cacheDir)}\n${installation}\n`);
+  const file = path.join(cliDir, 'terraformrc');
+  const content = `plugin_cache_dir = ${JSON.stringify(cacheDir)}\n${installation}\n`;
+  if (!fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== content) {
+    const written = `${file}.${process.pid}`;
+    fs.writeFileSync(written, content);
+    fs.renameSync(written, file);
+  }
   return file;
 }
+
+/**
+ * The lock every `terraform init` run through `terraform()` holds, beside the CLI configuration whose
+ * plugin cache it guards. "The plugin cache directory is not guaranteed to be concurrency safe" (CLI
+ * Configuration File, Terraform docs; hashicorp/terraform#31964): two inits filling the cache at once
+ * fail with "failed to create directory ...: file exists" or "it is still not detected in
+ * .terraform/providers". Only `init` installs providers, so every other command runs unlocked.
+ */
+export const initLockFile = (cliConfigFile: string): string => path.join(path.dirname(cliConfigFile), 'init.lock');
 
 /** Environment for Terraform: project CLI config, no checkpoint calls, no prompts, no colour. */
 export function terraformEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const cliConfig = path.join(CLI_DIR, 'terraformrc');
   return {
     ...process.env,
+    // The project's configuration names the plugin cache; a global one would be shared beyond its lock.
+    TF_PLUGIN_CACHE_DIR: undefined,
     TF_CLI_CONFIG_FILE: fs.existsSync(cliConfig) ? cliConfig : '/dev/null',
     CHECKPOINT_DISABLE: '1',
     TF_IN_AUTOMATION: '1',
@@ -94,12 +115,10 @@ export function terraform(
   extraEnv: NodeJS.ProcessEnv = {},
   okStatuses: readonly number[] = [0],
 ): TerraformResult {
-  const result = spawnSync('terraform', [...args, '-no-color'], {
-    cwd: dir,
-    encoding: 'utf8',
-    env: terraformEnv(extraEnv),
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const env = terraformEnv(extraEnv);
+  const run = () => spawnSync('terraform', [...args, '-no-color'], { cwd: dir, encoding: 'utf8', env, maxBuffer: 64 * 1024 * 1024 });
+  const cliConfig = env.TF_CLI_CONFIG_FILE ?? '/dev/null';
+  const result = args[0] === 'init' && cliConfig !== '/dev/null' ? withFileLock(initLockFile(cliConfig), run) : run();
   if (result.error) throw new TerraformError(TERRAFORM_MISSING);
   const output = `${result.stdout}${result.stderr}`;
   if (result.status === null || !okStatuses.includes(result.status)) {

@@ -15,6 +15,7 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import * as http from 'http';
 import { CONFIG_DEFAULTS, WarehouseTransport } from '../../lambda-src/config';
 import { PostgresWarehouse } from '../../lambda-src/postgres-warehouse';
+import type { AddressInfo } from 'net';
 import { parseSqlIdentifier, PredictionQueryTarget, SqlIdentifier } from '../../lambda-src/sql';
 import { Warehouse } from '../../lambda-src/warehouse';
 import { Config } from '../../stacks/config';
@@ -53,6 +54,7 @@ export async function directWarehouse(db: PGlite, target: PredictionQueryTarget,
 }
 
 export interface LocalApiOptions {
+  /** 0 takes any free port (the tests do); `port` and `url` of the result say which. */
   readonly port: number;
   readonly dataFile: string;
   /** Database, model record and issuer key; undefined keeps the database in memory (the key still needs a folder). */
@@ -64,6 +66,8 @@ export interface LocalApiOptions {
 }
 
 export interface LocalApi {
+  /** The port the server got: `options.port`, or the one the system chose for 0. */
+  readonly port: number;
   readonly url: string;
   readonly summary: TrainingSummary;
   readonly model: FittedModel;
@@ -117,6 +121,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   // Listening is announced by the caller once the warehouse is ready: a data file or a cache that
   // cannot be opened is then the only line, not one after "listening".
   await listen(server, options.port);
+  const { port } = server.address() as AddressInfo;
   try {
     const opened = await openLocalWarehouse({
       dataFile: options.dataFile,
@@ -132,7 +137,8 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     if (direct) options.onProgress?.("direct transport: node-postgres over a socket to PGlite's wire-protocol server");
     resolveWarehouse(direct?.warehouse ?? new PgliteWarehouse(opened.db, target));
     return {
-      url: localApiUrl(options.port),
+      port,
+      url: localApiUrl(port),
       summary: opened.summary,
       model: opened.model,
       fromCache: opened.fromCache,

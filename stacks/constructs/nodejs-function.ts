@@ -161,10 +161,7 @@ export function bundleEntry(entry: string, outdir: string, cacheDir: string = DE
   const slot = path.join(cacheDir, key.slice(0, 16));
   const manifestFile = path.join(slot, 'manifest.json');
   const cached = readManifest(manifestFile);
-  if (cached?.key === key && inputsUnchanged(cached.inputs)) {
-    for (const file of OUTPUT_FILES) fs.copyFileSync(path.join(slot, file), path.join(outdir, file));
-    return outfile;
-  }
+  if (cached?.key === key && inputsUnchanged(cached.inputs) && copyOutputs(slot, outdir)) return outfile;
 
   const { metafile } = buildSync({ ...BUILD_OPTIONS, external: [...BUILD_OPTIONS.external], mainFields: [...BUILD_OPTIONS.mainFields], entryPoints: [absoluteEntry], outfile, metafile: true });
   // The map names sources relative to the output folder; relative to the project instead, the bundle
@@ -180,11 +177,44 @@ export function bundleEntry(entry: string, outdir: string, cacheDir: string = DE
       return [file, stamp(file)];
     }),
   );
-  fs.rmSync(slot, { recursive: true, force: true });
-  fs.mkdirSync(slot, { recursive: true });
-  for (const file of OUTPUT_FILES) fs.copyFileSync(path.join(outdir, file), path.join(slot, file));
-  fs.writeFileSync(manifestFile, JSON.stringify({ key, inputs } satisfies CacheManifest));
+  storeInCache(slot, outdir, { key, inputs });
   return outfile;
+}
+
+/** Copies a cached bundle into `outdir`; false when the slot went away meanwhile (another synth replaced it). */
+function copyOutputs(slot: string, outdir: string): boolean {
+  try {
+    for (const file of OUTPUT_FILES) fs.copyFileSync(path.join(slot, file), path.join(outdir, file));
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+}
+
+/**
+ * Puts a fresh bundle into its cache slot. Other synths (parallel test workers, a second terminal) may be
+ * reading or filling the same slot at that moment, so the new slot is prepared in a folder of this
+ * process and renamed into place, and the old one renamed away before it is removed: a reader finds a
+ * whole slot or none, never a half-written one.
+ */
+function storeInCache(slot: string, outdir: string, manifest: CacheManifest): void {
+  const staging = `${slot}.${process.pid}`;
+  const old = `${slot}.${process.pid}.old`;
+  fs.rmSync(staging, { recursive: true, force: true });
+  fs.mkdirSync(staging, { recursive: true });
+  for (const file of OUTPUT_FILES) fs.copyFileSync(path.join(outdir, file), path.join(staging, file));
+  fs.writeFileSync(path.join(staging, 'manifest.json'), JSON.stringify(manifest));
+  for (const [from, to] of [[slot, old], [staging, slot]]) {
+    try {
+      fs.renameSync(from, to);
+    } catch (error) {
+      // The old slot is already gone, or another synth has just stored the same bundle: either will do.
+      if (!['ENOENT', 'ENOTEMPTY', 'EEXIST'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+    }
+  }
+  fs.rmSync(staging, { recursive: true, force: true });
+  fs.rmSync(old, { recursive: true, force: true });
 }
 
 /**
