@@ -28,7 +28,7 @@ const ACCOUNT = '123456789012';
 const KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/11111111-2222-3333-4444-555555555555`;
 const BUCKET = 'loan-remediation-dev-tfstate-20260101';
 const REPOSITORY = 'octo-org/loan-remediation';
-const SETTINGS = { GITHUB_REPOSITORY: REPOSITORY, STATE_BUCKET: BUCKET, STATE_KMS_KEY_ARN: KEY };
+const SETTINGS = { CI_REPOSITORY: REPOSITORY, STATE_BUCKET: BUCKET, STATE_KMS_KEY_ARN: KEY };
 const PROVIDER = `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`;
 
 interface Synthesized {
@@ -92,8 +92,8 @@ describe('the GitHub OIDC provider', () => {
     expect(parsed.output?.github_oidc_provider_arn.value).toBe('${aws_iam_openid_connect_provider.github-oidc-provider.arn}');
   });
 
-  test('is not created when GITHUB_OIDC_PROVIDER_ARN names the account\'s existing one; the roles trust that one', () => {
-    const { json, parsed } = synthAccount({ ...SETTINGS, GITHUB_OIDC_PROVIDER_ARN: PROVIDER });
+  test('is not created when CI_OIDC_PROVIDER_ARN names the account\'s existing one; the roles trust that one', () => {
+    const { json, parsed } = synthAccount({ ...SETTINGS, CI_OIDC_PROVIDER_ARN: PROVIDER });
     expect(json).not.toHaveResource(IamOpenidConnectProvider);
     expect(trustOf(parsed, 'dev-plan-role').Statement[0].Principal.Federated).toBe(PROVIDER);
     expect(parsed.output?.github_oidc_provider_arn.value).toBe(PROVIDER);
@@ -134,7 +134,7 @@ describe('trust: exactly the GitHub subjects that plan and deploy', () => {
   });
 });
 
-test('without GITHUB_REPOSITORY: the boundaries and the API Gateway role only, enough to deploy by hand', () => {
+test('without CI_REPOSITORY: the boundaries and the API Gateway role only, enough to deploy by hand', () => {
   const { json, parsed } = synthAccount({ ACCOUNT_ENVIRONMENTS: 'dev,prod' });
   expect(json).not.toHaveResource(IamOpenidConnectProvider);
   expect(Object.keys(parsed.resource.aws_iam_role)).toEqual(['api-gateway-logging-role']);
@@ -143,8 +143,8 @@ test('without GITHUB_REPOSITORY: the boundaries and the API Gateway role only, e
   expect(parsed.output ?? {}).toEqual({});
 });
 
-test('with GITHUB_REPOSITORY but no STATE_BUCKET or STATE_KMS_KEY_ARN it synthesizes, and its plan stops naming each', () => {
-  const { parsed } = synthAccount({ GITHUB_REPOSITORY: REPOSITORY });
+test('with CI_REPOSITORY but no STATE_BUCKET or STATE_KMS_KEY_ARN it synthesizes, and its plan stops naming each', () => {
+  const { parsed } = synthAccount({ CI_REPOSITORY: REPOSITORY });
   expect(parsed.locals).toEqual({ state_bucket: '', state_kms_key_arn: '' });
   const preconditions = (parsed.resource.aws_iam_role['dev-deploy-role'].lifecycle as { precondition: { condition: string; error_message: string }[] }).precondition;
   expect(preconditions.map((p) => p.condition)).toEqual(['${local.state_bucket != ""}', '${local.state_kms_key_arn != ""}']);

@@ -88,7 +88,7 @@ void runCli(USAGE, { 'out-dir': { type: 'string' }, account: { type: 'string' },
   writeSplit(ciRoleName(target, 'plan'), 'the plan role: read-only', (t) => planStatements(PIPELINE_TYPES, t));
   const state = { bucket: config.stateBucket ?? '<state-bucket>', keyArn: config.stateKmsKeyArn ?? '<state-key-arn>' };
   const owned = {
-    oidcProviderArn: config.account.githubOidcProviderArn ?? `arn:aws:iam::${target.account}:oidc-provider/token.actions.githubusercontent.com`,
+    oidcProviderArn: config.account.ciOidcProviderArn ?? `arn:aws:iam::${target.account}:oidc-provider/token.actions.githubusercontent.com`,
   };
   for (const role of ['deploy', 'plan'] as const) {
     write(

@@ -13,7 +13,7 @@ import { ProjectStack } from './project-stack';
  * What exists once per account and region, applied by an administrator with their own credentials
  * (`npx cdktf deploy account`), after `state` and before the other stacks: for each environment
  * deployed here (ACCOUNT_ENVIRONMENTS) its permissions boundary, which every role the stacks create
- * carries; API Gateway's account-wide CloudWatch Logs role; and, with GITHUB_REPOSITORY, the GitHub
+ * carries; API Gateway's account-wide CloudWatch Logs role; and, with CI_REPOSITORY, the GitHub
  * OIDC provider and each environment's read-only plan role and deploy role. With these, setting up
  * the pipeline needs no hand-written IAM (docs/plan-review.md).
  *
@@ -33,7 +33,7 @@ export class AccountStack extends ProjectStack {
     );
 
     this.boundaries = targets.map((target) => new PermissionsBoundary(this, `boundary-${target.environment}`, target));
-    this.ci = settings.githubRepository === undefined ? [] : this.addCiIdentities(config, settings.githubRepository, targets);
+    this.ci = settings.ciRepository === undefined ? [] : this.addCiIdentities(config, settings.ciRepository, targets);
 
     if (settings.manageApiGatewayAccountRole) {
       const logging = new ApiGatewayAccountLogging(this, 'api-gateway-account-logging', {
@@ -67,7 +67,7 @@ export class AccountStack extends ProjectStack {
       errorMessage: `${errorMessage}, synthesize again and deploy the account stack.`,
     }));
 
-    const oidc = new GithubOidcProvider(this, 'github', { existingArn: config.account.githubOidcProviderArn });
+    const oidc = new GithubOidcProvider(this, 'github', { existingArn: config.account.ciOidcProviderArn });
     const ci = targets.map(
       (target) =>
         new CiIdentities(this, `ci-${target.environment}`, {

@@ -1,4 +1,4 @@
-# Mocked apply of the `account` stack (synthesized with GITHUB_REPOSITORY=example-org/loan-remediation,
+# Mocked apply of the `account` stack (synthesized with CI_REPOSITORY=example-org/loan-remediation,
 # STATE_BUCKET and STATE_KMS_KEY_ARN set, see terraform.test.ts): the real provider schema, no AWS account.
 mock_provider "aws" {
   source = "./mocks"
