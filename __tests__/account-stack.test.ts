@@ -55,10 +55,14 @@ function concrete(text: string, values: Record<string, string>): string {
 const REAL = {
   'data.aws_partition.partition.partition': 'aws',
   'data.aws_caller_identity.account.account_id': ACCOUNT,
-  'local.state_bucket': BUCKET,
-  'local.state_kms_key_arn': KEY,
   'aws_iam_openid_connect_provider.github-oidc-provider.arn': PROVIDER,
 };
+/** The tags the state stack's provider puts on an environment's state key (and the redshift stack's on its key). */
+const keyTags = (environment: string, stack = 'state') => ({
+  'aws:ResourceTag/project': 'loan-remediation',
+  'aws:ResourceTag/environment': environment,
+  'aws:ResourceTag/stack': stack,
+});
 
 /** Every policy statement of a role (managed policies attached to it and its inline policies), as IAM will see it. */
 function roleStatements(parsed: Synthesized, role: string, values: Record<string, string> = REAL): { managed: string[]; inline: string[]; statements: EvaluatedStatement[] } {
@@ -143,13 +147,42 @@ test('without CI_REPOSITORY: the boundaries and the API Gateway role only, enoug
   expect(parsed.output ?? {}).toEqual({});
 });
 
-test('with CI_REPOSITORY but no STATE_BUCKET or STATE_KMS_KEY_ARN it synthesizes, and its plan stops naming each', () => {
-  const { parsed } = synthAccount({ CI_REPOSITORY: REPOSITORY });
-  expect(parsed.locals).toEqual({ state_bucket: '', state_kms_key_arn: '' });
-  const preconditions = (parsed.resource.aws_iam_role['dev-deploy-role'].lifecycle as { precondition: { condition: string; error_message: string }[] }).precondition;
-  expect(preconditions.map((p) => p.condition)).toEqual(['${local.state_bucket != ""}', '${local.state_kms_key_arn != ""}']);
-  expect(preconditions.map((p) => p.error_message.split(' ')[0])).toEqual(['STATE_BUCKET', 'STATE_KMS_KEY_ARN']);
-  expect(parsed.resource.aws_iam_role['dev-plan-role'].lifecycle).toEqual(parsed.resource.aws_iam_role['dev-deploy-role'].lifecycle);
+describe('several environments in one account: each one\'s CI roles reach its own state, with no state setting', () => {
+  // Applied with dev's settings file, which lists both environments and names no state bucket.
+  const { parsed } = synthAccount({ CI_REPOSITORY: REPOSITORY, ACCOUNT_ENVIRONMENTS: 'dev,staging' });
+  const bucketOf = (environment: string) => `loan-remediation-${environment}-tfstate-20260101120000000000000001`;
+  const object = (environment: string, key: string) => `arn:aws:s3:::${bucketOf(environment)}/${key}`;
+  const stateKey = `arn:aws:kms:us-east-1:${ACCOUNT}:key/22222222-3333-4444-5555-666666666666`;
+
+  test('nothing waits for STATE_BUCKET or STATE_KMS_KEY_ARN', () => {
+    expect(parsed.locals).toBeUndefined();
+    for (const role of Object.values(parsed.resource.aws_iam_role)) expect(role.lifecycle).toBeUndefined();
+  });
+
+  test.each(['dev', 'staging'])('%s: its deploy and plan roles use its state bucket and key, not the other environment\'s', (environment) => {
+    const other = environment === 'dev' ? 'staging' : 'dev';
+    const deploy = roleStatements(parsed, `${environment}-deploy-role`).statements;
+    const plan = roleStatements(parsed, `${environment}-plan-role`).statements;
+    const state = `loan-remediation/${environment}/network.tfstate`;
+    expect(evaluate(deploy, { action: 's3:PutObject', resource: object(environment, state) })).toBe('allow');
+    expect(evaluate(deploy, { action: 's3:GetObject', resource: object(environment, `plans/loan-remediation/${environment}/3f9c2e1/network.tfplan`) })).toBe('allow');
+    expect(evaluate(plan, { action: 's3:GetObject', resource: object(environment, state) })).toBe('allow');
+    expect(evaluate(plan, { action: 's3:PutObject', resource: object(environment, `plans/loan-remediation/${environment}/3f9c2e1/network.tfplan`) })).toBe('allow');
+    for (const statements of [deploy, plan]) {
+      expect(evaluate(statements, { action: 's3:ListBucket', resource: `arn:aws:s3:::${bucketOf(environment)}` })).toBe('allow');
+      expect(evaluate(statements, { action: 'kms:Decrypt', resource: stateKey, context: keyTags(environment) })).toBe('allow');
+      expect(evaluate(statements, { action: 'kms:GenerateDataKey', resource: stateKey, context: keyTags(environment) })).toBe('allow');
+      // The other environment's bucket, objects and key, even under this environment's key prefix.
+      expect(evaluate(statements, { action: 's3:ListBucket', resource: `arn:aws:s3:::${bucketOf(other)}` })).toBe('implicit deny');
+      expect(evaluate(statements, { action: 's3:GetObject', resource: object(other, `loan-remediation/${other}/network.tfstate`) })).toBe('implicit deny');
+      expect(evaluate(statements, { action: 's3:GetObject', resource: object(other, state) })).toBe('implicit deny');
+      expect(evaluate(statements, { action: 'kms:Decrypt', resource: stateKey, context: keyTags(other) })).toBe('implicit deny');
+      // A key without the state stack's tags is not a state key.
+      expect(evaluate(statements, { action: 'kms:Encrypt', resource: stateKey })).toBe('implicit deny');
+    }
+    expect(evaluate(deploy, { action: 'kms:Encrypt', resource: stateKey, context: keyTags(environment) })).toBe('allow');
+    expect(evaluate(plan, { action: 'kms:Encrypt', resource: stateKey, context: keyTags(environment) })).toBe('implicit deny');
+  });
 });
 
 test("API Gateway's account-wide CloudWatch Logs role is here (one per account and region), unless API_GATEWAY_ACCOUNT_LOGGING_ROLE=false", () => {
@@ -249,7 +282,7 @@ describe('what the CI roles may do, evaluated offline from the synthesized polic
     expect(evaluate(deploy, { action: 'iam:PassRole', resource: role, context: { 'iam:PassedToService': 'lambda.amazonaws.com' } })).toBe('allow');
   });
 
-  test('state: the deploy role writes its environment\'s state and lock files and deletes only lock files; neither role changes the bucket or the key', () => {
+  test('state: the deploy role writes its environment\'s state and lock files and deletes only lock files; neither role changes a state bucket or key', () => {
     const object = (key: string) => `arn:aws:s3:::${BUCKET}/${key}`;
     expect(evaluate(deploy, { action: 's3:PutObject', resource: object('loan-remediation/dev/network.tfstate') })).toBe('allow');
     expect(evaluate(deploy, { action: 's3:DeleteObject', resource: object('loan-remediation/dev/network.tfstate.tflock') })).toBe('allow');
@@ -257,13 +290,24 @@ describe('what the CI roles may do, evaluated offline from the synthesized polic
     expect(evaluate(deploy, { action: 's3:PutObject', resource: object('loan-remediation/prod/network.tfstate') })).toBe('implicit deny');
     expect(evaluate(deploy, { action: 's3:PutObject', resource: object('loan-remediation/account-us-east-1/account.tfstate') })).toBe('implicit deny');
     expect(evaluate(deploy, { action: 's3:GetObject', resource: object('plans/loan-remediation/dev/3f9c2e1/network.tfplan') })).toBe('allow');
+    // Every environment's state bucket and key: nothing but listing and reading and writing objects.
+    const prodBucket = 'arn:aws:s3:::loan-remediation-prod-tfstate-20260101';
     for (const statements of [deploy, plan]) {
       expect(evaluate(statements, { action: 's3:ListBucket', resource: `arn:aws:s3:::${BUCKET}` })).toBe('allow');
-      expect(evaluate(statements, { action: 's3:PutBucketPolicy', resource: `arn:aws:s3:::${BUCKET}` })).toBe('explicit deny');
-      expect(evaluate(statements, { action: 's3:DeleteBucket', resource: `arn:aws:s3:::${BUCKET}` })).toBe('explicit deny');
-      expect(evaluate(statements, { action: 'kms:ScheduleKeyDeletion', resource: KEY })).toBe('explicit deny');
-      expect(evaluate(statements, { action: 'kms:Decrypt', resource: KEY })).toBe('allow');
+      for (const bucket of [`arn:aws:s3:::${BUCKET}`, prodBucket]) {
+        expect(evaluate(statements, { action: 's3:PutBucketPolicy', resource: bucket })).toBe('explicit deny');
+        expect(evaluate(statements, { action: 's3:DeleteBucket', resource: bucket })).toBe('explicit deny');
+        expect(evaluate(statements, { action: 's3:DeleteObjectVersion', resource: `${bucket}/loan-remediation/dev/network.tfstate` })).toBe('explicit deny');
+      }
+      for (const environment of ['dev', 'prod']) {
+        expect(evaluate(statements, { action: 'kms:ScheduleKeyDeletion', resource: KEY, context: keyTags(environment) })).toBe('explicit deny');
+        expect(evaluate(statements, { action: 'kms:PutKeyPolicy', resource: KEY.replace('us-east-1', 'eu-west-1'), context: keyTags(environment) })).toBe('explicit deny');
+        expect(evaluate(statements, { action: 'kms:TagResource', resource: KEY, context: keyTags(environment) })).toBe('explicit deny');
+      }
+      expect(evaluate(statements, { action: 'kms:Decrypt', resource: KEY, context: keyTags('dev') })).toBe('allow');
     }
+    // The guardrail is about state keys: the redshift stack's key is the deploy role's to manage.
+    expect(evaluate(deploy, { action: 'kms:ScheduleKeyDeletion', resource: KEY, context: keyTags('dev', 'redshift') })).toBe('allow');
   });
 
   test('the plan role reads state, writes only saved plans, and changes nothing it plans', () => {
@@ -292,8 +336,6 @@ describe('what the CI roles may do, evaluated offline from the synthesized polic
     const worst = {
       ...REAL,
       'data.aws_partition.partition.partition': LONGEST_NAMES.partition,
-      'local.state_bucket': 'b'.repeat(63),
-      'local.state_kms_key_arn': `arn:${LONGEST_NAMES.partition}:kms:${LONGEST_NAMES.region}:${ACCOUNT}:key/mrk-${'f'.repeat(32)}`,
       'aws_iam_openid_connect_provider.github-oidc-provider.arn': `arn:${LONGEST_NAMES.partition}:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`,
     };
     for (const role of ['staging-plan-role', 'staging-deploy-role']) {

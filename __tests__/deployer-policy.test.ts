@@ -29,6 +29,7 @@ import {
   policySize,
   splitIntoPolicies,
 } from '../stacks/deployer/policies';
+import { stateStatements } from '../stacks/deployer/ci-access';
 import { ACTION_KINDS, DEPLOYER_ACTIONS, PIPELINE_TYPES, hasActions } from '../stacks/deployer/resource-actions';
 import { PIPELINE_STACKS } from '../stacks/project-stack';
 import { evaluate } from './helpers/iam-evaluator';
@@ -195,6 +196,23 @@ describe('names the stacks give their resources fall inside the scopes', () => {
     expect(allowed('kms:ScheduleKeyDeletion', key, tags('state'))).toBe('implicit deny');
     expect(allowed('kms:ScheduleKeyDeletion', key, { ...tags('redshift'), 'aws:ResourceTag/environment': 'prod' })).toBe('implicit deny');
     expect(allowed('kms:PutKeyPolicy', key)).toBe('implicit deny');
+  });
+
+  test("the state stack's bucket and key are the ones each environment's CI roles find by name and tags", () => {
+    const state = stackJson('state');
+    const [bucket] = Object.values(state.resource.aws_s3_bucket as Record<string, { bucket_prefix: string }>);
+    const [provider] = state.provider.aws as { default_tags: { tags: Record<string, string> }[] }[];
+    const tags = Object.fromEntries(Object.entries(provider.default_tags[0].tags).map(([tag, value]) => [`aws:ResourceTag/${tag}`, value]));
+    expect(Object.keys(state.resource.aws_kms_key)).toHaveLength(1);
+    const object = `arn:aws:s3:::${bucket.bucket_prefix}20260101120000000000000001/loan-remediation/dev/network.tfstate`;
+    const key = 'arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555';
+    for (const role of ['plan', 'deploy'] as const) {
+      const statements = stateStatements(role, TARGET);
+      expect(evaluate(statements, { action: 's3:GetObject', resource: object })).toBe('allow');
+      expect(evaluate(statements, { action: 'kms:Decrypt', resource: key, context: tags })).toBe('allow');
+      expect(evaluate(statements, { action: 'kms:Decrypt', resource: key, context: { ...tags, 'aws:ResourceTag/environment': 'prod' } })).toBe('implicit deny');
+      expect(evaluate(stateStatements(role, { ...TARGET, environment: 'prod' }), { action: 's3:GetObject', resource: object })).toBe('implicit deny');
+    }
   });
 
   test('roles: created only with the boundary, passed only to the services that take them', () => {

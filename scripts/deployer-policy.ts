@@ -86,7 +86,6 @@ void runCli(USAGE, { 'out-dir': { type: 'string' }, account: { type: 'string' },
   }
   writeSplit(ciRoleName(target, 'deploy'), 'the deploy role: every pipeline stack', (t) => deployerStatements(PIPELINE_TYPES, t));
   writeSplit(ciRoleName(target, 'plan'), 'the plan role: read-only', (t) => planStatements(PIPELINE_TYPES, t));
-  const state = { bucket: config.stateBucket ?? '<state-bucket>', keyArn: config.stateKmsKeyArn ?? '<state-key-arn>' };
   const owned = {
     oidcProviderArn: config.account.ciOidcProviderArn ?? `arn:aws:iam::${target.account}:oidc-provider/token.actions.githubusercontent.com`,
   };
@@ -94,7 +93,7 @@ void runCli(USAGE, { 'out-dir': { type: 'string' }, account: { type: 'string' },
     write(
       `${ciRoleName(target, role)}-inline.json`,
       `the ${role} role's inline policy: state, plans, guardrails`,
-      policyDocument([...stateStatements(role, target, state), ...guardrailStatements(target, state, owned)]),
+      policyDocument([...stateStatements(role, target), ...guardrailStatements(target, owned)]),
     );
   }
   write(`${boundaryPolicyName(target)}.json`, 'the permissions boundary of every role the stacks create', policyDocument(boundaryStatements(target)));

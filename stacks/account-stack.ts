@@ -1,4 +1,3 @@
-import { TerraformLocal } from 'cdktf';
 import { Construct } from 'constructs';
 import { RULE, suppressRule } from '../policy/suppress';
 import { Config } from './config';
@@ -51,32 +50,15 @@ export class AccountStack extends ProjectStack {
     }
   }
 
-  /** The OIDC provider and, per environment, the plan and deploy roles the workflows of `repository` assume. */
+  /**
+   * The OIDC provider and, per environment, the plan and deploy roles the workflows of `repository`
+   * assume. Each environment's roles find its own state stack's bucket and key by name and tags
+   * (stacks/deployer/ci-access.ts), so the account stack needs no environment's state settings.
+   */
   private addCiIdentities(config: Config, repository: string, targets: readonly DeployTarget[]): CiIdentities[] {
-    // The roles read and write state: without the bucket and key the stack still synthesizes (so
-    // `npm run synth` and the tests need neither), and its plan stops here with the variable to set.
-    const required = {
-      state_bucket: [config.stateBucket, "STATE_BUCKET is not set: set it to the state stack's state_bucket_name output (the CI roles read and write state there)"],
-      state_kms_key_arn: [config.stateKmsKeyArn, "STATE_KMS_KEY_ARN is not set: set it to the state stack's state_kms_key_arn output"],
-    } as const;
-    const locals = Object.fromEntries(
-      Object.entries(required).map(([name, [value]]) => [name, new TerraformLocal(this, name, value ?? '').asString]),
-    ) as Record<keyof typeof required, string>;
-    const preconditions = Object.entries(required).map(([name, [, errorMessage]]) => ({
-      condition: `\${local.${name} != ""}`,
-      errorMessage: `${errorMessage}, synthesize again and deploy the account stack.`,
-    }));
-
     const oidc = new GithubOidcProvider(this, 'github', { existingArn: config.account.ciOidcProviderArn });
     const ci = targets.map(
-      (target) =>
-        new CiIdentities(this, `ci-${target.environment}`, {
-          target,
-          state: { bucket: locals.state_bucket, keyArn: locals.state_kms_key_arn },
-          oidcProviderArn: oidc.arn,
-          repository,
-          preconditions,
-        }),
+      (target) => new CiIdentities(this, `ci-${target.environment}`, { target, oidcProviderArn: oidc.arn, repository }),
     );
     this.addOutputs({
       github_oidc_provider_arn: [oidc.arn, 'The GitHub OIDC provider the CI roles trust'],

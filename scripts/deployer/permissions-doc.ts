@@ -123,7 +123,6 @@ function anyResourceRows(): string[][] {
 export function permissionsSection(types: Readonly<Record<string, readonly string[]>>): string {
   const entries = entriesOf(PIPELINE_TYPES);
   const planActions = actionsOf(entries, ['read']);
-  const state = { bucket: '<state-bucket>', keyArn: '<state-key-arn>' };
   const owned = { oidcProviderArn: 'arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com' };
   const lines = [
     BEGIN,
@@ -194,17 +193,22 @@ export function permissionsSection(types: Readonly<Record<string, readonly strin
     '',
     '### State, plans, and what neither role may touch',
     '',
-    'Inline in each role. The plan role:',
+    'Inline in each role. Each environment has its own `state` stack: a bucket named',
+    "`<project>-<environment>-tfstate-<suffix>` and a key the provider's default tags mark `project`,",
+    "`environment` and `stack` = `state`. The roles find their environment's by that name and those tags",
+    '(KMS evaluates `aws:ResourceTag/...` in IAM policies for operations on a key, "Use tags to control',
+    'access to KMS keys", AWS KMS Developer Guide), so the `account` stack needs no environment\'s state',
+    'settings, and one account stack serves every environment of the account. The plan role:',
     '',
-    ...table(['Sid', 'effect', 'actions', 'resources', 'condition'], statementRows(stateStatements('plan', PLACEHOLDERS, state))),
+    ...table(['Sid', 'effect', 'actions', 'resources', 'condition'], statementRows(stateStatements('plan', PLACEHOLDERS))),
     '',
     'The deploy role:',
     '',
-    ...table(['Sid', 'effect', 'actions', 'resources', 'condition'], statementRows(stateStatements('deploy', PLACEHOLDERS, state))),
+    ...table(['Sid', 'effect', 'actions', 'resources', 'condition'], statementRows(stateStatements('deploy', PLACEHOLDERS))),
     '',
     'Both roles: explicit denies, so no later change to an Allow can reach what the administrator keeps.',
     '',
-    ...table(['Sid', 'effect', 'actions', 'resources', 'condition'], statementRows(guardrailStatements(PLACEHOLDERS, state, owned))),
+    ...table(['Sid', 'effect', 'actions', 'resources', 'condition'], statementRows(guardrailStatements(PLACEHOLDERS, owned))),
     '',
     '### The permissions boundary',
     '',

@@ -2,10 +2,9 @@ import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
-import { TerraformResourceLifecycle } from 'cdktf';
 import { Construct } from 'constructs';
 import { RULE, suppressRule } from '../../policy/suppress';
-import { StateLocation, guardrailStatements, stateStatements } from '../deployer/ci-access';
+import { guardrailStatements, stateStatements } from '../deployer/ci-access';
 import { CiRole, ciRoleName, namePrefix } from '../deployer/names';
 import { DeployTarget, PolicyDocument, PolicyStatement, deployerStatements, planStatements, policyDocument, splitIntoPolicies } from '../deployer/policies';
 import { PIPELINE_TYPES } from '../deployer/resource-actions';
@@ -15,13 +14,9 @@ import { keepStackAddresses } from './stack-addresses';
 export interface CiIdentitiesProps {
   /** The environment, and this account and partition (Terraform expressions). */
   readonly target: DeployTarget;
-  /** The state bucket and key the environment's stacks use. */
-  readonly state: StateLocation;
   readonly oidcProviderArn: string;
   /** `owner/name` of the repository whose workflows assume the roles. */
   readonly repository: string;
-  /** Checks that stop the plan while a setting the roles need is missing. */
-  readonly preconditions: NonNullable<TerraformResourceLifecycle['precondition']>;
 }
 
 /**
@@ -68,7 +63,7 @@ export class CiIdentities extends Construct {
   }
 
   private role(kind: CiRole, subjects: string[], props: CiIdentitiesProps, build: (target: DeployTarget) => PolicyStatement[]): IamRole {
-    const { target, state } = props;
+    const { target } = props;
     const env = target.environment;
     const role = new IamRole(this, `${env}-${kind}-role`, {
       name: ciRoleName(target, kind),
@@ -77,7 +72,6 @@ export class CiIdentities extends Construct {
           ? `GitHub Actions plans ${namePrefix(target)} (pull requests, nightly drift on main): read-only`
           : `GitHub Actions deploys ${namePrefix(target)} from the ${env} environment`,
       assumeRolePolicy: githubTrust(props.oidcProviderArn, subjects),
-      lifecycle: { precondition: props.preconditions },
     });
     suppressRule(
       role,
@@ -88,7 +82,7 @@ export class CiIdentities extends Construct {
     new IamRolePolicy(this, `${env}-${kind}-state-policy`, {
       name: 'state-and-guardrails',
       role: role.name,
-      policy: JSON.stringify(policyDocument([...stateStatements(kind, target, state), ...guardrailStatements(target, state, props)])),
+      policy: JSON.stringify(policyDocument([...stateStatements(kind, target), ...guardrailStatements(target, props)])),
     });
     splitIntoPolicies(build, target).forEach((document: PolicyDocument, i) => {
       const policy = new IamPolicy(this, `${env}-${kind}-policy-${i + 1}`, {
