@@ -19,6 +19,7 @@ import { EVERY_FEATURE_ON } from '../scripts/deployer/synthesized-types';
 import { buildStacks } from '../stacks/app';
 import { loadConfig } from '../stacks/config';
 import { IAM_LIMITS } from '../stacks/deployer/policies';
+import { PREFLIGHT_IAM_ACTIONS } from '../stacks/deployer/preflight-actions';
 import { PIPELINE_STACKS } from '../stacks/project-stack';
 import { EvaluatedStatement, evaluate } from './helpers/iam-evaluator';
 
@@ -308,6 +309,29 @@ describe('what the CI roles may do, evaluated offline from the synthesized polic
     }
     // The guardrail is about state keys: the redshift stack's key is the deploy role's to manage.
     expect(evaluate(deploy, { action: 'kms:ScheduleKeyDeletion', resource: KEY, context: keyTags('dev', 'redshift') })).toBe('allow');
+  });
+
+  test('the deploy role may make every call of npm run preflight (deploy.yml runs it before applying), on what preflight asks about', () => {
+    const region = { 'aws:RequestedRegion': 'us-east-1' };
+    // What preflight asks each action about, in the dev environment of this account.
+    const calls: Record<string, { resource: string; context?: Record<string, string> }> = {
+      'sts:GetCallerIdentity': { resource: '*', context: region },
+      'ec2:DescribeAvailabilityZones': { resource: '*', context: region },
+      'apigateway:GET': { resource: 'arn:aws:apigateway:us-east-1::/account' },
+      'lambda:GetAccountSettings': { resource: '*', context: region },
+      'lambda:GetFunctionConcurrency': { resource: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:loan-remediation-dev-predict` },
+      'cognito-idp:DescribeUserPoolDomain': { resource: '*', context: region },
+      's3:ListBucket': { resource: `arn:aws:s3:::${BUCKET}` },
+      'kms:DescribeKey': { resource: KEY, context: keyTags('dev') },
+      'logs:DescribeResourcePolicies': { resource: '*', context: region },
+      'servicequotas:ListServiceQuotas': { resource: '*', context: region },
+    };
+    expect(Object.keys(calls)).toEqual([...PREFLIGHT_IAM_ACTIONS]);
+    expect(PREFLIGHT_IAM_ACTIONS.filter((action) => evaluate(deploy, { action, ...calls[action] }) !== 'allow')).toEqual([]);
+    // Another environment's state key, and the settings of every REST API: not preflight's business.
+    expect(evaluate(deploy, { action: 'kms:DescribeKey', resource: KEY, context: keyTags('prod') })).toBe('implicit deny');
+    expect(evaluate(deploy, { action: 'lambda:GetAccountSettings', resource: '*', context: { 'aws:RequestedRegion': 'eu-west-1' } })).toBe('implicit deny');
+    expect(evaluate(deploy, { action: 'apigateway:GET', resource: 'arn:aws:apigateway:us-east-1::/apikeys' })).toBe('implicit deny');
   });
 
   test('the plan role reads state, writes only saved plans, and changes nothing it plans', () => {

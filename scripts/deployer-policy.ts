@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { SecurityBaselineError } from '../policy/enforce';
 import { boundaryStatements } from '../stacks/deployer/boundary';
-import { guardrailStatements, stateStatements } from '../stacks/deployer/ci-access';
+import { guardrailStatements, preflightStatements, stateStatements } from '../stacks/deployer/ci-access';
 import { boundaryPolicyName, ciRoleName } from '../stacks/deployer/names';
 import {
   DeployTarget,
@@ -96,6 +96,7 @@ void runCli(USAGE, { 'out-dir': { type: 'string' }, account: { type: 'string' },
       policyDocument([...stateStatements(role, target), ...guardrailStatements(target, owned)]),
     );
   }
+  write(`${ciRoleName(target, 'deploy')}-preflight.json`, 'the deploy role\'s inline policy: what npm run preflight calls', policyDocument(preflightStatements(target)));
   write(`${boundaryPolicyName(target)}.json`, 'the permissions boundary of every role the stacks create', policyDocument(boundaryStatements(target)));
 
   const width = Math.max(...written.map(([file]) => file.length));

@@ -5,7 +5,7 @@
  */
 import { REDSHIFT_SERVERLESS_REGIONS } from '../../stacks/config';
 import { WORKLOAD_ACTIONS, boundaryStatements } from '../../stacks/deployer/boundary';
-import { guardrailStatements, stateStatements } from '../../stacks/deployer/ci-access';
+import { guardrailStatements, preflightStatements, stateStatements } from '../../stacks/deployer/ci-access';
 import {
   DeployTarget,
   IAM_LIMITS,
@@ -205,6 +205,11 @@ export function permissionsSection(types: Readonly<Record<string, readonly strin
     'The deploy role:',
     '',
     ...table(['Sid', 'effect', 'actions', 'resources', 'condition'], statementRows(stateStatements('deploy', PLACEHOLDERS))),
+    '',
+    'The deploy role also makes the read-only calls of `npm run preflight`, which deploy.yml runs before',
+    'applying (`PREFLIGHT_IAM_ACTIONS`), each on what preflight asks about, in a policy `preflight` of its own:',
+    '',
+    ...table(['Sid', 'effect', 'actions', 'resources', 'condition'], statementRows(preflightStatements(PLACEHOLDERS))),
     '',
     'Both roles: explicit denies, so no later change to an Allow can reach what the administrator keeps.',
     '',

@@ -4,7 +4,7 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { Construct } from 'constructs';
 import { RULE, suppressRule } from '../../policy/suppress';
-import { guardrailStatements, stateStatements } from '../deployer/ci-access';
+import { guardrailStatements, preflightStatements, stateStatements } from '../deployer/ci-access';
 import { CiRole, ciRoleName, namePrefix } from '../deployer/names';
 import { DeployTarget, PolicyDocument, PolicyStatement, deployerStatements, planStatements, policyDocument, splitIntoPolicies } from '../deployer/policies';
 import { PIPELINE_TYPES } from '../deployer/resource-actions';
@@ -48,7 +48,8 @@ function githubTrust(providerArn: string, subjects: string[]): string {
  * One environment's CI identities: the read-only plan role (pull requests and the nightly drift job
  * on main) and the deploy role (jobs in the GitHub environment of the same name). Each role gets the
  * generated policies as managed policies, each within IAM's 6,144 characters, and its state access
- * and guardrails inline.
+ * and guardrails inline; the deploy role also what `npm run preflight` calls, which deploy.yml runs
+ * before applying.
  */
 export class CiIdentities extends Construct {
   readonly planRole: IamRole;
@@ -84,6 +85,13 @@ export class CiIdentities extends Construct {
       role: role.name,
       policy: JSON.stringify(policyDocument([...stateStatements(kind, target), ...guardrailStatements(target, props)])),
     });
+    if (kind === 'deploy') {
+      new IamRolePolicy(this, `${env}-deploy-preflight-policy`, {
+        name: 'preflight',
+        role: role.name,
+        policy: JSON.stringify(policyDocument(preflightStatements(target))),
+      });
+    }
     splitIntoPolicies(build, target).forEach((document: PolicyDocument, i) => {
       const policy = new IamPolicy(this, `${env}-${kind}-policy-${i + 1}`, {
         name: `${ciRoleName(target, kind)}-${i + 1}`,

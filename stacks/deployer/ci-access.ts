@@ -10,8 +10,9 @@
  * so one account stack serves every environment of the account without their settings.
  */
 import { StackName } from '../project-stack';
-import { boundaryPolicyArn, stateBucketPrefix } from './names';
-import { Condition, DeployTarget, PolicyStatement } from './policies';
+import { boundaryPolicyArn, namePrefix, stateBucketPrefix } from './names';
+import { Condition, DeployTarget, PolicyStatement, iamAction } from './policies';
+import { PREFLIGHT_IAM_ACTIONS } from './preflight-actions';
 
 const STATE_STACK: StackName = 'state';
 
@@ -78,6 +79,44 @@ export function stateStatements(role: 'plan' | 'deploy', target: DeployTarget): 
     );
   }
   return statements;
+}
+
+/** Where preflight's calls look, per IAM resource type (`service:type`) of its actions, and what holds them there. */
+const PREFLIGHT_SCOPES: Readonly<Record<string, (target: DeployTarget) => Omit<PolicyStatement, 'Effect' | 'Action'>>> = {
+  // API Gateway's account settings of the region (GET /account): whether its CloudWatch Logs role is set.
+  'apigateway:account': (t) => ({ Sid: 'PreflightApiGatewayAccount', Resource: [`arn:${t.partition}:apigateway:${t.region}::/account`] }),
+  // The prediction function's current reservation.
+  'lambda:function': (t) => ({
+    Sid: 'PreflightFunction',
+    Resource: [`arn:${t.partition}:lambda:${t.region}:${t.account}:function:${namePrefix(t)}-*`],
+  }),
+  // HeadBucket and DescribeKey on the environment's state bucket and key.
+  's3:bucket': (t) => ({ Sid: 'PreflightStateBucket', Resource: [stateBucket(t)] }),
+  'kms:key': (t) => ({ Sid: 'PreflightStateKey', Resource: [keysOfAccount(t)], Condition: stateKeyCondition(t) }),
+};
+
+/**
+ * What `npm run preflight` calls (PREFLIGHT_IAM_ACTIONS), which deploy.yml runs as the deploy role
+ * before it applies, so its checks answer instead of "could not check": each action on what preflight
+ * asks it about, and an action IAM gives no resource type on "*" in this region. Read-only, every one.
+ */
+export function preflightStatements(target: DeployTarget): PolicyStatement[] {
+  const statements = new Map<string, PolicyStatement>();
+  for (const action of PREFLIGHT_IAM_ACTIONS) {
+    const [service] = action.split(':');
+    const { resourceTypes } = iamAction(action);
+    const type = resourceTypes.map((t) => `${service}:${t.name.toLowerCase()}`).find((key) => key in PREFLIGHT_SCOPES);
+    if (resourceTypes.length > 0 && type === undefined) {
+      throw new Error(`${action}: none of its resource types has a scope in PREFLIGHT_SCOPES (stacks/deployer/ci-access.ts)`);
+    }
+    const scope =
+      type === undefined
+        ? { Sid: 'Preflight', Resource: ['*'], Condition: { StringEquals: { 'aws:RequestedRegion': target.region } } }
+        : PREFLIGHT_SCOPES[type](target);
+    const statement = statements.get(scope.Sid) ?? { ...scope, Effect: 'Allow', Action: [] };
+    statements.set(scope.Sid, { ...statement, Action: [...(statement.Action ?? []), action] });
+  }
+  return [...statements.values()];
 }
 
 /** What the administrator's `account` stack owns in this account, for the guardrails. */
