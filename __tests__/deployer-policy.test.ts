@@ -33,6 +33,7 @@ import { stateStatements } from '../stacks/deployer/ci-access';
 import { ACTION_KINDS, DEPLOYER_ACTIONS, PIPELINE_TYPES, hasActions } from '../stacks/deployer/resource-actions';
 import { PIPELINE_STACKS } from '../stacks/project-stack';
 import { evaluate } from './helpers/iam-evaluator';
+import { workloadRequests } from './helpers/workload-requests';
 
 jest.setTimeout(120_000);
 
@@ -243,12 +244,37 @@ describe('the permissions boundary', () => {
     return actions.map((a) => `${pattern.split(':')[0]}:${a.name}`);
   };
 
-  test('allows every action any role of the pipeline stacks is granted (every feature on)', () => {
-    const granted = [...new Set(workloadRoles.filter((s) => s.effect === 'Allow').flatMap((s) => s.actions.flatMap(expanded)))];
-    expect(granted.length).toBeGreaterThan(40);
-    const context = { 'aws:RequestedRegion': 'us-east-1', 'iam:PassedToService': ROLE_PASSED_BY_WORKLOADS_TO };
-    const resource = (action: string) => (action === 'iam:PassRole' ? 'arn:aws:iam::123456789012:role/loan-remediation-dev-redshift-ml' : '*');
-    expect(granted.filter((action) => evaluate(boundary, { action, resource: resource(action), context }) !== 'allow')).toEqual([]);
+  test('allows every request any role of the pipeline stacks may make (every feature on), on the resources its policy names', () => {
+    const requests = workloadRequests(Object.fromEntries(PIPELINE_STACKS.map((stack) => [stack, stackJson(stack)])));
+    expect(new Set(requests.map((r) => r.action)).size).toBeGreaterThan(40);
+    expect(requests.filter((r) => r.resource.startsWith('arn:aws:s3:::')).length).toBeGreaterThan(5);
+    expect(requests.filter((r) => r.action.startsWith('kms:') && r.context?.['aws:ResourceTag/stack'] !== undefined).length).toBeGreaterThan(3);
+    expect(requests.filter((r) => evaluate(boundary, r) !== 'allow').map((r) => `${r.role}: ${r.action} on ${r.resource}`)).toEqual([]);
+  });
+
+  test("S3 in the environment's buckets only, KMS on its keys (and through S3 on the objects' key), never a state bucket or key", () => {
+    const inRegion = { 'aws:RequestedRegion': 'us-east-1' };
+    const s3 = (action: string, resource: string) => evaluate(boundary, { action, resource: `arn:aws:s3:::${resource}`, context: inRegion });
+    expect(s3('s3:GetObject', 'loan-remediation-dev-model-20260101/training/data.csv')).toBe('allow');
+    expect(s3('s3:GetObject', 'loan-remediation-prod-model-20260101/training/data.csv')).toBe('implicit deny');
+    expect(s3('s3:GetObject', 'another-team-bucket/data.csv')).toBe('implicit deny');
+    // This environment's state bucket has the environment's prefix too: denied outright, as is every other one.
+    expect(s3('s3:GetObject', 'loan-remediation-dev-tfstate-20260101/loan-remediation/dev/network.tfstate')).toBe('explicit deny');
+    expect(s3('s3:ListBucket', 'loan-remediation-prod-tfstate-20260101')).toBe('explicit deny');
+
+    const key = 'arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555';
+    const tags = (environment: string, stack: string) => ({ 'aws:ResourceTag/project': 'loan-remediation', 'aws:ResourceTag/environment': environment, 'aws:ResourceTag/stack': stack });
+    const kms = (action: string, context: Record<string, string>) => evaluate(boundary, { action, resource: key, context });
+    expect(kms('kms:Decrypt', tags('dev', 'redshift'))).toBe('allow');
+    expect(kms('kms:CreateGrant', tags('dev', 'api'))).toBe('allow');
+    expect(kms('kms:Decrypt', tags('prod', 'redshift'))).toBe('implicit deny');
+    expect(kms('kms:Decrypt', {})).toBe('implicit deny');
+    expect(kms('kms:Decrypt', tags('dev', 'state'))).toBe('explicit deny');
+    expect(kms('kms:Decrypt', { ...tags('dev', 'state'), 'kms:ViaService': 's3.us-east-1.amazonaws.com' })).toBe('explicit deny');
+    // The dataset's objects are encrypted with the account's untagged aws/s3 key: usable through S3 only.
+    expect(kms('kms:Decrypt', { 'kms:ViaService': 's3.us-east-1.amazonaws.com' })).toBe('allow');
+    expect(kms('kms:Decrypt', { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' })).toBe('implicit deny');
+    expect(kms('kms:Encrypt', { 'kms:ViaService': 's3.us-east-1.amazonaws.com' })).toBe('implicit deny');
   });
 
   test('allows nothing no workload role uses', () => {

@@ -219,6 +219,12 @@ export function permissionsSection(types: Readonly<Record<string, readonly strin
     '',
     'Every role the stacks create carries `<project>-<environment>-boundary` (the `account` stack creates',
     'it; `LR-IAM-014` fails a role without one). It allows what the workloads do and no more:',
+    "S3 in the environment's buckets (`<project>-<environment>-*`), KMS on its keys (the project and",
+    "environment tags) and, through S3 only, on the untagged AWS managed key `aws/s3` the dataset's",
+    "objects are encrypted with; every other action in the region. Whatever a role's own policy says, it",
+    "denies IAM, Organizations and account changes, and every environment's state bucket and key.",
+    '',
+    'The actions, per workload role:',
     '',
     ...table(
       ['role', 'actions'],
