@@ -1,6 +1,7 @@
 /**
  * `npm run deployer-policy`: the IAM policies a deploying identity needs for the pipeline's stacks,
- * generated from what they synthesize with every optional feature on (stacks/deployer/). Writes them
+ * generated from what they synthesize with every optional feature on, and again with the postgres
+ * transport (stacks/deployer/). Writes them
  * as JSON, per stack and combined, with the plan role's, the state access and the boundary; or, with
  * `--docs`, docs/operations.md's permissions section.
  */
@@ -27,10 +28,11 @@ import { runCli, UsageError } from './lib/cli';
 
 const USAGE = `Usage: npm run deployer-policy [-- --out-dir <dir>] [--account <id>] [--docs]
 
-Synthesizes the pipeline's stacks (network, redshift, api, waf) with every optional feature on and
-writes the IAM policies that deploy and plan them, generated from stacks/deployer/: per stack and
-combined (the deploy role's), the read-only plan policy, the state access of each role and the
-permissions boundary. Project, environment and region come from the usual settings.
+Synthesizes the pipeline's stacks (network, redshift, api, waf) with every optional feature on, and
+again with WAREHOUSE_TRANSPORT=postgres, and writes the IAM policies that deploy and plan them,
+generated from stacks/deployer/: per stack and combined (the deploy role's), the read-only plan
+policy, the state access of each role, the deploy role's preflight calls and the permissions
+boundary. Project, environment and region come from the usual settings.
 
   --out-dir <dir>  where the JSON files go (default: cdktf.out/deployer-policy)
   --account <id>   the 12-digit account to write into ARNs (default: the placeholder <account>)

@@ -8,19 +8,12 @@
 import { expandAction } from '../../policy/iam-actions';
 import { StackIndex } from '../../policy/graph';
 import { statementsOfKind } from '../../policy/iam-policy';
+import { StackJson } from '../../scripts/deployer/synthesized-types';
 import { PIPELINE_STACKS } from '../../stacks/project-stack';
 import { Request } from './iam-evaluator';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';
-
-type Body = Record<string, unknown>;
-export interface StackJson {
-  readonly resource?: Record<string, Record<string, Body>>;
-  readonly data?: Record<string, Record<string, Body>>;
-  readonly output?: Record<string, { value: unknown }>;
-  readonly provider: { aws: { default_tags: { tags: Record<string, string> }[] }[] };
-}
 
 /** A request of a workload role, and where it comes from (for the failure message). */
 export interface WorkloadRequest extends Request {

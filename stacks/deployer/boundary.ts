@@ -12,7 +12,8 @@ import { DeployTarget, PolicyStatement } from './policies';
 
 /**
  * What the workload roles do, by role. `__tests__/deployer-policy.test.ts` checks, on a synth with
- * every optional feature on, that every action any of those roles is granted is allowed here, and
+ * every optional feature on (and again with the postgres transport), that every action any of those
+ * roles is granted, on the resources it names, is allowed here, and
  * that nothing here is unused.
  */
 export const WORKLOAD_ACTIONS: Readonly<Record<string, readonly string[]>> = {
