@@ -246,7 +246,7 @@ describe('what the CI roles may do, evaluated offline from the synthesized polic
   const withBoundary = { 'iam:PermissionsBoundary': iam('policy/loan-remediation-dev-boundary') };
   const OWN = iam('role/loan-remediation-ci-dev-deploy');
 
-  test('the deploy role cannot edit its own role, the plan role, a boundary or the OIDC provider', () => {
+  test('the deploy role cannot edit its own role, the plan role, their managed policies, a boundary or the OIDC provider', () => {
     const attempts: [string, string][] = [
       ['iam:PutRolePolicy', OWN],
       ['iam:AttachRolePolicy', OWN],
@@ -270,6 +270,13 @@ describe('what the CI roles may do, evaluated offline from the synthesized polic
     );
     expect(evaluate(deploy, { action: 'iam:PutRolePolicy', resource: OWN, context: withBoundary })).toBe('explicit deny');
     expect(evaluate(deploy, { action: 'iam:CreatePolicyVersion', resource: iam('policy/loan-remediation-dev-boundary') })).toBe('explicit deny');
+    // The CI roles' own generated policies, of every environment and both roles: a new version would rewrite a role.
+    for (const policy of ['loan-remediation-ci-dev-deploy-1', 'loan-remediation-ci-dev-plan-1', 'loan-remediation-ci-prod-deploy-3']) {
+      for (const statements of [deploy, plan]) {
+        expect(evaluate(statements, { action: 'iam:CreatePolicyVersion', resource: iam(`policy/${policy}`), context: withBoundary })).toBe('explicit deny');
+        expect(evaluate(statements, { action: 'iam:SetDefaultPolicyVersion', resource: iam(`policy/${policy}`) })).toBe('explicit deny');
+      }
+    }
   });
 
   test('it cannot create or change a role without the boundary, nor take a boundary off', () => {

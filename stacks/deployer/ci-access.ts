@@ -130,7 +130,8 @@ const STATE_OBJECT_ACTIONS = ['s3:GetObject', 's3:PutObject', 's3:DeleteObject']
 
 /**
  * Explicit denies, so no later edit of an Allow can hand the CI roles what the administrator keeps:
- * the CI roles themselves, every environment's permissions boundary, the OIDC provider; no role
+ * the CI roles themselves and their managed policies, every environment's permissions boundary, the
+ * OIDC provider; no role
  * without this environment's boundary, no boundary removed; and every environment's state bucket
  * and key beyond listing, reading and writing objects.
  */
@@ -141,7 +142,8 @@ export function guardrailStatements(target: DeployTarget, owned: AccountOwned): 
       Sid: 'DenyAccountStackIdentities',
       Effect: 'Deny',
       Action: ['iam:*'],
-      Resource: [`${iam}:role/${target.project}-ci-*`, `${iam}:policy/${target.project}-*-boundary`, owned.oidcProviderArn],
+      // The CI roles, their managed policies (`<project>-ci-<environment>-<role>-<n>`), the boundaries, the OIDC provider.
+      Resource: [`${iam}:role/${target.project}-ci-*`, `${iam}:policy/${target.project}-ci-*`, `${iam}:policy/${target.project}-*-boundary`, owned.oidcProviderArn],
     },
     {
       Sid: 'DenyRolesWithoutBoundary',
