@@ -9,6 +9,7 @@ import { actionlint } from './helpers/actionlint';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ENVIRONMENTS } from '../stacks/config';
+import { GATED_PATHS } from '../scripts/plan/github';
 import { SETTING_NAMES } from '../stacks/settings';
 
 const workflowsDir = path.join(__dirname, '..', '.github', 'workflows');
@@ -122,9 +123,13 @@ test('no saved plan or plan JSON goes to a GitHub artifact: only manifests of na
   expect(read('deploy.yml')).toContain('npm run plan:store -- pull --manifest reviewed/plan-manifest.json');
 });
 
-test('a pull request that changes the workflows or the plan code waits for a reviewer before its plan job runs', () => {
+test('a pull request that changes the workflows, the plan code or the dependencies waits for a reviewer before its plan job runs', () => {
   const plan = read('plan.yml');
   expect(plan).toContain('npm run -s plan:github -- gate --pr "$PR_NUMBER"');
+  // The gate, and the package.json and lock file it runs with, are the base commit's, not the pull request's.
+  const gate = plan.slice(plan.indexOf('\n  gate:'), plan.indexOf('\n  approve-workflow-change:'));
+  expect(gate.match(/^ {10}ref: .*/gm)).toEqual(['          ref: ${{ github.event.pull_request.base.sha }}']);
+  expect(GATED_PATHS).toEqual(expect.arrayContaining(['.github/', 'scripts/plan', 'package.json', 'package-lock.json']));
   expect(plan).toMatch(/approve-workflow-change:\n {4}needs: gate\n {4}if: needs\.gate\.outputs\.gated == 'true'/);
   expect(plan).toContain('    environment: plan-approval');
   expect(plan).toMatch(/ {2}plan:\n {4}name: plan \(\$\{\{ matrix\.environment \}\}\)\n {4}needs: \[gate, approve-workflow-change\]/);
