@@ -46,6 +46,12 @@ describe.each(workflows)('%s', (file) => {
     }
   });
 
+  test('nothing runs on in a cancelled run (a newer push cancels a plan): !cancelled(), never always()', () => {
+    expect(text).not.toContain('always()');
+    // A condition starting with "!" is a YAML tag unless the expression is wrapped in ${{ }}.
+    expect(text.match(/^\s+(?:- )?if: !.*/gm) ?? []).toEqual([]);
+  });
+
   test('no setting is passed to a job but the environment name: the rest comes from settings/<environment>.env', () => {
     for (const name of SETTING_NAMES.filter((n) => n !== 'ENVIRONMENT')) {
       expect(text).not.toMatch(new RegExp(`^\\s+${name}:|vars\\.${name}\\b`, 'm'));
@@ -130,6 +136,10 @@ test('a pull request that changes the workflows, the plan code or the dependenci
   const gate = plan.slice(plan.indexOf('\n  gate:'), plan.indexOf('\n  approve-workflow-change:'));
   expect(gate.match(/^ {10}ref: .*/gm)).toEqual(['          ref: ${{ github.event.pull_request.base.sha }}']);
   expect(GATED_PATHS).toEqual(expect.arrayContaining(['.github/', 'scripts/plan', 'package.json', 'package-lock.json']));
+  // It runs unless the run is cancelled, after the gate, with or without the approval job.
+  expect(plan).toContain(
+    "    if: ${{ !cancelled() && needs.gate.result == 'success' && contains(fromJSON('[\"success\", \"skipped\"]'), needs.approve-workflow-change.result) }}",
+  );
   expect(plan).toMatch(/approve-workflow-change:\n {4}needs: gate\n {4}if: needs\.gate\.outputs\.gated == 'true'/);
   expect(plan).toContain('    environment: plan-approval');
   expect(plan).toMatch(/ {2}plan:\n {4}name: plan \(\$\{\{ matrix\.environment \}\}\)\n {4}needs: \[gate, approve-workflow-change\]/);
