@@ -87,6 +87,17 @@ test('deploy runs both jobs in the GitHub environment named like the deployment 
   expect(deploy).toContain('name: plan-${{ inputs.environment }}-${{ steps.reviewed.outputs.head-sha }}');
 });
 
+test("the set-up gives every deployment environment required reviewers: deploy's second approval is the only look at a differing re-plan", () => {
+  const setup = fs.readFileSync(path.join(__dirname, '..', 'docs', 'plan-review.md'), 'utf8').split(/^## Setting it up$/m)[1];
+  const environments = /^4\. \*\*Environments\*\*[\s\S]*?(?=^5\. )/m.exec(setup)?.[0] ?? '';
+  expect(environments).toContain('**required reviewers, dev\n   included**');
+  for (const environment of ENVIRONMENTS) expect(environments).toContain(`\`${environment}\``);
+  // The apply and the second approval name the same environment, so its reviewers hold both.
+  const deploy = read('deploy.yml');
+  const secondApproval = deploy.slice(deploy.indexOf('\n  apply-after-second-approval:'));
+  expect(secondApproval).toMatch(/^ {4}environment: \$\{\{ inputs\.environment \}\}$/m);
+});
+
 test('promote deploys every environment in order, each only after the one before it', () => {
   const calls = [...read('promote.yml').matchAll(/^ {2}(\w+):\n(?: {4}needs: (\w+)\n)? {4}uses: \.\/\.github\/workflows\/deploy\.yml\n {4}with:\n {6}environment: (\w+)$/gm)];
   expect(calls.map((m) => [m[1], m[2], m[3]])).toEqual(ENVIRONMENTS.map((e, i) => [e, ENVIRONMENTS[i - 1], e]));
