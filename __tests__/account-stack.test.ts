@@ -35,7 +35,7 @@ const PROVIDER = `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubuser
 interface Synthesized {
   resource: Record<string, Record<string, Record<string, unknown>>>;
   locals?: Record<string, string>;
-  output?: Record<string, { value: unknown }>;
+  output?: Record<string, { value: unknown; description?: string }>;
   terraform: { backend: Record<string, Record<string, unknown>> };
 }
 
@@ -134,8 +134,9 @@ describe('trust: exactly the GitHub subjects that plan and deploy', () => {
       'staging-plan-role',
     ]);
     expect(parsed.resource.aws_iam_role['prod-deploy-role'].name).toBe('loan-remediation-ci-prod-deploy');
-    expect(parsed.output).toHaveProperty('prod_deploy_role_arn');
-    expect(parsed.output).toHaveProperty('staging_plan_role_arn');
+    // Each output says which GitHub variable takes it (the ones plan.yml, drift.yml and deploy.yml read).
+    expect(parsed.output?.prod_deploy_role_arn.description).toBe('The variable AWS_DEPLOY_ROLE_ARN of the GitHub environment prod: its deploy jobs');
+    expect(parsed.output?.staging_plan_role_arn.description).toMatch(/^The repository variable AWS_PLAN_ROLE_ARN_STAGING: /);
   });
 });
 

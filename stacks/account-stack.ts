@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { RULE, suppressRule } from '../policy/suppress';
 import { Config } from './config';
 import { ApiGatewayAccountLogging } from './constructs/api-gateway-account-logging';
-import { CiIdentities } from './constructs/ci-identities';
+import { CiIdentities, DEPLOY_ROLE_VARIABLE, planRoleVariable } from './constructs/ci-identities';
 import { GithubOidcProvider } from './constructs/github-oidc-provider';
 import { PermissionsBoundary } from './constructs/permissions-boundary';
 import { DeployTarget } from './deployer/policies';
@@ -66,8 +66,14 @@ export class AccountStack extends ProjectStack {
         ci.flatMap((identities, i) => {
           const environment = targets[i].environment;
           return [
-            [`${environment}_plan_role_arn`, [identities.planRole.arn, `AWS_PLAN_ROLE_ARN for ${environment}: pull-request plans and nightly drift (read-only)`]],
-            [`${environment}_deploy_role_arn`, [identities.deployRole.arn, `AWS_DEPLOY_ROLE_ARN for ${environment}: jobs in the GitHub environment ${environment}`]],
+            [
+              `${environment}_plan_role_arn`,
+              [identities.planRole.arn, `The repository variable ${planRoleVariable(environment)}: pull-request plans and nightly drift (read-only)`],
+            ],
+            [
+              `${environment}_deploy_role_arn`,
+              [identities.deployRole.arn, `The variable ${DEPLOY_ROLE_VARIABLE} of the GitHub environment ${environment}: its deploy jobs`],
+            ],
           ];
         }),
       ),

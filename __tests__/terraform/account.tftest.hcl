@@ -55,6 +55,6 @@ run "ci_identities_trust_exactly_the_repository_subjects" {
   }
   assert {
     condition     = output.dev_deploy_role_arn == aws_iam_role.dev-deploy-role.arn && output.dev_plan_role_arn == aws_iam_role.dev-plan-role.arn
-    error_message = "the role ARNs must be outputs, for AWS_DEPLOY_ROLE_ARN and AWS_PLAN_ROLE_ARN"
+    error_message = "the role ARNs must be outputs, for the dev environment's AWS_DEPLOY_ROLE_ARN and the repository's AWS_PLAN_ROLE_ARN_DEV"
   }
 }

@@ -27,6 +27,14 @@ export interface CiIdentitiesProps {
 export const planSubjects = (repository: string): string[] => [`repo:${repository}:pull_request`, `repo:${repository}:ref:refs/heads/main`];
 export const deploySubjects = (repository: string, environment: string): string[] => [`repo:${repository}:environment:${environment}`];
 
+/**
+ * The GitHub variables the workflows take the role ARNs from (plan.yml and drift.yml map each
+ * environment to its plan role's repository variable; deploy.yml reads the deploy role's from the
+ * GitHub environment it runs in).
+ */
+export const planRoleVariable = (environment: string): string => `AWS_PLAN_ROLE_ARN_${environment.toUpperCase()}`;
+export const DEPLOY_ROLE_VARIABLE = 'AWS_DEPLOY_ROLE_ARN';
+
 /** A trust policy for GitHub Actions jobs of these subjects only, through the account's OIDC provider. */
 function githubTrust(providerArn: string, subjects: string[]): string {
   return JSON.stringify({
