@@ -19,6 +19,7 @@ import { EVERY_FEATURE_ON } from '../scripts/deployer/synthesized-types';
 import { buildStacks } from '../stacks/app';
 import { loadConfig } from '../stacks/config';
 import { IAM_LIMITS } from '../stacks/deployer/policies';
+import { PREFLIGHT_IAM_ACTIONS } from '../stacks/deployer/preflight-actions';
 import { PIPELINE_STACKS } from '../stacks/project-stack';
 import { EvaluatedStatement, evaluate } from './helpers/iam-evaluator';
 
@@ -28,13 +29,13 @@ const ACCOUNT = '123456789012';
 const KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/11111111-2222-3333-4444-555555555555`;
 const BUCKET = 'loan-remediation-dev-tfstate-20260101';
 const REPOSITORY = 'octo-org/loan-remediation';
-const SETTINGS = { GITHUB_REPOSITORY: REPOSITORY, STATE_BUCKET: BUCKET, STATE_KMS_KEY_ARN: KEY };
+const SETTINGS = { CI_REPOSITORY: REPOSITORY, STATE_BUCKET: BUCKET, STATE_KMS_KEY_ARN: KEY };
 const PROVIDER = `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`;
 
 interface Synthesized {
   resource: Record<string, Record<string, Record<string, unknown>>>;
   locals?: Record<string, string>;
-  output?: Record<string, { value: unknown }>;
+  output?: Record<string, { value: unknown; description?: string }>;
   terraform: { backend: Record<string, Record<string, unknown>> };
 }
 
@@ -55,10 +56,14 @@ function concrete(text: string, values: Record<string, string>): string {
 const REAL = {
   'data.aws_partition.partition.partition': 'aws',
   'data.aws_caller_identity.account.account_id': ACCOUNT,
-  'local.state_bucket': BUCKET,
-  'local.state_kms_key_arn': KEY,
   'aws_iam_openid_connect_provider.github-oidc-provider.arn': PROVIDER,
 };
+/** The tags the state stack's provider puts on an environment's state key (and the redshift stack's on its key). */
+const keyTags = (environment: string, stack = 'state') => ({
+  'aws:ResourceTag/project': 'loan-remediation',
+  'aws:ResourceTag/environment': environment,
+  'aws:ResourceTag/stack': stack,
+});
 
 /** Every policy statement of a role (managed policies attached to it and its inline policies), as IAM will see it. */
 function roleStatements(parsed: Synthesized, role: string, values: Record<string, string> = REAL): { managed: string[]; inline: string[]; statements: EvaluatedStatement[] } {
@@ -92,8 +97,8 @@ describe('the GitHub OIDC provider', () => {
     expect(parsed.output?.github_oidc_provider_arn.value).toBe('${aws_iam_openid_connect_provider.github-oidc-provider.arn}');
   });
 
-  test('is not created when GITHUB_OIDC_PROVIDER_ARN names the account\'s existing one; the roles trust that one', () => {
-    const { json, parsed } = synthAccount({ ...SETTINGS, GITHUB_OIDC_PROVIDER_ARN: PROVIDER });
+  test('is not created when CI_OIDC_PROVIDER_ARN names the account\'s existing one; the roles trust that one', () => {
+    const { json, parsed } = synthAccount({ ...SETTINGS, CI_OIDC_PROVIDER_ARN: PROVIDER });
     expect(json).not.toHaveResource(IamOpenidConnectProvider);
     expect(trustOf(parsed, 'dev-plan-role').Statement[0].Principal.Federated).toBe(PROVIDER);
     expect(parsed.output?.github_oidc_provider_arn.value).toBe(PROVIDER);
@@ -129,12 +134,13 @@ describe('trust: exactly the GitHub subjects that plan and deploy', () => {
       'staging-plan-role',
     ]);
     expect(parsed.resource.aws_iam_role['prod-deploy-role'].name).toBe('loan-remediation-ci-prod-deploy');
-    expect(parsed.output).toHaveProperty('prod_deploy_role_arn');
-    expect(parsed.output).toHaveProperty('staging_plan_role_arn');
+    // Each output says which GitHub variable takes it (the ones plan.yml, drift.yml and deploy.yml read).
+    expect(parsed.output?.prod_deploy_role_arn.description).toBe('The variable AWS_DEPLOY_ROLE_ARN of the GitHub environment prod: its deploy jobs');
+    expect(parsed.output?.staging_plan_role_arn.description).toMatch(/^The repository variable AWS_PLAN_ROLE_ARN_STAGING: /);
   });
 });
 
-test('without GITHUB_REPOSITORY: the boundaries and the API Gateway role only, enough to deploy by hand', () => {
+test('without CI_REPOSITORY: the boundaries and the API Gateway role only, enough to deploy by hand', () => {
   const { json, parsed } = synthAccount({ ACCOUNT_ENVIRONMENTS: 'dev,prod' });
   expect(json).not.toHaveResource(IamOpenidConnectProvider);
   expect(Object.keys(parsed.resource.aws_iam_role)).toEqual(['api-gateway-logging-role']);
@@ -143,13 +149,42 @@ test('without GITHUB_REPOSITORY: the boundaries and the API Gateway role only, e
   expect(parsed.output ?? {}).toEqual({});
 });
 
-test('with GITHUB_REPOSITORY but no STATE_BUCKET or STATE_KMS_KEY_ARN it synthesizes, and its plan stops naming each', () => {
-  const { parsed } = synthAccount({ GITHUB_REPOSITORY: REPOSITORY });
-  expect(parsed.locals).toEqual({ state_bucket: '', state_kms_key_arn: '' });
-  const preconditions = (parsed.resource.aws_iam_role['dev-deploy-role'].lifecycle as { precondition: { condition: string; error_message: string }[] }).precondition;
-  expect(preconditions.map((p) => p.condition)).toEqual(['${local.state_bucket != ""}', '${local.state_kms_key_arn != ""}']);
-  expect(preconditions.map((p) => p.error_message.split(' ')[0])).toEqual(['STATE_BUCKET', 'STATE_KMS_KEY_ARN']);
-  expect(parsed.resource.aws_iam_role['dev-plan-role'].lifecycle).toEqual(parsed.resource.aws_iam_role['dev-deploy-role'].lifecycle);
+describe('several environments in one account: each one\'s CI roles reach its own state, with no state setting', () => {
+  // Applied with dev's settings file, which lists both environments and names no state bucket.
+  const { parsed } = synthAccount({ CI_REPOSITORY: REPOSITORY, ACCOUNT_ENVIRONMENTS: 'dev,staging' });
+  const bucketOf = (environment: string) => `loan-remediation-${environment}-tfstate-20260101120000000000000001`;
+  const object = (environment: string, key: string) => `arn:aws:s3:::${bucketOf(environment)}/${key}`;
+  const stateKey = `arn:aws:kms:us-east-1:${ACCOUNT}:key/22222222-3333-4444-5555-666666666666`;
+
+  test('nothing waits for STATE_BUCKET or STATE_KMS_KEY_ARN', () => {
+    expect(parsed.locals).toBeUndefined();
+    for (const role of Object.values(parsed.resource.aws_iam_role)) expect(role.lifecycle).toBeUndefined();
+  });
+
+  test.each(['dev', 'staging'])('%s: its deploy and plan roles use its state bucket and key, not the other environment\'s', (environment) => {
+    const other = environment === 'dev' ? 'staging' : 'dev';
+    const deploy = roleStatements(parsed, `${environment}-deploy-role`).statements;
+    const plan = roleStatements(parsed, `${environment}-plan-role`).statements;
+    const state = `loan-remediation/${environment}/network.tfstate`;
+    expect(evaluate(deploy, { action: 's3:PutObject', resource: object(environment, state) })).toBe('allow');
+    expect(evaluate(deploy, { action: 's3:GetObject', resource: object(environment, `plans/loan-remediation/${environment}/3f9c2e1/network.tfplan`) })).toBe('allow');
+    expect(evaluate(plan, { action: 's3:GetObject', resource: object(environment, state) })).toBe('allow');
+    expect(evaluate(plan, { action: 's3:PutObject', resource: object(environment, `plans/loan-remediation/${environment}/3f9c2e1/network.tfplan`) })).toBe('allow');
+    for (const statements of [deploy, plan]) {
+      expect(evaluate(statements, { action: 's3:ListBucket', resource: `arn:aws:s3:::${bucketOf(environment)}` })).toBe('allow');
+      expect(evaluate(statements, { action: 'kms:Decrypt', resource: stateKey, context: keyTags(environment) })).toBe('allow');
+      expect(evaluate(statements, { action: 'kms:GenerateDataKey', resource: stateKey, context: keyTags(environment) })).toBe('allow');
+      // The other environment's bucket, objects and key, even under this environment's key prefix.
+      expect(evaluate(statements, { action: 's3:ListBucket', resource: `arn:aws:s3:::${bucketOf(other)}` })).toBe('implicit deny');
+      expect(evaluate(statements, { action: 's3:GetObject', resource: object(other, `loan-remediation/${other}/network.tfstate`) })).toBe('implicit deny');
+      expect(evaluate(statements, { action: 's3:GetObject', resource: object(other, state) })).toBe('implicit deny');
+      expect(evaluate(statements, { action: 'kms:Decrypt', resource: stateKey, context: keyTags(other) })).toBe('implicit deny');
+      // A key without the state stack's tags is not a state key.
+      expect(evaluate(statements, { action: 'kms:Encrypt', resource: stateKey })).toBe('implicit deny');
+    }
+    expect(evaluate(deploy, { action: 'kms:Encrypt', resource: stateKey, context: keyTags(environment) })).toBe('allow');
+    expect(evaluate(plan, { action: 'kms:Encrypt', resource: stateKey, context: keyTags(environment) })).toBe('implicit deny');
+  });
 });
 
 test("API Gateway's account-wide CloudWatch Logs role is here (one per account and region), unless API_GATEWAY_ACCOUNT_LOGGING_ROLE=false", () => {
@@ -212,7 +247,7 @@ describe('what the CI roles may do, evaluated offline from the synthesized polic
   const withBoundary = { 'iam:PermissionsBoundary': iam('policy/loan-remediation-dev-boundary') };
   const OWN = iam('role/loan-remediation-ci-dev-deploy');
 
-  test('the deploy role cannot edit its own role, the plan role, a boundary or the OIDC provider', () => {
+  test('the deploy role cannot edit its own role, the plan role, their managed policies, a boundary or the OIDC provider', () => {
     const attempts: [string, string][] = [
       ['iam:PutRolePolicy', OWN],
       ['iam:AttachRolePolicy', OWN],
@@ -236,6 +271,13 @@ describe('what the CI roles may do, evaluated offline from the synthesized polic
     );
     expect(evaluate(deploy, { action: 'iam:PutRolePolicy', resource: OWN, context: withBoundary })).toBe('explicit deny');
     expect(evaluate(deploy, { action: 'iam:CreatePolicyVersion', resource: iam('policy/loan-remediation-dev-boundary') })).toBe('explicit deny');
+    // The CI roles' own generated policies, of every environment and both roles: a new version would rewrite a role.
+    for (const policy of ['loan-remediation-ci-dev-deploy-1', 'loan-remediation-ci-dev-plan-1', 'loan-remediation-ci-prod-deploy-3']) {
+      for (const statements of [deploy, plan]) {
+        expect(evaluate(statements, { action: 'iam:CreatePolicyVersion', resource: iam(`policy/${policy}`), context: withBoundary })).toBe('explicit deny');
+        expect(evaluate(statements, { action: 'iam:SetDefaultPolicyVersion', resource: iam(`policy/${policy}`) })).toBe('explicit deny');
+      }
+    }
   });
 
   test('it cannot create or change a role without the boundary, nor take a boundary off', () => {
@@ -249,7 +291,7 @@ describe('what the CI roles may do, evaluated offline from the synthesized polic
     expect(evaluate(deploy, { action: 'iam:PassRole', resource: role, context: { 'iam:PassedToService': 'lambda.amazonaws.com' } })).toBe('allow');
   });
 
-  test('state: the deploy role writes its environment\'s state and lock files and deletes only lock files; neither role changes the bucket or the key', () => {
+  test('state: the deploy role writes its environment\'s state and lock files and deletes only lock files; neither role changes a state bucket or key', () => {
     const object = (key: string) => `arn:aws:s3:::${BUCKET}/${key}`;
     expect(evaluate(deploy, { action: 's3:PutObject', resource: object('loan-remediation/dev/network.tfstate') })).toBe('allow');
     expect(evaluate(deploy, { action: 's3:DeleteObject', resource: object('loan-remediation/dev/network.tfstate.tflock') })).toBe('allow');
@@ -257,13 +299,47 @@ describe('what the CI roles may do, evaluated offline from the synthesized polic
     expect(evaluate(deploy, { action: 's3:PutObject', resource: object('loan-remediation/prod/network.tfstate') })).toBe('implicit deny');
     expect(evaluate(deploy, { action: 's3:PutObject', resource: object('loan-remediation/account-us-east-1/account.tfstate') })).toBe('implicit deny');
     expect(evaluate(deploy, { action: 's3:GetObject', resource: object('plans/loan-remediation/dev/3f9c2e1/network.tfplan') })).toBe('allow');
+    // Every environment's state bucket and key: nothing but listing and reading and writing objects.
+    const prodBucket = 'arn:aws:s3:::loan-remediation-prod-tfstate-20260101';
     for (const statements of [deploy, plan]) {
       expect(evaluate(statements, { action: 's3:ListBucket', resource: `arn:aws:s3:::${BUCKET}` })).toBe('allow');
-      expect(evaluate(statements, { action: 's3:PutBucketPolicy', resource: `arn:aws:s3:::${BUCKET}` })).toBe('explicit deny');
-      expect(evaluate(statements, { action: 's3:DeleteBucket', resource: `arn:aws:s3:::${BUCKET}` })).toBe('explicit deny');
-      expect(evaluate(statements, { action: 'kms:ScheduleKeyDeletion', resource: KEY })).toBe('explicit deny');
-      expect(evaluate(statements, { action: 'kms:Decrypt', resource: KEY })).toBe('allow');
+      for (const bucket of [`arn:aws:s3:::${BUCKET}`, prodBucket]) {
+        expect(evaluate(statements, { action: 's3:PutBucketPolicy', resource: bucket })).toBe('explicit deny');
+        expect(evaluate(statements, { action: 's3:DeleteBucket', resource: bucket })).toBe('explicit deny');
+        expect(evaluate(statements, { action: 's3:DeleteObjectVersion', resource: `${bucket}/loan-remediation/dev/network.tfstate` })).toBe('explicit deny');
+      }
+      for (const environment of ['dev', 'prod']) {
+        expect(evaluate(statements, { action: 'kms:ScheduleKeyDeletion', resource: KEY, context: keyTags(environment) })).toBe('explicit deny');
+        expect(evaluate(statements, { action: 'kms:PutKeyPolicy', resource: KEY.replace('us-east-1', 'eu-west-1'), context: keyTags(environment) })).toBe('explicit deny');
+        expect(evaluate(statements, { action: 'kms:TagResource', resource: KEY, context: keyTags(environment) })).toBe('explicit deny');
+      }
+      expect(evaluate(statements, { action: 'kms:Decrypt', resource: KEY, context: keyTags('dev') })).toBe('allow');
     }
+    // The guardrail is about state keys: the redshift stack's key is the deploy role's to manage.
+    expect(evaluate(deploy, { action: 'kms:ScheduleKeyDeletion', resource: KEY, context: keyTags('dev', 'redshift') })).toBe('allow');
+  });
+
+  test('the deploy role may make every call of npm run preflight (deploy.yml runs it before applying), on what preflight asks about', () => {
+    const region = { 'aws:RequestedRegion': 'us-east-1' };
+    // What preflight asks each action about, in the dev environment of this account.
+    const calls: Record<string, { resource: string; context?: Record<string, string> }> = {
+      'sts:GetCallerIdentity': { resource: '*', context: region },
+      'ec2:DescribeAvailabilityZones': { resource: '*', context: region },
+      'apigateway:GET': { resource: 'arn:aws:apigateway:us-east-1::/account' },
+      'lambda:GetAccountSettings': { resource: '*', context: region },
+      'lambda:GetFunctionConcurrency': { resource: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:loan-remediation-dev-predict` },
+      'cognito-idp:DescribeUserPoolDomain': { resource: '*', context: region },
+      's3:ListBucket': { resource: `arn:aws:s3:::${BUCKET}` },
+      'kms:DescribeKey': { resource: KEY, context: keyTags('dev') },
+      'logs:DescribeResourcePolicies': { resource: '*', context: region },
+      'servicequotas:ListServiceQuotas': { resource: '*', context: region },
+    };
+    expect(Object.keys(calls)).toEqual([...PREFLIGHT_IAM_ACTIONS]);
+    expect(PREFLIGHT_IAM_ACTIONS.filter((action) => evaluate(deploy, { action, ...calls[action] }) !== 'allow')).toEqual([]);
+    // Another environment's state key, and the settings of every REST API: not preflight's business.
+    expect(evaluate(deploy, { action: 'kms:DescribeKey', resource: KEY, context: keyTags('prod') })).toBe('implicit deny');
+    expect(evaluate(deploy, { action: 'lambda:GetAccountSettings', resource: '*', context: { 'aws:RequestedRegion': 'eu-west-1' } })).toBe('implicit deny');
+    expect(evaluate(deploy, { action: 'apigateway:GET', resource: 'arn:aws:apigateway:us-east-1::/apikeys' })).toBe('implicit deny');
   });
 
   test('the plan role reads state, writes only saved plans, and changes nothing it plans', () => {
@@ -292,8 +368,6 @@ describe('what the CI roles may do, evaluated offline from the synthesized polic
     const worst = {
       ...REAL,
       'data.aws_partition.partition.partition': LONGEST_NAMES.partition,
-      'local.state_bucket': 'b'.repeat(63),
-      'local.state_kms_key_arn': `arn:${LONGEST_NAMES.partition}:kms:${LONGEST_NAMES.region}:${ACCOUNT}:key/mrk-${'f'.repeat(32)}`,
       'aws_iam_openid_connect_provider.github-oidc-provider.arn': `arn:${LONGEST_NAMES.partition}:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`,
     };
     for (const role of ['staging-plan-role', 'staging-deploy-role']) {

@@ -321,8 +321,8 @@ describe('the API settings that are not numbers', () => {
 describe('the account stack settings', () => {
   test('defaults: no repository yet, no existing provider, the one environment of ENVIRONMENT, the API Gateway role managed', () => {
     expect(loadConfig({}).account).toEqual({
-      githubRepository: undefined,
-      githubOidcProviderArn: undefined,
+      ciRepository: undefined,
+      ciOidcProviderArn: undefined,
       environments: ['dev'],
       manageApiGatewayAccountRole: true,
     });
@@ -333,23 +333,23 @@ describe('the account stack settings', () => {
     const arn = 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com';
     expect(
       loadConfig({
-        GITHUB_REPOSITORY: 'octo-org/loan.remediation_2',
-        GITHUB_OIDC_PROVIDER_ARN: arn,
+        CI_REPOSITORY: 'octo-org/loan.remediation_2',
+        CI_OIDC_PROVIDER_ARN: arn,
         ACCOUNT_ENVIRONMENTS: 'prod, staging',
         API_GATEWAY_ACCOUNT_LOGGING_ROLE: 'false',
       }).account,
-    ).toEqual({ githubRepository: 'octo-org/loan.remediation_2', githubOidcProviderArn: arn, environments: ['prod', 'staging'], manageApiGatewayAccountRole: false });
+    ).toEqual({ ciRepository: 'octo-org/loan.remediation_2', ciOidcProviderArn: arn, environments: ['prod', 'staging'], manageApiGatewayAccountRole: false });
   });
 
   test.each([
-    ['GITHUB_REPOSITORY', 'loan-remediation', 'unset, or owner/name of a GitHub repository, e.g. octo-org/loan-remediation'],
-    ['GITHUB_REPOSITORY', 'octo-org/*', 'unset, or owner/name of a GitHub repository, e.g. octo-org/loan-remediation'],
-    ['GITHUB_REPOSITORY', '-octo/repo', 'unset, or owner/name of a GitHub repository, e.g. octo-org/loan-remediation'],
-    ['GITHUB_REPOSITORY', 'octo--org/repo', 'unset, or owner/name of a GitHub repository, e.g. octo-org/loan-remediation'],
-    ['GITHUB_REPOSITORY', 'octo/..', 'unset, or owner/name of a GitHub repository, e.g. octo-org/loan-remediation'],
-    ['GITHUB_REPOSITORY', 'octo/repo:pull_request', 'unset, or owner/name of a GitHub repository, e.g. octo-org/loan-remediation'],
+    ['CI_REPOSITORY', 'loan-remediation', 'unset, or owner/name of a GitHub repository, e.g. octo-org/loan-remediation'],
+    ['CI_REPOSITORY', 'octo-org/*', 'unset, or owner/name of a GitHub repository, e.g. octo-org/loan-remediation'],
+    ['CI_REPOSITORY', '-octo/repo', 'unset, or owner/name of a GitHub repository, e.g. octo-org/loan-remediation'],
+    ['CI_REPOSITORY', 'octo--org/repo', 'unset, or owner/name of a GitHub repository, e.g. octo-org/loan-remediation'],
+    ['CI_REPOSITORY', 'octo/..', 'unset, or owner/name of a GitHub repository, e.g. octo-org/loan-remediation'],
+    ['CI_REPOSITORY', 'octo/repo:pull_request', 'unset, or owner/name of a GitHub repository, e.g. octo-org/loan-remediation'],
     [
-      'GITHUB_OIDC_PROVIDER_ARN',
+      'CI_OIDC_PROVIDER_ARN',
       'arn:aws:iam::123456789012:oidc-provider/gitlab.com',
       "unset, or the ARN of the account's GitHub OIDC provider, arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com",
     ],

@@ -1,20 +1,18 @@
 /**
  * The generated deployer and plan policies (stacks/deployer/): every Terraform type the pipeline's
- * stacks synthesize, with every optional feature on, has its actions; every action exists in the IAM
- * database and no grant is a wildcard; every policy fits IAM's limits for the longest names; the plan
- * policy only reads; names the stacks give their resources fall inside the scopes, the state bucket
- * outside; the boundary allows exactly what the workload roles do; docs/operations.md's section is
- * what the code generates.
+ * stacks synthesize, with every optional feature on and again with the postgres transport, has its
+ * actions; every action exists in the IAM database and no grant is a wildcard; every policy fits
+ * IAM's limits for the longest names; the plan policy only reads; names the stacks give their
+ * resources fall inside the scopes, the state bucket outside; the boundary allows exactly what the
+ * workload roles do, on what they reach, in both synths; docs/operations.md's section is what the
+ * code generates.
  */
 import { App, Testing } from 'cdktf';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { expandAction } from '../policy/iam-actions';
-import { StackIndex } from '../policy/graph';
-import { statementsOfKind } from '../policy/iam-policy';
 import { LONGEST_NAMES, PERMISSIONS_DOC, PERMISSIONS_COMMAND, permissionsSection, withPermissionsSection } from '../scripts/deployer/permissions-doc';
-import { EVERY_FEATURE_ON, synthesizedTypes } from '../scripts/deployer/synthesized-types';
+import { EVERY_FEATURE_ON, FEATURE_SYNTHS, synthesizeFeatures, typesOf } from '../scripts/deployer/synthesized-types';
 import { buildStacks } from '../stacks/app';
 import { loadConfig } from '../stacks/config';
 import { ROLE_PASSED_BY_WORKLOADS_TO, WORKLOAD_ACTIONS, boundaryStatements, iamChangeActionPatterns } from '../stacks/deployer/boundary';
@@ -29,21 +27,18 @@ import {
   policySize,
   splitIntoPolicies,
 } from '../stacks/deployer/policies';
+import { stateStatements } from '../stacks/deployer/ci-access';
 import { ACTION_KINDS, DEPLOYER_ACTIONS, PIPELINE_TYPES, hasActions } from '../stacks/deployer/resource-actions';
 import { PIPELINE_STACKS } from '../stacks/project-stack';
 import { evaluate } from './helpers/iam-evaluator';
+import { workloadRequests } from './helpers/workload-requests';
 
 jest.setTimeout(120_000);
 
-/** Every stack of a synth with every optional feature on, parsed, with the types of the pipeline's stacks. */
-const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-policy-test-'));
-const app = new App({ outdir });
-buildStacks(app, loadConfig(EVERY_FEATURE_ON));
-app.synth();
-const stackJson = (stack: string) => JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8'));
-afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
-
-const { types } = synthesizedTypes();
+/** The synths the deployer covers (every feature on, and again with the postgres transport), parsed. */
+const synths = synthesizeFeatures();
+const stackJson = (stack: string) => synths[0].stacks[stack];
+const types = typesOf(synths);
 const everyType = [...new Set(Object.values(types).flat())].sort();
 const TARGET: DeployTarget = { partition: 'aws', region: 'us-east-1', account: '123456789012', project: 'loan-remediation', environment: 'dev' };
 const deploy = deployerStatements(PIPELINE_TYPES, TARGET);
@@ -67,14 +62,21 @@ describe('the table covers every Terraform type the pipeline synthesizes', () =>
     );
   });
 
+  const render = (env: Readonly<Record<string, string>>) => {
+    // Testing.app's output folder is removed by the shared setup; nothing is written to it here.
+    const stacks = buildStacks(Testing.app() as App, loadConfig(env));
+    return JSON.stringify(PIPELINE_STACKS.map((stack) => stacks[stack as keyof typeof stacks].toTerraform()));
+  };
+
   test.each(Object.keys(EVERY_FEATURE_ON))('%s still changes what the pipeline stacks synthesize', (setting) => {
     const without = Object.fromEntries(Object.entries(EVERY_FEATURE_ON).filter(([name]) => name !== setting));
-    const render = (env: Record<string, string>) => {
-      // Testing.app's output folder is removed by the shared setup; nothing is written to it here.
-      const stacks = buildStacks(Testing.app() as App, loadConfig(env));
-      return JSON.stringify(PIPELINE_STACKS.map((stack) => stacks[stack as keyof typeof stacks].toTerraform()));
-    };
     expect(render(without)).not.toEqual(render(EVERY_FEATURE_ON));
+  });
+
+  test('each synth of FEATURE_SYNTHS synthesizes something the others do not (the postgres transport: its own Lambda policy and network)', () => {
+    const rendered = Object.values(FEATURE_SYNTHS).map(render);
+    expect(new Set(rendered).size).toBe(rendered.length);
+    expect(synths.map((synth) => synth.config.api.warehouseTransport)).toEqual(['data-api', 'postgres']);
   });
 });
 
@@ -197,6 +199,22 @@ describe('names the stacks give their resources fall inside the scopes', () => {
     expect(allowed('kms:PutKeyPolicy', key)).toBe('implicit deny');
   });
 
+  test("the state stack's bucket and key are the ones each environment's CI roles find by name and tags", () => {
+    const state = stackJson('state');
+    const [bucket] = Object.values(state.resource?.aws_s3_bucket ?? {});
+    const tags = Object.fromEntries(Object.entries(state.provider.aws[0].default_tags[0].tags).map(([tag, value]) => [`aws:ResourceTag/${tag}`, value]));
+    expect(Object.keys(state.resource?.aws_kms_key ?? {})).toHaveLength(1);
+    const object = `arn:aws:s3:::${String(bucket.bucket_prefix)}20260101120000000000000001/loan-remediation/dev/network.tfstate`;
+    const key = 'arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555';
+    for (const role of ['plan', 'deploy'] as const) {
+      const statements = stateStatements(role, TARGET);
+      expect(evaluate(statements, { action: 's3:GetObject', resource: object })).toBe('allow');
+      expect(evaluate(statements, { action: 'kms:Decrypt', resource: key, context: tags })).toBe('allow');
+      expect(evaluate(statements, { action: 'kms:Decrypt', resource: key, context: { ...tags, 'aws:ResourceTag/environment': 'prod' } })).toBe('implicit deny');
+      expect(evaluate(stateStatements(role, { ...TARGET, environment: 'prod' }), { action: 's3:GetObject', resource: object })).toBe('implicit deny');
+    }
+  });
+
   test('roles: created only with the boundary, passed only to the services that take them', () => {
     const role = `arn:aws:iam::123456789012:role/${prefix}-predict-role`;
     const boundary = { 'iam:PermissionsBoundary': `arn:aws:iam::123456789012:policy/${prefix}-boundary` };
@@ -212,29 +230,48 @@ describe('names the stacks give their resources fall inside the scopes', () => {
 
 describe('the permissions boundary', () => {
   const boundary = boundaryStatements(TARGET);
-  const workloadRoles = PIPELINE_STACKS.flatMap((stack) => {
-    const index = new StackIndex(stack, stackJson(stack));
-    return index
-      .elements()
-      .filter((e) => e.type === 'aws_iam_role_policy' || e.type === 'aws_iam_role')
-      .flatMap((e) => statementsOfKind(e, 'identity', index));
-  });
+  const requests = Object.fromEntries(synths.map((synth) => [synth.name, workloadRequests(synth.stacks)]));
   const expanded = (pattern: string): string[] => {
     const actions = expandAction(pattern);
     if (typeof actions === 'string') throw new Error(actions);
     return actions.map((a) => `${pattern.split(':')[0]}:${a.name}`);
   };
 
-  test('allows every action any role of the pipeline stacks is granted (every feature on)', () => {
-    const granted = [...new Set(workloadRoles.filter((s) => s.effect === 'Allow').flatMap((s) => s.actions.flatMap(expanded)))];
-    expect(granted.length).toBeGreaterThan(40);
-    const context = { 'aws:RequestedRegion': 'us-east-1', 'iam:PassedToService': ROLE_PASSED_BY_WORKLOADS_TO };
-    const resource = (action: string) => (action === 'iam:PassRole' ? 'arn:aws:iam::123456789012:role/loan-remediation-dev-redshift-ml' : '*');
-    expect(granted.filter((action) => evaluate(boundary, { action, resource: resource(action), context }) !== 'allow')).toEqual([]);
+  test.each(Object.keys(requests))('allows every request any role of the pipeline stacks may make (%s), on the resources its policy names', (name) => {
+    const made = requests[name];
+    expect(new Set(made.map((r) => r.action)).size).toBeGreaterThan(40);
+    expect(made.filter((r) => r.resource.startsWith('arn:aws:s3:::')).length).toBeGreaterThan(5);
+    expect(made.filter((r) => r.action.startsWith('kms:') && r.context?.['aws:ResourceTag/stack'] !== undefined).length).toBeGreaterThan(3);
+    expect(made.filter((r) => evaluate(boundary, r) !== 'allow').map((r) => `${r.role}: ${r.action} on ${r.resource}`)).toEqual([]);
   });
 
-  test('allows nothing no workload role uses', () => {
-    const granted = new Set(workloadRoles.flatMap((s) => s.actions.flatMap(expanded)));
+  test("S3 in the environment's buckets only, KMS on its keys (and through S3 on the objects' key), never a state bucket or key", () => {
+    const inRegion = { 'aws:RequestedRegion': 'us-east-1' };
+    const s3 = (action: string, resource: string) => evaluate(boundary, { action, resource: `arn:aws:s3:::${resource}`, context: inRegion });
+    expect(s3('s3:GetObject', 'loan-remediation-dev-model-20260101/training/data.csv')).toBe('allow');
+    expect(s3('s3:GetObject', 'loan-remediation-prod-model-20260101/training/data.csv')).toBe('implicit deny');
+    expect(s3('s3:GetObject', 'another-team-bucket/data.csv')).toBe('implicit deny');
+    // This environment's state bucket has the environment's prefix too: denied outright, as is every other one.
+    expect(s3('s3:GetObject', 'loan-remediation-dev-tfstate-20260101/loan-remediation/dev/network.tfstate')).toBe('explicit deny');
+    expect(s3('s3:ListBucket', 'loan-remediation-prod-tfstate-20260101')).toBe('explicit deny');
+
+    const key = 'arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555';
+    const tags = (environment: string, stack: string) => ({ 'aws:ResourceTag/project': 'loan-remediation', 'aws:ResourceTag/environment': environment, 'aws:ResourceTag/stack': stack });
+    const kms = (action: string, context: Record<string, string>) => evaluate(boundary, { action, resource: key, context });
+    expect(kms('kms:Decrypt', tags('dev', 'redshift'))).toBe('allow');
+    expect(kms('kms:CreateGrant', tags('dev', 'api'))).toBe('allow');
+    expect(kms('kms:Decrypt', tags('prod', 'redshift'))).toBe('implicit deny');
+    expect(kms('kms:Decrypt', {})).toBe('implicit deny');
+    expect(kms('kms:Decrypt', tags('dev', 'state'))).toBe('explicit deny');
+    expect(kms('kms:Decrypt', { ...tags('dev', 'state'), 'kms:ViaService': 's3.us-east-1.amazonaws.com' })).toBe('explicit deny');
+    // The dataset's objects are encrypted with the account's untagged aws/s3 key: usable through S3 only.
+    expect(kms('kms:Decrypt', { 'kms:ViaService': 's3.us-east-1.amazonaws.com' })).toBe('allow');
+    expect(kms('kms:Decrypt', { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' })).toBe('implicit deny');
+    expect(kms('kms:Encrypt', { 'kms:ViaService': 's3.us-east-1.amazonaws.com' })).toBe('implicit deny');
+  });
+
+  test('allows nothing no workload role uses (in any of the synths)', () => {
+    const granted = new Set(Object.values(requests).flatMap((made) => made.map((r) => r.action)));
     expect(Object.values(WORKLOAD_ACTIONS).flat().flatMap(expanded).filter((action) => !granted.has(action))).toEqual([]);
   });
 

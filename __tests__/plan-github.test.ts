@@ -204,7 +204,7 @@ test('a --body-file or --summary that cannot be read is one line naming the flag
   errors.length = 0;
 });
 
-test('gate: a pull request that changes the workflows or the plan code waits for approval', async () => {
+test('gate: a pull request that changes the workflows, the plan code or the dependencies waits for approval', async () => {
   const output = path.join(dir, 'gate-output');
   const gate = async (files: { filename: string; previous_filename?: string }[]) => {
     fs.writeFileSync(output, '');
@@ -227,6 +227,9 @@ test('gate: a pull request that changes the workflows or the plan code waits for
   expect((await gate([{ filename: 'scripts/plan-store.ts' }])).output).toBe('gated=true\n');
   expect((await gate([{ filename: 'docs/x.md', previous_filename: 'scripts/plan/x.md' }])).output).toBe('gated=true\n');
   expect((await gate([{ filename: 'stacks/api-stack.ts' }])).output).toBe('gated=false\n');
+  // What npm ci installs and runs, in the plan job, before the plan role is assumed.
+  for (const filename of ['package.json', 'package-lock.json', '.npmrc']) expect((await gate([{ filename }])).output).toBe('gated=true\n');
+  expect((await gate([{ filename: 'lambda-src/package.json' }])).output).toBe('gated=false\n');
 });
 
 test('bad usage exits 2', async () => {

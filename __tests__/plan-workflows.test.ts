@@ -9,6 +9,8 @@ import { actionlint } from './helpers/actionlint';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ENVIRONMENTS } from '../stacks/config';
+import { GATED_PATHS } from '../scripts/plan/github';
+import { DEPLOY_ROLE_VARIABLE, planRoleVariable } from '../stacks/constructs/ci-identities';
 import { SETTING_NAMES } from '../stacks/settings';
 
 const workflowsDir = path.join(__dirname, '..', '.github', 'workflows');
@@ -45,6 +47,12 @@ describe.each(workflows)('%s', (file) => {
     }
   });
 
+  test('nothing runs on in a cancelled run (a newer push cancels a plan): !cancelled(), never always()', () => {
+    expect(text).not.toContain('always()');
+    // A condition starting with "!" is a YAML tag unless the expression is wrapped in ${{ }}.
+    expect(text.match(/^\s+(?:- )?if: !.*/gm) ?? []).toEqual([]);
+  });
+
   test('no setting is passed to a job but the environment name: the rest comes from settings/<environment>.env', () => {
     for (const name of SETTING_NAMES.filter((n) => n !== 'ENVIRONMENT')) {
       expect(text).not.toMatch(new RegExp(`^\\s+${name}:|vars\\.${name}\\b`, 'm'));
@@ -60,7 +68,8 @@ const matrixOf = (text: string) => [...text.matchAll(/- environment: (\S+)\n\s+p
 
 test.each(['plan.yml', 'drift.yml'])('%s: one job per environment with its read-only role, in no GitHub environment', (file) => {
   const text = read(file);
-  expect(matrixOf(text)).toEqual(ENVIRONMENTS.map((e) => [e, `AWS_PLAN_ROLE_ARN_${e.toUpperCase()}`]));
+  // The variables the account stack's outputs tell the administrator to set.
+  expect(matrixOf(text)).toEqual(ENVIRONMENTS.map((e) => [e, planRoleVariable(e)]));
   expect(text).toContain('role-to-assume: ${{ vars[matrix.plan-role] }}');
   // A job that names a GitHub environment gets the subject environment:<name>, which the plan roles
   // do not trust (and an environment limited to main blocks pull requests). plan.yml's approval job
@@ -76,8 +85,46 @@ test('deploy runs both jobs in the GitHub environment named like the deployment 
   expect(deploy).toMatch(/^on:\n {2}workflow_call:\n/m);
   expect(deploy).not.toContain('AWS_PLAN_ROLE_ARN');
   expect(deploy.match(/role-to-assume: \$\{\{ vars\.AWS_DEPLOY_ROLE_ARN \}\}/g)).toHaveLength(2);
+  expect(DEPLOY_ROLE_VARIABLE).toBe('AWS_DEPLOY_ROLE_ARN');
   expect(deploy.match(/^ {4}environment: \$\{\{ inputs\.environment \}\}$/gm)).toHaveLength(2);
   expect(deploy).toContain('name: plan-${{ inputs.environment }}-${{ steps.reviewed.outputs.head-sha }}');
+});
+
+test("the set-up gives every deployment environment required reviewers: deploy's second approval is the only look at a differing re-plan", () => {
+  const setup = fs.readFileSync(path.join(__dirname, '..', 'docs', 'plan-review.md'), 'utf8').split(/^## Setting it up$/m)[1];
+  const environments = /^4\. \*\*Environments\*\*[\s\S]*?(?=^5\. )/m.exec(setup)?.[0] ?? '';
+  expect(environments).toContain('**required reviewers, dev\n   included**');
+  for (const environment of ENVIRONMENTS) expect(environments).toContain(`\`${environment}\``);
+  // The apply and the second approval name the same environment, so its reviewers hold both.
+  const deploy = read('deploy.yml');
+  const secondApproval = deploy.slice(deploy.indexOf('\n  apply-after-second-approval:'));
+  expect(secondApproval).toMatch(/^ {4}environment: \$\{\{ inputs\.environment \}\}$/m);
+});
+
+test("docs/operations.md names the role sessions the workflows open, CloudTrail's user names", () => {
+  const placeholders: Record<string, string> = {
+    'github.run_id': '<run id>',
+    'github.event.pull_request.number': '<pull request>',
+    'inputs.environment': '<environment>',
+    'matrix.environment': '<environment>',
+  };
+  const sessions = workflows.flatMap((file) =>
+    [...read(file).matchAll(/role-session-name: (.*)/g)].map((m) => m[1].replace(/\$\{\{ ([\w.]+) \}\}/g, (_, e: string) => placeholders[e] ?? e)),
+  );
+  expect(sessions.sort()).toEqual(['deploy-<run id>-<environment>', 'deploy-approved-<run id>-<environment>', 'drift-<run id>-<environment>', 'plan-pr-<pull request>-<environment>']);
+  const operations = fs.readFileSync(path.join(__dirname, '..', 'docs', 'operations.md'), 'utf8');
+  expect(sessions.filter((session) => !operations.includes(`\`${session}\``))).toEqual([]);
+});
+
+test('CODEOWNERS covers the workflows, the plan code, the settings and the generated IAM; the set-up says whom to name', () => {
+  const owners = fs.readFileSync(path.join(__dirname, '..', '.github', 'CODEOWNERS'), 'utf8');
+  const rules = owners.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('#')).map((line) => line.split(/\s+/));
+  expect(rules.map(([pattern]) => pattern)).toEqual(['/.github/', '/scripts/plan/', '/settings/', '/stacks/deployer/']);
+  for (const [, ...team] of rules) expect(team).toEqual(['@<owner>/platform-reviewers']);
+  const setup = fs.readFileSync(path.join(__dirname, '..', 'docs', 'plan-review.md'), 'utf8').split(/^## Setting it up$/m)[1];
+  expect(setup).toContain('replace the placeholder `@<owner>/platform-reviewers`');
+  // The approval of a gated plan runs for the pull request's branch: an environment limited to main would refuse it.
+  expect(setup).toContain('`plan-approval` with required reviewers and **no** deployment branch rule');
 });
 
 test('promote deploys every environment in order, each only after the one before it', () => {
@@ -122,9 +169,17 @@ test('no saved plan or plan JSON goes to a GitHub artifact: only manifests of na
   expect(read('deploy.yml')).toContain('npm run plan:store -- pull --manifest reviewed/plan-manifest.json');
 });
 
-test('a pull request that changes the workflows or the plan code waits for a reviewer before its plan job runs', () => {
+test('a pull request that changes the workflows, the plan code or the dependencies waits for a reviewer before its plan job runs', () => {
   const plan = read('plan.yml');
   expect(plan).toContain('npm run -s plan:github -- gate --pr "$PR_NUMBER"');
+  // The gate, and the package.json and lock file it runs with, are the base commit's, not the pull request's.
+  const gate = plan.slice(plan.indexOf('\n  gate:'), plan.indexOf('\n  approve-workflow-change:'));
+  expect(gate.match(/^ {10}ref: .*/gm)).toEqual(['          ref: ${{ github.event.pull_request.base.sha }}']);
+  expect(GATED_PATHS).toEqual(expect.arrayContaining(['.github/', 'scripts/plan', 'package.json', 'package-lock.json']));
+  // It runs unless the run is cancelled, after the gate, with or without the approval job.
+  expect(plan).toContain(
+    "    if: ${{ !cancelled() && needs.gate.result == 'success' && contains(fromJSON('[\"success\", \"skipped\"]'), needs.approve-workflow-change.result) }}",
+  );
   expect(plan).toMatch(/approve-workflow-change:\n {4}needs: gate\n {4}if: needs\.gate\.outputs\.gated == 'true'/);
   expect(plan).toContain('    environment: plan-approval');
   expect(plan).toMatch(/ {2}plan:\n {4}name: plan \(\$\{\{ matrix\.environment \}\}\)\n {4}needs: \[gate, approve-workflow-change\]/);

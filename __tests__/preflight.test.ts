@@ -14,6 +14,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { expandAction } from '../policy/iam-actions';
 import { CHECKS, CheckResult, PREFLIGHT_IAM_ACTIONS, unreservedFloor } from '../scripts/preflight/checks';
+import { PREFLIGHT_CHECK_ACTIONS } from '../stacks/deployer/preflight-actions';
 import { PREFLIGHT_USAGE, preflightMain } from '../scripts/preflight/command';
 import { NO_CREDENTIALS } from '../scripts/lib/aws-credentials';
 
@@ -418,4 +419,6 @@ test('every IAM action preflight needs exists in the IAM database, and each chec
     'logs:DescribeResourcePolicies',
     'servicequotas:ListServiceQuotas',
   ]);
+  // One list per check (credentials and the quotas run outside CHECKS), none left over.
+  expect(Object.keys(PREFLIGHT_CHECK_ACTIONS)).toEqual(['credentials', ...CHECKS.map((check) => check.id), 'quotas']);
 });

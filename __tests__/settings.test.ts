@@ -11,6 +11,7 @@ import * as path from 'path';
 import { planMain } from '../scripts/plan/plan-command';
 import { ConfigError, ENVIRONMENTS, loadConfig } from '../stacks/config';
 import { SETTINGS_DIR, SETTING_NAMES, loadSettings, parseSettings } from '../stacks/settings';
+import { GITHUB_DEFAULT_ENV, GITHUB_RESERVED, awsCredentialsEnv } from './helpers/github-actions-env';
 
 const ROOT = path.join(__dirname, '..');
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'settings-'));
@@ -52,9 +53,11 @@ describe('the committed settings files', () => {
   });
 
   test('dev reproduces the defaults, so the quick start, the tests and the security-baseline doc describe it', () => {
-    // Where the state lives (the backend) may be added to dev.env; nothing that changes what is deployed.
+    // Where the state lives (the backend) and the account stack's settings may be added to dev.env:
+    // neither changes what the pipeline's stacks deploy.
     const { config } = loadSettings({}, { warn: () => undefined });
-    expect({ ...config, stateBucket: undefined, stateKmsKeyArn: undefined }).toEqual(loadConfig({}));
+    const defaults = loadConfig({});
+    expect({ ...config, stateBucket: undefined, stateKmsKeyArn: undefined, account: defaults.account }).toEqual(defaults);
   });
 
   test('each environment has a network range of its own', () => {
@@ -189,6 +192,25 @@ describe('environment variables override a file on a laptop and are refused unde
     expect(notes.map((n) => n.split('=')[0])).toEqual(['note: DATA_API_SHARE_PERCENT', 'note: API_THROTTLE_BURST']);
   });
 
+  test('no setting is named like a variable GitHub Actions sets in every step (CI, GITHUB_*, RUNNER_*)', () => {
+    // Such a setting would be "set" in every CI step, and SETTINGS_OVERRIDES=refuse would refuse it.
+    expect(SETTING_NAMES.filter((name) => GITHUB_RESERVED.test(name))).toEqual([]);
+    expect(Object.keys(GITHUB_DEFAULT_ENV).every((name) => GITHUB_RESERVED.test(name))).toBe(true);
+  });
+
+  test.each(ENVIRONMENTS)(
+    'in a GitHub Actions step (its default variables, the credentials step\'s region and keys) settings/%s.env loads under SETTINGS_OVERRIDES=refuse',
+    (environment) => {
+      const { region } = loadSettings({ ENVIRONMENT: environment }).config;
+      const step = { ...GITHUB_DEFAULT_ENV, ...awsCredentialsEnv(region), SETTINGS_OVERRIDES: 'refuse', ENVIRONMENT: environment };
+      const notes: string[] = [];
+      const settings = loadSettings(step, { warn: (n) => notes.push(n) });
+      expect(settings.overrides).toEqual([]);
+      expect(notes).toEqual([]);
+      expect(settings.config).toEqual(loadSettings({ ENVIRONMENT: environment }).config);
+    },
+  );
+
   test('CI=true alone (the test suite, ci.yml) still allows overrides', () => {
     expect(load(file, { CI: 'true', VPC_CIDR: '10.91.0.0/20' }).settings.config.vpcCidr).toBe('10.91.0.0/20');
   });
@@ -286,10 +308,13 @@ describe('the commands, as the workflows and a laptop run them', () => {
     expect(refused.stderr.trim().split('\n')).toHaveLength(1);
   }, 60_000);
 
-  test('--github-output hands the workflow the region, the file and the environment', async () => {
+  test('--github-output hands the workflow the region, the file and the environment, in a step as GitHub runs it', async () => {
     const output = path.join(scratch, 'github-output');
     fs.writeFileSync(output, '');
-    const result = await run('scripts/settings.ts', ['--env', 'prod', '--github-output'], { GITHUB_OUTPUT: output, AWS_REGION: 'us-east-1' });
+    // The workflows' first step: GitHub's default variables, SETTINGS_OVERRIDES=refuse, no credentials yet.
+    const step = { ...GITHUB_DEFAULT_ENV, GITHUB_OUTPUT: output, SETTINGS_OVERRIDES: 'refuse' };
+    const result = await run('scripts/settings.ts', ['--env', 'prod', '--github-output'], step);
+    expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(fs.readFileSync(output, 'utf8')).toBe('environment=prod\nfile=settings/prod.env\nregion=us-east-1\n');
     const alone = await run('scripts/settings.ts', ['--github-output'], { GITHUB_OUTPUT: output });

@@ -30,7 +30,7 @@ const app = new App({ outdir });
 const stacks = buildStacks(
   app,
   loadConfig({
-    GITHUB_REPOSITORY: 'example-org/loan-remediation',
+    CI_REPOSITORY: 'example-org/loan-remediation',
     STATE_BUCKET: 'loan-remediation-dev-tfstate-20260101',
     // A key id of the UUID form AWS issues (the S3 backend checks it).
     STATE_KMS_KEY_ARN: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-44cd-a6ef-1234567890ab',

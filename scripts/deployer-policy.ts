@@ -1,6 +1,7 @@
 /**
  * `npm run deployer-policy`: the IAM policies a deploying identity needs for the pipeline's stacks,
- * generated from what they synthesize with every optional feature on (stacks/deployer/). Writes them
+ * generated from what they synthesize with every optional feature on, and again with the postgres
+ * transport (stacks/deployer/). Writes them
  * as JSON, per stack and combined, with the plan role's, the state access and the boundary; or, with
  * `--docs`, docs/operations.md's permissions section.
  */
@@ -8,7 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { SecurityBaselineError } from '../policy/enforce';
 import { boundaryStatements } from '../stacks/deployer/boundary';
-import { guardrailStatements, stateStatements } from '../stacks/deployer/ci-access';
+import { guardrailStatements, preflightStatements, stateStatements } from '../stacks/deployer/ci-access';
 import { boundaryPolicyName, ciRoleName } from '../stacks/deployer/names';
 import {
   DeployTarget,
@@ -27,10 +28,11 @@ import { runCli, UsageError } from './lib/cli';
 
 const USAGE = `Usage: npm run deployer-policy [-- --out-dir <dir>] [--account <id>] [--docs]
 
-Synthesizes the pipeline's stacks (network, redshift, api, waf) with every optional feature on and
-writes the IAM policies that deploy and plan them, generated from stacks/deployer/: per stack and
-combined (the deploy role's), the read-only plan policy, the state access of each role and the
-permissions boundary. Project, environment and region come from the usual settings.
+Synthesizes the pipeline's stacks (network, redshift, api, waf) with every optional feature on, and
+again with WAREHOUSE_TRANSPORT=postgres, and writes the IAM policies that deploy and plan them,
+generated from stacks/deployer/: per stack and combined (the deploy role's), the read-only plan
+policy, the state access of each role, the deploy role's preflight calls and the permissions
+boundary. Project, environment and region come from the usual settings.
 
   --out-dir <dir>  where the JSON files go (default: cdktf.out/deployer-policy)
   --account <id>   the 12-digit account to write into ARNs (default: the placeholder <account>)
@@ -86,17 +88,17 @@ void runCli(USAGE, { 'out-dir': { type: 'string' }, account: { type: 'string' },
   }
   writeSplit(ciRoleName(target, 'deploy'), 'the deploy role: every pipeline stack', (t) => deployerStatements(PIPELINE_TYPES, t));
   writeSplit(ciRoleName(target, 'plan'), 'the plan role: read-only', (t) => planStatements(PIPELINE_TYPES, t));
-  const state = { bucket: config.stateBucket ?? '<state-bucket>', keyArn: config.stateKmsKeyArn ?? '<state-key-arn>' };
   const owned = {
-    oidcProviderArn: config.account.githubOidcProviderArn ?? `arn:aws:iam::${target.account}:oidc-provider/token.actions.githubusercontent.com`,
+    oidcProviderArn: config.account.ciOidcProviderArn ?? `arn:aws:iam::${target.account}:oidc-provider/token.actions.githubusercontent.com`,
   };
   for (const role of ['deploy', 'plan'] as const) {
     write(
       `${ciRoleName(target, role)}-inline.json`,
       `the ${role} role's inline policy: state, plans, guardrails`,
-      policyDocument([...stateStatements(role, target, state), ...guardrailStatements(target, state, owned)]),
+      policyDocument([...stateStatements(role, target), ...guardrailStatements(target, owned)]),
     );
   }
+  write(`${ciRoleName(target, 'deploy')}-preflight.json`, 'the deploy role\'s inline policy: what npm run preflight calls', policyDocument(preflightStatements(target)));
   write(`${boundaryPolicyName(target)}.json`, 'the permissions boundary of every role the stacks create', policyDocument(boundaryStatements(target)));
 
   const width = Math.max(...written.map(([file]) => file.length));

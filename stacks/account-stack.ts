@@ -1,9 +1,8 @@
-import { TerraformLocal } from 'cdktf';
 import { Construct } from 'constructs';
 import { RULE, suppressRule } from '../policy/suppress';
 import { Config } from './config';
 import { ApiGatewayAccountLogging } from './constructs/api-gateway-account-logging';
-import { CiIdentities } from './constructs/ci-identities';
+import { CiIdentities, DEPLOY_ROLE_VARIABLE, planRoleVariable } from './constructs/ci-identities';
 import { GithubOidcProvider } from './constructs/github-oidc-provider';
 import { PermissionsBoundary } from './constructs/permissions-boundary';
 import { DeployTarget } from './deployer/policies';
@@ -13,7 +12,7 @@ import { ProjectStack } from './project-stack';
  * What exists once per account and region, applied by an administrator with their own credentials
  * (`npx cdktf deploy account`), after `state` and before the other stacks: for each environment
  * deployed here (ACCOUNT_ENVIRONMENTS) its permissions boundary, which every role the stacks create
- * carries; API Gateway's account-wide CloudWatch Logs role; and, with GITHUB_REPOSITORY, the GitHub
+ * carries; API Gateway's account-wide CloudWatch Logs role; and, with CI_REPOSITORY, the GitHub
  * OIDC provider and each environment's read-only plan role and deploy role. With these, setting up
  * the pipeline needs no hand-written IAM (docs/plan-review.md).
  *
@@ -33,7 +32,7 @@ export class AccountStack extends ProjectStack {
     );
 
     this.boundaries = targets.map((target) => new PermissionsBoundary(this, `boundary-${target.environment}`, target));
-    this.ci = settings.githubRepository === undefined ? [] : this.addCiIdentities(config, settings.githubRepository, targets);
+    this.ci = settings.ciRepository === undefined ? [] : this.addCiIdentities(config, settings.ciRepository, targets);
 
     if (settings.manageApiGatewayAccountRole) {
       const logging = new ApiGatewayAccountLogging(this, 'api-gateway-account-logging', {
@@ -51,32 +50,15 @@ export class AccountStack extends ProjectStack {
     }
   }
 
-  /** The OIDC provider and, per environment, the plan and deploy roles the workflows of `repository` assume. */
+  /**
+   * The OIDC provider and, per environment, the plan and deploy roles the workflows of `repository`
+   * assume. Each environment's roles find its own state stack's bucket and key by name and tags
+   * (stacks/deployer/ci-access.ts), so the account stack needs no environment's state settings.
+   */
   private addCiIdentities(config: Config, repository: string, targets: readonly DeployTarget[]): CiIdentities[] {
-    // The roles read and write state: without the bucket and key the stack still synthesizes (so
-    // `npm run synth` and the tests need neither), and its plan stops here with the variable to set.
-    const required = {
-      state_bucket: [config.stateBucket, "STATE_BUCKET is not set: set it to the state stack's state_bucket_name output (the CI roles read and write state there)"],
-      state_kms_key_arn: [config.stateKmsKeyArn, "STATE_KMS_KEY_ARN is not set: set it to the state stack's state_kms_key_arn output"],
-    } as const;
-    const locals = Object.fromEntries(
-      Object.entries(required).map(([name, [value]]) => [name, new TerraformLocal(this, name, value ?? '').asString]),
-    ) as Record<keyof typeof required, string>;
-    const preconditions = Object.entries(required).map(([name, [, errorMessage]]) => ({
-      condition: `\${local.${name} != ""}`,
-      errorMessage: `${errorMessage}, synthesize again and deploy the account stack.`,
-    }));
-
-    const oidc = new GithubOidcProvider(this, 'github', { existingArn: config.account.githubOidcProviderArn });
+    const oidc = new GithubOidcProvider(this, 'github', { existingArn: config.account.ciOidcProviderArn });
     const ci = targets.map(
-      (target) =>
-        new CiIdentities(this, `ci-${target.environment}`, {
-          target,
-          state: { bucket: locals.state_bucket, keyArn: locals.state_kms_key_arn },
-          oidcProviderArn: oidc.arn,
-          repository,
-          preconditions,
-        }),
+      (target) => new CiIdentities(this, `ci-${target.environment}`, { target, oidcProviderArn: oidc.arn, repository }),
     );
     this.addOutputs({
       github_oidc_provider_arn: [oidc.arn, 'The GitHub OIDC provider the CI roles trust'],
@@ -84,8 +66,14 @@ export class AccountStack extends ProjectStack {
         ci.flatMap((identities, i) => {
           const environment = targets[i].environment;
           return [
-            [`${environment}_plan_role_arn`, [identities.planRole.arn, `AWS_PLAN_ROLE_ARN for ${environment}: pull-request plans and nightly drift (read-only)`]],
-            [`${environment}_deploy_role_arn`, [identities.deployRole.arn, `AWS_DEPLOY_ROLE_ARN for ${environment}: jobs in the GitHub environment ${environment}`]],
+            [
+              `${environment}_plan_role_arn`,
+              [identities.planRole.arn, `The repository variable ${planRoleVariable(environment)}: pull-request plans and nightly drift (read-only)`],
+            ],
+            [
+              `${environment}_deploy_role_arn`,
+              [identities.deployRole.arn, `The variable ${DEPLOY_ROLE_VARIABLE} of the GitHub environment ${environment}: its deploy jobs`],
+            ],
           ];
         }),
       ),

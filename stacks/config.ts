@@ -64,14 +64,16 @@ export interface Config {
 
 /**
  * The `account` stack: what exists once per account and region, applied by an administrator. The CI
- * identities need the repository; without it the stack still synthesizes, and its plan stops with a
- * message naming GITHUB_REPOSITORY.
+ * identities exist only with CI_REPOSITORY. The names are not GitHub's own: GitHub Actions sets
+ * GITHUB_REPOSITORY (and every GITHUB_* and RUNNER_* variable) in every step and lets no workflow
+ * change it ("Variables reference", GitHub Docs), so a setting of that name would be an override CI
+ * refuses.
  */
 export interface AccountConfig {
   /** `owner/name` of the GitHub repository whose workflows plan and deploy. */
-  readonly githubRepository: string | undefined;
+  readonly ciRepository: string | undefined;
   /** An OIDC provider for token.actions.githubusercontent.com that already exists (one per account). */
-  readonly githubOidcProviderArn: string | undefined;
+  readonly ciOidcProviderArn: string | undefined;
   /** The environments deployed into this account and region: a plan role, a deploy role and a boundary each. */
   readonly environments: readonly Environment[];
   /** Set API Gateway's account-wide CloudWatch Logs role (changes the whole account and region). */
@@ -628,18 +630,18 @@ function wafConfig(env: Env): WafConfig {
 }
 
 // GitHub's rules: an owner of 1-39 letters, digits and single hyphens; a repository of letters, digits, `.`, `-`, `_`.
-const GITHUB_REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}\/[A-Za-z0-9._-]{1,100}$/;
-const GITHUB_OIDC_PROVIDER_ARN = /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/;
+const REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}\/[A-Za-z0-9._-]{1,100}$/;
+const OIDC_PROVIDER_ARN = /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/;
 
 function accountConfig(env: Env, environment: Environment): AccountConfig {
-  const githubRepository = read(env, 'GITHUB_REPOSITORY');
-  if (githubRepository !== undefined && (!GITHUB_REPOSITORY.test(githubRepository) || /^[^/]*\/\.{1,2}$/.test(githubRepository))) {
-    throw new ConfigError('GITHUB_REPOSITORY', githubRepository, 'unset, or owner/name of a GitHub repository, e.g. octo-org/loan-remediation');
+  const ciRepository = read(env, 'CI_REPOSITORY');
+  if (ciRepository !== undefined && (!REPOSITORY.test(ciRepository) || /^[^/]*\/\.{1,2}$/.test(ciRepository))) {
+    throw new ConfigError('CI_REPOSITORY', ciRepository, 'unset, or owner/name of a GitHub repository, e.g. octo-org/loan-remediation');
   }
-  const githubOidcProviderArn = read(env, 'GITHUB_OIDC_PROVIDER_ARN');
-  if (githubOidcProviderArn !== undefined && !GITHUB_OIDC_PROVIDER_ARN.test(githubOidcProviderArn)) {
+  const ciOidcProviderArn = read(env, 'CI_OIDC_PROVIDER_ARN');
+  if (ciOidcProviderArn !== undefined && !OIDC_PROVIDER_ARN.test(ciOidcProviderArn)) {
     const allowed = 'unset, or the ARN of the account\'s GitHub OIDC provider, arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com';
-    throw new ConfigError('GITHUB_OIDC_PROVIDER_ARN', githubOidcProviderArn, allowed);
+    throw new ConfigError('CI_OIDC_PROVIDER_ARN', ciOidcProviderArn, allowed);
   }
   const environmentsRaw = read(env, 'ACCOUNT_ENVIRONMENTS');
   const environments = environmentsRaw === undefined ? [environment] : environmentsRaw.split(',').map((e) => e.trim());
@@ -647,8 +649,8 @@ function accountConfig(env: Env, environment: Environment): AccountConfig {
     throw new ConfigError('ACCOUNT_ENVIRONMENTS', environmentsRaw ?? '', `distinct comma-separated environments of ${ENVIRONMENTS.join(', ')}`);
   }
   return {
-    githubRepository,
-    githubOidcProviderArn,
+    ciRepository,
+    ciOidcProviderArn,
     environments: environments as Environment[],
     manageApiGatewayAccountRole: flag(env, 'API_GATEWAY_ACCOUNT_LOGGING_ROLE', true),
   };

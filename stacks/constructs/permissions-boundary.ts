@@ -25,8 +25,9 @@ export class PermissionsBoundary extends Construct {
     suppressRule(
       this.policy,
       RULE.IamNoWildcardResources,
-      'A permissions boundary caps actions only; each role the stacks create names its resources in its own policy, ' +
-        'which the baseline checks (Resource "*" here grants nothing by itself)',
+      'A permissions boundary only caps: S3 and KMS are held to the environment\'s buckets and keys, the other ' +
+        'workload actions to the region; each role the stacks create names its resources in its own policy, which ' +
+        'the baseline checks (Resource "*" here grants nothing by itself)',
     );
   }
 }

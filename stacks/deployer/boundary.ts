@@ -6,12 +6,14 @@
  */
 import { expandAction } from '../../policy/iam-actions';
 import { DOCUMENTED_REDSHIFT_ML_ACTIONS } from '../constructs/redshift-ml-role';
+import { everyStateBucket, everyStateKeyCondition, keysOfAccount } from './ci-access';
 import { namePrefix } from './names';
 import { DeployTarget, PolicyStatement } from './policies';
 
 /**
  * What the workload roles do, by role. `__tests__/deployer-policy.test.ts` checks, on a synth with
- * every optional feature on, that every action any of those roles is granted is allowed here, and
+ * every optional feature on (and again with the postgres transport), that every action any of those
+ * roles is granted, on the resources it names, is allowed here, and
  * that nothing here is unused.
  */
 export const WORKLOAD_ACTIONS: Readonly<Record<string, readonly string[]>> = {
@@ -67,17 +69,44 @@ export function iamChangeActionPatterns(): string[] {
   return verbs.map((v) => `iam:${v}*`);
 }
 
+/**
+ * Allows what the workload roles do, on what they reach: S3 in the environment's buckets only
+ * (`<project>-<environment>-*`, every bucket the stacks create), KMS on the environment's keys (the
+ * provider's default tags) and, through S3 only, on the key of the objects there: the dataset bucket
+ * encrypts with the account's AWS managed key aws/s3, which cannot be tagged ("Tags in AWS KMS", AWS KMS
+ * Developer Guide), and S3 decrypts with it on the role's behalf (kms:ViaService, "AWS KMS condition
+ * keys"). Everything else on "*", in this region: each role's own policy names its resources, and
+ * the security baseline checks those. Denied whatever a role's policy says: IAM, Organizations and
+ * account changes, and every environment's state bucket and key (this environment's bucket matches
+ * `<project>-<environment>-*` too).
+ */
 export function boundaryStatements(target: DeployTarget): PolicyStatement[] {
   const allowed = [...new Set(Object.values(WORKLOAD_ACTIONS).flat())].sort();
+  const ofService = (service: string) => allowed.filter((action) => action.startsWith(`${service}:`));
+  const inRegion = { StringEquals: { 'aws:RequestedRegion': target.region } };
+  const buckets = `arn:${target.partition}:s3:::${namePrefix(target)}-*`;
   return [
     {
-      // A boundary only caps: each role's own policy names the resources it may reach, and the
-      // security baseline checks those. The workloads run in this region only.
       Sid: 'WorkloadActions',
       Effect: 'Allow',
-      Action: allowed,
+      Action: allowed.filter((action) => !/^(s3|kms):/.test(action)),
       Resource: ['*'],
-      Condition: { StringEquals: { 'aws:RequestedRegion': target.region } },
+      Condition: inRegion,
+    },
+    { Sid: 'EnvironmentBuckets', Effect: 'Allow', Action: ofService('s3'), Resource: [buckets, `${buckets}/*`], Condition: inRegion },
+    {
+      Sid: 'EnvironmentKeys',
+      Effect: 'Allow',
+      Action: ofService('kms'),
+      Resource: [keysOfAccount(target)],
+      Condition: { StringEquals: { 'aws:ResourceTag/project': target.project, 'aws:ResourceTag/environment': target.environment } },
+    },
+    {
+      Sid: 'ObjectKeysThroughS3',
+      Effect: 'Allow',
+      Action: ['kms:Decrypt'],
+      Resource: [keysOfAccount(target)],
+      Condition: { StringEquals: { 'kms:ViaService': `s3.${target.region}.amazonaws.com` } },
     },
     {
       Sid: 'PassProjectRolesToSageMaker',
@@ -92,5 +121,7 @@ export function boundaryStatements(target: DeployTarget): PolicyStatement[] {
       Action: [...iamChangeActionPatterns(), 'organizations:*', 'account:*'],
       Resource: ['*'],
     },
+    { Sid: 'DenyStateBuckets', Effect: 'Deny', Action: ['s3:*'], Resource: [everyStateBucket(target)] },
+    { Sid: 'DenyStateKeys', Effect: 'Deny', Action: ['kms:*'], Resource: [keysOfAccount(target, true)], Condition: everyStateKeyCondition },
   ];
 }

@@ -19,6 +19,13 @@ export const boundaryPolicyName = (target: Pick<EnvironmentIdentity, 'project' |
 export const boundaryPolicyArn = (target: EnvironmentIdentity): string =>
   `arn:${target.partition}:iam::${target.account}:policy/${boundaryPolicyName(target)}`;
 
+/**
+ * The state stack's bucket of an environment is named `<project>-<environment>-tfstate-<suffix>`
+ * (Terraform's bucket_prefix adds the suffix), so a role finds every environment's state bucket by
+ * name, without its settings.
+ */
+export const stateBucketPrefix = (target: Pick<EnvironmentIdentity, 'project' | 'environment'>): string => `${namePrefix(target)}-tfstate-`;
+
 export type CiRole = 'plan' | 'deploy';
 
 /** `<project>-ci-<environment>-<plan|deploy>`: outside the `<project>-<environment>-*` names the deployer may manage. */
