@@ -491,6 +491,14 @@ describe('api stack settings', () => {
       expect(JSON.stringify(ingress)).not.toContain('cidr_ipv4');
     });
 
+    test("its security group's name differs from the Data API's in the VPC, so switching transports (network first) meets no duplicate name", () => {
+      const inVpc = synthApi({ LAMBDA_IN_VPC: 'true' });
+      const direct = network.resource.aws_security_group['prediction-security-group'].name;
+      expect(direct).toBe('loan-remediation-dev-predict-direct');
+      expect(inVpc.parsed.resource.aws_security_group['prediction-security-group'].name).toBe('loan-remediation-dev-predict');
+      expect(Object.values(parsed.resource.aws_security_group).map((group) => group.name)).not.toContain(direct);
+    });
+
     test('with the Data API the network stack still admits the VPC and has no Lambda security group', () => {
       const dataApiNetwork = dataApi.network;
       expect(dataApi.fn.environment).toEqual({ variables: expect.not.objectContaining({ WAREHOUSE_TRANSPORT: expect.anything() }) });
