@@ -189,7 +189,8 @@ describe('several environments in one account: each one\'s CI roles reach its ow
 
 test("API Gateway's account-wide CloudWatch Logs role is here (one per account and region), unless API_GATEWAY_ACCOUNT_LOGGING_ROLE=false", () => {
   const { json, parsed } = synthAccount();
-  expect(json).toHaveResourceWithProperties(ApiGatewayAccount, { cloudwatch_role_arn: '${aws_iam_role.api-gateway-logging-role.arn}' });
+  // Destroying the stack resets the setting instead of leaving it pointing at the deleted role.
+  expect(json).toHaveResourceWithProperties(ApiGatewayAccount, { cloudwatch_role_arn: '${aws_iam_role.api-gateway-logging-role.arn}', reset_on_delete: true });
   expect(parsed.resource.aws_iam_role['api-gateway-logging-role'].name).toBe('loan-remediation-us-east-1-apigateway-logs');
   expect(synthAccount({ ...SETTINGS, API_GATEWAY_ACCOUNT_LOGGING_ROLE: 'false' }).json).not.toHaveResource(ApiGatewayAccount);
 });

@@ -491,6 +491,25 @@ describe('api stack settings', () => {
       expect(JSON.stringify(ingress)).not.toContain('cidr_ipv4');
     });
 
+    test('no Data API throttling alarm or graph: the direct connection never writes that metric', () => {
+      expect(Object.keys(parsed.resource.aws_cloudwatch_metric_alarm)).not.toContain('data-api-throttled');
+      expect(JSON.stringify(parsed.resource.aws_cloudwatch_metric_alarm)).not.toContain(DATA_API_THROTTLED_METRIC);
+      const body = String(parsed.resource.aws_cloudwatch_dashboard.dashboard.dashboard_body);
+      expect(body).not.toContain(DATA_API_THROTTLED_METRIC);
+      expect(body).toContain('ConcurrentExecutions');
+      // The Data API transport has both.
+      expect(Object.keys(dataApi.parsed.resource.aws_cloudwatch_metric_alarm)).toContain('data-api-throttled');
+      expect(String(dataApi.parsed.resource.aws_cloudwatch_dashboard.dashboard.dashboard_body)).toContain(DATA_API_THROTTLED_METRIC);
+    });
+
+    test("its security group's name differs from the Data API's in the VPC, so switching transports (network first) meets no duplicate name", () => {
+      const inVpc = synthApi({ LAMBDA_IN_VPC: 'true' });
+      const direct = network.resource.aws_security_group['prediction-security-group'].name;
+      expect(direct).toBe('loan-remediation-dev-predict-direct');
+      expect(inVpc.parsed.resource.aws_security_group['prediction-security-group'].name).toBe('loan-remediation-dev-predict');
+      expect(Object.values(parsed.resource.aws_security_group).map((group) => group.name)).not.toContain(direct);
+    });
+
     test('with the Data API the network stack still admits the VPC and has no Lambda security group', () => {
       const dataApiNetwork = dataApi.network;
       expect(dataApi.fn.environment).toEqual({ variables: expect.not.objectContaining({ WAREHOUSE_TRANSPORT: expect.anything() }) });

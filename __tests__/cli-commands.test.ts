@@ -3,7 +3,9 @@
  * 0, no work done) and refuses an unknown flag with one line and the usage (exit 2). The list comes
  * from package.json, so a command added later is checked without touching this file.
  */
+import { build } from 'esbuild';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { nextSteps } from '../scripts/lib/synth-summary';
 import { ChildRun, runTsx } from './helpers/child-process';
@@ -73,4 +75,40 @@ describe('the synth summary says what to run next', () => {
     expect(steps.indexOf('npx cdktf deploy account')).toBeLessThan(steps.indexOf('npx cdktf deploy network redshift'));
     expect(steps).toContain('s3://my-state-bucket');
   });
+});
+
+describe("the AWS SDK's Node version warning never comes before a command's one-line error", () => {
+  const QUIET = 'scripts/lib/quiet-sdk-node-warning';
+  const entries = commands.map(([, command]) => command.replace(/^tsx /, ''));
+
+  test('every command whose code includes an AWS SDK client imports the module that silences it, first', async () => {
+    const { metafile } = await build({ entryPoints: entries, absWorkingDir: ROOT, bundle: true, write: false, metafile: true, platform: 'node', packages: 'external', outdir: 'out', logLevel: 'silent' });
+    const withClients = Object.values(metafile.outputs)
+      .filter((output) => output.imports.some((imported) => imported.path.startsWith('@aws-sdk/client-')))
+      .map((output) => output.entryPoint ?? '');
+    expect(withClients).toEqual(expect.arrayContaining(['scripts/preflight.ts', 'scripts/plan.ts', 'scripts/token.ts', 'scripts/predict.ts', 'scripts/warehouse-setup.ts']));
+    const firstImport = (entry: string) => /^import .*$/m.exec(fs.readFileSync(path.join(ROOT, entry), 'utf8'))?.[0];
+    const quiet = (entry: string) => `import './${path.posix.relative(path.posix.dirname(entry), QUIET)}';`.replace('./../', '../');
+    expect(withClients.filter((entry) => firstImport(entry) !== quiet(entry))).toEqual([]);
+  });
+
+  test(`npm run preflight without credentials prints exactly one line on stderr (Node ${process.versions.node})`, async () => {
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'no-credentials-'));
+    // No credentials anywhere the SDK's chain looks (environment, profile files, container, instance).
+    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')));
+    Object.assign(env, {
+      AWS_CONFIG_FILE: path.join(scratch, 'no-config'),
+      AWS_SHARED_CREDENTIALS_FILE: path.join(scratch, 'no-credentials'),
+      AWS_EC2_METADATA_DISABLED: 'true',
+      CHECKPOINT_DISABLE: '1',
+    });
+    try {
+      const run = await runTsx('scripts/preflight.ts', [], { cwd: ROOT, env });
+      expect(run.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^error: no AWS credentials found: set AWS_PROFILE/)]);
+      expect(run.stdout).toBe('');
+      expect(run.code).toBe(1);
+    } finally {
+      fs.rmSync(scratch, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -2,6 +2,7 @@ import {
   COGNITO_DOMAIN_PREFIX_MAX_LENGTH,
   ConfigError,
   DATA_API_REQUESTS_PER_SECOND,
+  POSTGRES_REQUESTS_PER_SECOND_PER_ENVIRONMENT,
   PROJECT_NAME_MAX_LENGTH,
   REDSHIFT_SERVERLESS_REGIONS,
   loadConfig,
@@ -229,6 +230,39 @@ describe('every number setting: its default, both ends of its range, and one ste
     });
   });
 
+  test('with postgres the stage throttle follows the reservation: bursts of it and one request per second per environment; no Data API share', () => {
+    const postgres = (env: Record<string, string> = {}) => loadConfig({ WAREHOUSE_TRANSPORT: 'postgres', ...env }).api;
+    expect(POSTGRES_REQUESTS_PER_SECOND_PER_ENVIRONMENT).toBe(1);
+    expect(postgres()).toMatchObject({
+      lambdaReservedConcurrency: 10,
+      throttleRateLimit: 10,
+      throttleBurstLimit: 10,
+      throttleRateSetting: 'LAMBDA_RESERVED_CONCURRENCY',
+      dataApiSharePercent: undefined,
+    });
+    expect(postgres({ LAMBDA_RESERVED_CONCURRENCY: '500' })).toMatchObject({ throttleRateLimit: 500, throttleBurstLimit: 500 });
+    // A rate set outright (a measured faster path) keeps the burst within the reservation.
+    expect(postgres({ API_THROTTLE_RATE: '200' })).toMatchObject({ throttleRateLimit: 200, throttleBurstLimit: 10, throttleRateSetting: 'API_THROTTLE_RATE' });
+    expect(postgres({ API_THROTTLE_RATE: '4' })).toMatchObject({ throttleRateLimit: 4, throttleBurstLimit: 4 });
+    expect(postgres({ API_THROTTLE_BURST: '50' })).toMatchObject({ throttleRateLimit: 10, throttleBurstLimit: 50 });
+    expect(() => postgres({ API_THROTTLE_RATE: '0' })).toThrow(
+      new ConfigError(
+        'API_THROTTLE_RATE',
+        '0',
+        'unset (10 with WAREHOUSE_TRANSPORT=postgres: LAMBDA_RESERVED_CONCURRENCY per second), or requests per second from 1 to 10000',
+      ),
+    );
+    expect(() => postgres({ DATA_API_SHARE_PERCENT: '40' })).toThrow(
+      new ConfigError(
+        'DATA_API_SHARE_PERCENT',
+        '40',
+        'unset with WAREHOUSE_TRANSPORT=postgres: the direct connection calls no Data API (its stage rate follows LAMBDA_RESERVED_CONCURRENCY)',
+      ),
+    );
+    expect(loadConfig({}).api).toMatchObject({ dataApiSharePercent: 40, throttleRateSetting: 'DATA_API_SHARE_PERCENT' });
+    expect(loadConfig({ API_THROTTLE_RATE: '3' }).api.throttleRateSetting).toBe('API_THROTTLE_RATE');
+  });
+
   test('API_THROTTLE_RATE sets the stage rate outright, and the burst follows it; the error names the share it replaces', () => {
     expect(loadConfig({ API_THROTTLE_RATE: '10000' }).api).toMatchObject({ throttleRateLimit: 10_000, throttleBurstLimit: 5000 });
     expect(loadConfig({ API_THROTTLE_RATE: '3', DATA_API_SHARE_PERCENT: '100' }).api).toMatchObject({ throttleRateLimit: 3, throttleBurstLimit: 3 });
@@ -287,7 +321,7 @@ describe('the API settings that are not numbers', () => {
       new ConfigError(
         'LAMBDA_RESERVED_CONCURRENCY',
         '501',
-        "from 1 to 500 with WAREHOUSE_TRANSPORT=postgres (a connection per execution environment, at most half of the workgroup's 2000)",
+        "from 1 to 500 with WAREHOUSE_TRANSPORT=postgres (a connection per execution environment and one more while it cancels a statement: at most 1000 of the workgroup's 2000)",
       ),
     );
     expect(loadConfig({ LAMBDA_RESERVED_CONCURRENCY: '501' }).api.lambdaReservedConcurrency).toBe(501);

@@ -3,8 +3,8 @@
  * and `PostgresWarehouse` over real sockets, through a fault proxy, to PGlite's wire-protocol server
  * holding the table and a model installed as Redshift ML's two functions. Credentials come from the
  * real GetCredentials adapter with the SDK client mocked. The Data API path's answers (200, 503, 502,
- * 504) and guarantees (bad input never reaches the warehouse, no applicant values or secrets in logs)
- * hold here too; throttling is replaced by the direct path's own faults: a lost connection, a hung
+ * 504) and guarantees (its whole table of bad input answered alike and never reaching the warehouse, no
+ * applicant values or secrets in logs) hold here too; throttling is replaced by the direct path's own faults: a lost connection, a hung
  * query, a refused (expired) credential and a statement past the deadline, each answered within the
  * deadline. PGlite needs `--experimental-vm-modules` under jest (set by `npm test`).
  */
@@ -30,6 +30,7 @@ import { modelFunctionStatements } from '../scripts/local/model-sql';
 import { DEFAULT_DATA_FILE } from '../scripts/local/paths';
 import { FaultProxy, startFaultProxy } from './helpers/postgres-fault-proxy';
 import { event } from './helpers/api-event';
+import { BAD_INPUT_CASES, expectBadInputAnswer } from './helpers/bad-input-cases';
 import { SAMPLE_APPLICATION } from './helpers/sample-application';
 
 const sample = SAMPLE_APPLICATION;
@@ -181,14 +182,13 @@ describe('answers as the Data API path does', () => {
     expect(response.body).not.toMatch(/no_such_table|relation|SELECT|\$1/);
   });
 
-  test.each([
-    ['SQL injection in a category', { ...sample, remediation_strategy: "Forbearance'; DROP TABLE loans; --" }],
-    ['a number as a string', { ...sample, age: '38' }],
-    ['an unknown field', { ...sample, ssn: '123-45-6789' }],
-  ])('bad input (%s) gets 400 and no statement reaches the warehouse', async (_case, body) => {
-    const before = proxy.statements;
-    expect((await call(warehouse(), JSON.stringify(body))).status).toBe(400);
-    expect(proxy.statements).toBe(before);
+  // The Data API path's whole table of bad input (helpers/bad-input-cases.ts): the same answers, and
+  // nothing reaches this warehouse either, not even a login.
+  test.each(BAD_INPUT_CASES.map((c) => [c.name, c] as const))('bad input (%s): the same answer, and nothing reaches the warehouse', async (_name, testCase) => {
+    const before = { statements: proxy.statements, logins: proxy.logins.length };
+    const response = await handlerWith(warehouse())(event(testCase.body), context);
+    expectBadInputAnswer(response, testCase);
+    expect({ statements: proxy.statements, logins: proxy.logins.length }).toEqual(before);
   });
 
   test("logs carry neither the applicants' values nor the password", async () => {

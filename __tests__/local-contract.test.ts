@@ -11,15 +11,15 @@ import * as http from 'http';
 import { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { CONTRACT, contractRow } from '../lambda-src/api-contract';
+import { CONTRACT, contractRow, THROTTLED_RETRY_AFTER_SECONDS } from '../lambda-src/api-contract';
 import { LoanApplication } from '../lambda-src/features';
 import { PredictionResult, Warehouse, WarehouseError } from '../lambda-src/warehouse';
-import { ApiEnvironment } from '../scripts/api/cli';
 import { CLIENT_CASES } from '../scripts/contract/cases';
 import { answerProblems, caseUrl, Received, runCase, send } from '../scripts/contract/check';
-import { contractCheckMain, localTokens } from '../scripts/contract/main';
+import { ContractCheckEnvironment, contractCheckMain, localTokens } from '../scripts/contract/main';
 import { createTokenVerifier, localToken } from '../scripts/local/issuer';
 import { createLocalServer, listen, LocalServerOptions, ServerClock } from '../scripts/local/server';
+import { loadConfig } from '../stacks/config';
 import { SAMPLE_APPLICATION } from './helpers/sample-application';
 
 /** A clock that moves only when a test moves it; sleeps end when it passes their time. */
@@ -257,17 +257,50 @@ describe('the checks can fail', () => {
   });
 });
 
-test('npm run contract:check --local --url <base> passes against a local server, one line per request', async () => {
+test("npm run contract:check --local --url <base> passes against a server with the default config's stage throttle, resending what it throttles", async () => {
+  // The real defaults (8 requests per second, bursts of 8): the check's requests go out back to back,
+  // faster than that, as against `npm start` or a deployed default stage.
+  const { throttleRateLimit, throttleBurstLimit } = loadConfig({}).api;
+  const paced = await start({ throttle: { rateLimit: throttleRateLimit, burstLimit: throttleBurstLimit } });
   const printed: string[] = [];
   const errors: string[] = [];
+  const slept: number[] = [];
   const environment = {
     print: (line: string) => printed.push(line),
     printError: (line: string) => errors.push(line),
     root: path.join(__dirname, '..'),
     localIssuerDir: issuerDir,
-  } as unknown as ApiEnvironment & { root: string; localIssuerDir: string };
-  const code = await contractCheckMain(['--local', '--url', api.base], environment);
-  expect(errors).toEqual([`checking ${CLIENT_CASES.length} requests against ${api.base}`]);
-  expect(printed.filter((line) => !line.startsWith('PASS '))).toEqual([`${CLIENT_CASES.length} passed, 0 failed, 0 skipped against ${api.base}`]);
+    // Waiting for Retry-After moves the server's clock: its token bucket refills.
+    sleep: async (ms: number) => {
+      slept.push(ms);
+      paced.clock.advance(ms);
+    },
+  } as unknown as ContractCheckEnvironment;
+  const code = await contractCheckMain(['--local', '--url', paced.base], environment);
+  expect(errors).toEqual([`checking ${CLIENT_CASES.length} requests against ${paced.base}`]);
+  expect(slept.length).toBeGreaterThan(0);
+  expect(new Set(slept)).toEqual(new Set([THROTTLED_RETRY_AFTER_SECONDS * 1000]));
+  expect(printed.filter((line) => !line.startsWith('PASS '))).toEqual([
+    `${CLIENT_CASES.length} passed, 0 failed, 0 skipped against ${paced.base} (${slept.length} ${slept.length === 1 ? 'resend' : 'resends'} after the stage's 429 THROTTLED)`,
+  ]);
+  expect(printed.filter((line) => line.endsWith('(sent 2 times: the stage throttled it)'))).toHaveLength(slept.length);
   expect(code).toBe(0);
+});
+
+test('a request the stage still throttles after the last resend fails, saying so; the stage-throttle row is never resent', async () => {
+  const closed = await start({ throttle: { rateLimit: 1, burstLimit: 1 } });
+  const sample = CLIENT_CASES.find((c) => c.row === 'prediction')!;
+  const tokens = localTokens(issuerDir);
+  expect((await runCase(closed.base, sample, tokens)).outcome).toBe('pass');
+  // Time stands still, so the bucket stays empty however often the request is sent again.
+  const sleep = jest.fn(async () => undefined);
+  const result = await runCase(closed.base, sample, tokens, { sleep, maxResends: 2 });
+  expect(result).toMatchObject({ outcome: 'fail', resends: 2 });
+  expect(result.outcome === 'fail' && result.problems.at(-1)).toBe(
+    'the stage still throttled it after 2 resends: lower the load on the stage, or run the check again',
+  );
+  expect(sleep).toHaveBeenCalledTimes(2);
+  const throttleCase = { ...sample, row: 'stage-throttle' };
+  expect(await runCase(closed.base, throttleCase, tokens, { sleep, maxResends: 2 })).toMatchObject({ outcome: 'pass', resends: 0 });
+  expect(sleep).toHaveBeenCalledTimes(2);
 });

@@ -257,6 +257,21 @@ describe('Lambda concurrency', () => {
     });
   });
 
+  test('with postgres a reservation is required: the fix lowers it within what the account leaves, never unsets it', async () => {
+    const postgres = { WAREHOUSE_TRANSPORT: 'postgres' };
+    expect((await results(postgres))['lambda-concurrency']).toMatchObject({ status: 'pass', detail: expect.stringMatching(/^LAMBDA_RESERVED_CONCURRENCY=10 fits/) });
+    lambda.on(GetAccountSettingsCommand).resolves({ AccountLimit: { ConcurrentExecutions: 1000, UnreservedConcurrentExecutions: 105 } });
+    expect((await results(postgres))['lambda-concurrency']).toMatchObject({
+      status: 'fail',
+      fix: 'set LAMBDA_RESERVED_CONCURRENCY to at most 5 (WAREHOUSE_TRANSPORT=postgres needs a reservation; the stage\'s rate follows it), or request a higher "Concurrent executions" quota (Service Quotas, Lambda)',
+    });
+    lambda.on(GetAccountSettingsCommand).resolves({ AccountLimit: { ConcurrentExecutions: 50, UnreservedConcurrentExecutions: 50 } });
+    expect((await results(postgres))['lambda-concurrency']).toMatchObject({
+      status: 'fail',
+      fix: 'request a higher "Concurrent executions" quota (Service Quotas, Lambda): WAREHOUSE_TRANSPORT=postgres needs a reservation and this account cannot reserve any (or use WAREHOUSE_TRANSPORT=data-api, which needs none)',
+    });
+  });
+
   test('could not check: GetAccountSettings refused, or GetFunctionConcurrency failing otherwise than not found', async () => {
     lambda.on(GetFunctionConcurrencyCommand).rejects(accessDenied('lambda:GetFunctionConcurrency'));
     expect((await results({ LAMBDA_RESERVED_CONCURRENCY: '5' }))['lambda-concurrency']).toMatchObject({
@@ -372,22 +387,116 @@ describe('CloudWatch Logs resource policies', () => {
 
 describe('quotas on the request path, found by name', () => {
   const quota = async (label: string, env: Record<string, string> = {}) => (await results(env))[`quota: ${label}`];
+  const API_GATEWAY = 'API Gateway throttle rate (account, region)';
+  const LAMBDA = 'Lambda concurrent executions';
+  const EXECUTE = 'Redshift Data API ExecuteStatement rate';
+  const RESULT = 'Redshift Data API GetStatementResult rate';
+  const dataApiQuotas = (executeStatement: number, getStatementResult: number) =>
+    quotas.on(ListServiceQuotasCommand, { ServiceCode: 'redshift-data' }).resolves({
+      Quotas: [
+        // Listed first: a name that merely contains "ExecuteStatement" must not be taken for it.
+        { QuotaName: 'Rate of BatchExecuteStatement API requests', Value: 1 },
+        { QuotaName: 'Rate of ExecuteStatement API requests', Value: executeStatement },
+        { QuotaName: 'Rate of GetStatementResult API requests', Value: getStatementResult },
+      ],
+    });
+  const lambdaQuota = (value: number) => quotas.on(ListServiceQuotasCommand, { ServiceCode: 'lambda' }).resolves({ Quotas: [{ QuotaName: 'Concurrent executions', Value: value }] });
+  const apiGatewayQuota = (value: number) => quotas.on(ListServiceQuotasCommand, { ServiceCode: 'apigateway' }).resolves({ Quotas: [{ QuotaName: 'Throttle rate', Value: value }] });
 
-  test('pass: each quota covers what the configuration needs', async () => {
-    expect(await quota('API Gateway throttle rate (account, region)')).toMatchObject({ status: 'pass', detail: 'Throttle rate 10000, needs 8' });
-    expect(await quota('Redshift Data API GetStatementResult rate')).toMatchObject({ status: 'pass', detail: 'Rate of GetStatementResult API requests 20, needs 20' });
+  test('pass: each quota covers what the configuration needs, in its own unit', async () => {
+    dataApiQuotas(30, 20);
+    const all = await results();
+    expect(all[`quota: ${API_GATEWAY}`]).toMatchObject({ status: 'pass', detail: "Throttle rate 10000, needs 8 per second (the stage's rate, from DATA_API_SHARE_PERCENT)" });
+    expect(all[`quota: ${LAMBDA}`]).toMatchObject({
+      status: 'pass',
+      detail: "Concurrent executions 1000, needs 8 concurrent executions (the stage's rate, from DATA_API_SHARE_PERCENT, 8 per second, at about 1 s per request)",
+    });
+    expect(all[`quota: ${EXECUTE}`]).toMatchObject({
+      status: 'pass',
+      detail: "Rate of ExecuteStatement API requests 30, needs 40 % (DATA_API_SHARE_PERCENT) of it per second to cover the stage's 8 (one ExecuteStatement per request)",
+    });
+    expect(all[`quota: ${RESULT}`]).toMatchObject({ status: 'pass', detail: expect.stringMatching(/^Rate of GetStatementResult API requests 20, needs 40 %/) });
+    // The smallest share still gets 1 request per second, as the stage does.
+    expect(await quota(RESULT, { DATA_API_SHARE_PERCENT: '1' })).toMatchObject({ status: 'pass' });
   });
 
-  test('fail: a Lambda quota below the stage rate; a Data API rate below the one the throttling assumes', async () => {
-    quotas.on(ListServiceQuotasCommand, { ServiceCode: 'lambda' }).resolves({ Quotas: [{ QuotaName: 'Concurrent executions', Value: 10 }] });
-    expect(await quota('Lambda concurrent executions', { DATA_API_SHARE_PERCENT: '100' })).toEqual({
-      id: 'quota: Lambda concurrent executions',
+  test('fail: a Data API rate below the one the share assumes; the fix sets API_THROTTLE_RATE to the share of the real rate, which passes', async () => {
+    dataApiQuotas(30, 10);
+    expect(await quota(RESULT)).toEqual({
+      id: `quota: ${RESULT}`,
       status: 'fail',
-      detail: 'Concurrent executions is 10; this configuration needs 20',
-      fix: 'request a higher "Concurrent executions" quota for Lambda in Service Quotas, or lower DATA_API_SHARE_PERCENT',
+      detail: "Rate of GetStatementResult API requests is 10; this configuration needs 40 % (DATA_API_SHARE_PERCENT) of it per second to cover the stage's 8 (one GetStatementResult per request)",
+      fix: 'set API_THROTTLE_RATE to 4 (40 % of this account\'s 10/s), or request a higher "Rate of GetStatementResult API requests" quota in Service Quotas',
     });
-    quotas.on(ListServiceQuotasCommand, { ServiceCode: 'redshift-data' }).resolves({ Quotas: [{ QuotaName: 'Rate of GetStatementResult API requests', Value: 10 }] });
-    expect(await quota('Redshift Data API GetStatementResult rate')).toMatchObject({ status: 'fail', fix: expect.stringContaining('lower DATA_API_SHARE_PERCENT') });
+    expect(await quota(RESULT, { API_THROTTLE_RATE: '4' })).toMatchObject({ status: 'pass' });
+    // A lower share lowers the stage's rate and what the share allows alike: it cannot fix this.
+    expect(await quota(RESULT, { DATA_API_SHARE_PERCENT: '20' })).toMatchObject({ status: 'fail' });
+  });
+
+  test('fail with API_THROTTLE_RATE set: every fix names it', async () => {
+    dataApiQuotas(30, 20);
+    apiGatewayQuota(5);
+    const all = await results({ API_THROTTLE_RATE: '12' });
+    expect(all[`quota: ${RESULT}`]).toMatchObject({
+      status: 'fail',
+      fix: 'lower API_THROTTLE_RATE to at most 8 (40 % of this account\'s 20/s), or request a higher "Rate of GetStatementResult API requests" quota in Service Quotas',
+    });
+    expect(all[`quota: ${EXECUTE}`]).toMatchObject({ status: 'pass' });
+    expect(all[`quota: ${API_GATEWAY}`]).toMatchObject({
+      status: 'fail',
+      detail: "Throttle rate is 5; this configuration needs 12 per second (the stage's rate, from API_THROTTLE_RATE)",
+      fix: 'request a higher "Throttle rate" for API Gateway in Service Quotas, or lower API_THROTTLE_RATE to at most 5',
+    });
+  });
+
+  test('the ExecuteStatement quota is the one of that name, not BatchExecuteStatement\'s', async () => {
+    dataApiQuotas(30, 20);
+    expect(await quota(EXECUTE)).toMatchObject({ status: 'pass', detail: expect.stringMatching(/^Rate of ExecuteStatement API requests 30,/) });
+  });
+
+  test('fail: a Lambda quota below the stage rate, counted in concurrent executions; the fix names the share that fits', async () => {
+    lambdaQuota(10);
+    expect(await quota(LAMBDA, { DATA_API_SHARE_PERCENT: '100' })).toEqual({
+      id: `quota: ${LAMBDA}`,
+      status: 'fail',
+      detail: "Concurrent executions is 10; this configuration needs 20 concurrent executions (the stage's rate, from DATA_API_SHARE_PERCENT, 20 per second, at about 1 s per request)",
+      fix: 'request a higher "Concurrent executions" quota for Lambda in Service Quotas, or lower DATA_API_SHARE_PERCENT to at most 54',
+    });
+    expect(await quota(LAMBDA, { DATA_API_SHARE_PERCENT: '54' })).toMatchObject({ status: 'pass' });
+  });
+
+  describe('with WAREHOUSE_TRANSPORT=postgres', () => {
+    const postgres = { WAREHOUSE_TRANSPORT: 'postgres' };
+
+    test('the Data API quotas are not on the request path: neither asked nor reported', async () => {
+      const all = await results(postgres);
+      expect(Object.keys(all).filter((id) => id.startsWith('quota: '))).toEqual([`quota: ${API_GATEWAY}`, `quota: ${LAMBDA}`]);
+      expect(quotas.commandCalls(ListServiceQuotasCommand, { ServiceCode: 'redshift-data' })).toHaveLength(0);
+    });
+
+    test('Lambda: the reservation and the 100 AWS keeps unreserved; the fix lowers the reservation within the quota', async () => {
+      expect(await quota(LAMBDA, postgres)).toMatchObject({
+        status: 'pass',
+        detail: 'Concurrent executions 1000, needs 110 concurrent executions (LAMBDA_RESERVED_CONCURRENCY=10 and the 100 AWS keeps unreserved)',
+      });
+      lambdaQuota(105);
+      expect(await quota(LAMBDA, postgres)).toMatchObject({
+        status: 'fail',
+        fix: 'request a higher "Concurrent executions" quota for Lambda in Service Quotas, or lower LAMBDA_RESERVED_CONCURRENCY to at most 5',
+      });
+      expect(await quota(LAMBDA, { ...postgres, LAMBDA_RESERVED_CONCURRENCY: '5' })).toMatchObject({ status: 'pass' });
+      lambdaQuota(50);
+      expect(await quota(LAMBDA, postgres)).toMatchObject({ status: 'fail', fix: 'request a higher "Concurrent executions" quota for Lambda in Service Quotas' });
+    });
+
+    test("API Gateway: the stage's rate follows the reservation; the fix sets API_THROTTLE_RATE", async () => {
+      apiGatewayQuota(5);
+      expect(await quota(API_GATEWAY, postgres)).toMatchObject({
+        status: 'fail',
+        detail: "Throttle rate is 5; this configuration needs 10 per second (the stage's rate, from LAMBDA_RESERVED_CONCURRENCY)",
+        fix: 'request a higher "Throttle rate" for API Gateway in Service Quotas, or set API_THROTTLE_RATE to at most 5',
+      });
+    });
   });
 
   test('could not check: a quota Service Quotas does not list, a service it does not know, a refusal', async () => {
@@ -395,13 +504,13 @@ describe('quotas on the request path, found by name', () => {
     quotas.on(ListServiceQuotasCommand, { ServiceCode: 'lambda' }).resolves({ Quotas: [{ QuotaName: 'Function and layer storage', Value: 75 }] });
     quotas.on(ListServiceQuotasCommand, { ServiceCode: 'apigateway' }).rejects(accessDenied('servicequotas:ListServiceQuotas'));
     const all = await results();
-    expect(all['quota: Redshift Data API ExecuteStatement rate']).toMatchObject({ status: 'could-not-check', detail: 'Service Quotas does not know redshift-data here' });
-    expect(all['quota: Lambda concurrent executions']).toMatchObject({
+    expect(all[`quota: ${EXECUTE}`]).toMatchObject({ status: 'could-not-check', detail: 'Service Quotas does not know redshift-data here' });
+    expect(all[`quota: ${LAMBDA}`]).toMatchObject({
       status: 'could-not-check',
       detail: 'Service Quotas lists no quota named like ^Concurrent executions$ for lambda',
-      fix: 'look it up in the Service Quotas console; this configuration needs 8 per second',
+      fix: "look it up in the Service Quotas console; this configuration needs 8 concurrent executions (the stage's rate, from DATA_API_SHARE_PERCENT, 8 per second, at about 1 s per request)",
     });
-    expect(all['quota: API Gateway throttle rate (account, region)']).toMatchObject({ status: 'could-not-check', fix: 'allow servicequotas:ListServiceQuotas to the identity running preflight' });
+    expect(all[`quota: ${API_GATEWAY}`]).toMatchObject({ status: 'could-not-check', fix: 'allow servicequotas:ListServiceQuotas to the identity running preflight' });
   });
 });
 

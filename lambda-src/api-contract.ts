@@ -218,7 +218,7 @@ export const CONTRACT: readonly ContractRow[] = [
   },
   {
     id: 'stage-throttle',
-    when: 'above the stage throttle: `DATA_API_SHARE_PERCENT` of the Data API rate (or `API_THROTTLE_RATE`) per second, bursts of `API_THROTTLE_BURST`',
+    when: 'above the stage throttle: `API_THROTTLE_RATE` per second (by default `DATA_API_SHARE_PERCENT` of the Data API rate, or `LAMBDA_RESERVED_CONCURRENCY` with `WAREHOUSE_TRANSPORT=postgres`), bursts of `API_THROTTLE_BURST`',
     answer: GATEWAY_ANSWERS.throttled,
     source: `"Throttle requests to your REST APIs for better throughput in API Gateway"; ${GATEWAY_RESPONSE_TYPES} (THROTTLED)`,
   },

@@ -1,4 +1,5 @@
 /** `npm run contract:check`: see scripts/contract/main.ts. */
+import './lib/quiet-sdk-node-warning';
 import { realApiEnvironment } from './api/cli';
 import { contractCheckMain, realContractCheckEnvironment } from './contract/main';
 

@@ -1,4 +1,5 @@
 /** `npm run model:status [-- --wait]`: see scripts/warehouse/model-status.ts. */
+import './lib/quiet-sdk-node-warning';
 import { realEnvironment } from './warehouse/cli';
 import { modelStatusMain } from './warehouse/model-status';
 

@@ -1,4 +1,5 @@
 /** `npm run plan:store`: see scripts/plan/store-command.ts. */
+import './lib/quiet-sdk-node-warning';
 import { realConsole } from './plan/cli';
 import { storeMain } from './plan/store-command';
 

@@ -1,4 +1,5 @@
 /** `npm run plan`: see scripts/plan/plan-command.ts. */
+import './lib/quiet-sdk-node-warning';
 import { realConsole } from './plan/cli';
 import { planMain } from './plan/plan-command';
 

@@ -1,4 +1,5 @@
 /** `npm run predict`: see scripts/api/predict.ts. */
+import './lib/quiet-sdk-node-warning';
 import { realApiEnvironment } from './api/cli';
 import { predictMain } from './api/predict';
 

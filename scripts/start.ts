@@ -4,6 +4,7 @@
  * SQL functions, then serves `POST /loan` with the Lambda's handler behind local imitations of API
  * Gateway and the WAF, answering every row of the API contract as AWS would. Run with `--help` for the flags.
  */
+import './lib/quiet-sdk-node-warning';
 import * as fs from 'fs';
 import * as path from 'path';
 import { loadSettings } from '../stacks/settings';

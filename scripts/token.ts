@@ -1,4 +1,5 @@
 /** `npm run token`: see scripts/api/token.ts. */
+import './lib/quiet-sdk-node-warning';
 import { realApiEnvironment } from './api/cli';
 import { tokenMain } from './api/token';
 

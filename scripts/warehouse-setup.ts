@@ -1,4 +1,5 @@
 /** `npm run warehouse:setup`: see scripts/warehouse/setup.ts. */
+import './lib/quiet-sdk-node-warning';
 import { realEnvironment } from './warehouse/cli';
 import { setupMain } from './warehouse/setup';
 

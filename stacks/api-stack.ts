@@ -174,6 +174,7 @@ export class ApiStack extends ProjectStack {
       apiName: this.restApi.restApi.name,
       stageName: this.restApi.stage.stageName,
       functionName,
+      transport,
       topicKmsKeyArn: this.key.arn,
       alarmEmail: settings.alarmEmail,
       warehouse: {

@@ -97,11 +97,16 @@ export interface ApiConfig {
   readonly warehouseTransport: WarehouseTransport;
   /** Run the Lambda in the private subnets (with its interface endpoint); always with postgres. */
   readonly lambdaInVpc: boolean;
-  /** Percent of the account's Redshift Data API rate this environment's API may use (the stage's throttling follows it). */
-  readonly dataApiSharePercent: number;
-  /** Stage-wide steady-state requests per second (derived from `dataApiSharePercent`) and burst. */
+  /**
+   * Percent of the account's Redshift Data API rate this environment's API may use (the stage's
+   * throttling follows it); undefined with postgres, which calls no Data API on the request path.
+   */
+  readonly dataApiSharePercent: number | undefined;
+  /** Stage-wide steady-state requests per second (derived from `throttleRateSetting`) and burst. */
   readonly throttleRateLimit: number;
   readonly throttleBurstLimit: number;
+  /** The setting the stage's rate comes from, for messages that say what to change. */
+  readonly throttleRateSetting: StageRateSetting;
   /** Where Cognito may send people back after sign-in (authorization code + PKCE client). */
   readonly callbackUrls: readonly string[];
   /** Subscribed to the alarm topic when set (the address must confirm the subscription). */
@@ -110,14 +115,19 @@ export interface ApiConfig {
   readonly cognitoDeletionProtection: boolean;
 }
 
+/** What sets the stage's steady rate: the Data API share, the direct connection's reservation, or the rate itself. */
+export type StageRateSetting = 'DATA_API_SHARE_PERCENT' | 'LAMBDA_RESERVED_CONCURRENCY' | 'API_THROTTLE_RATE';
+
 /**
  * A Redshift Serverless workgroup takes 2,000 connections ("Quotas and limits in Amazon Redshift",
  * Amazon Redshift Management Guide: Number of maximum connections). With the direct transport each
  * execution environment holds one and, for a moment after a deadline, a second one for the cancel: a
- * reservation of at most 500 keeps the function to half of them, the rest for other clients.
+ * reservation of at most 500 holds at most 500 connections, plus at most 500 more for a moment while
+ * cancelling, so at most 1,000 of the 2,000, the rest for other clients.
  */
 export const WORKGROUP_MAX_CONNECTIONS = 2000;
 export const POSTGRES_MAX_RESERVED_CONCURRENCY = WORKGROUP_MAX_CONNECTIONS / 4;
+export const POSTGRES_DEFAULT_RESERVED_CONCURRENCY = 10;
 
 /** API Gateway REST integrations give up after 29 s; the Lambda must answer before that. */
 export const API_LAMBDA_TIMEOUT_BOUNDS = { min: 5, max: 28 } as const;
@@ -482,8 +492,28 @@ function reservedConcurrency(env: Env, transport: WarehouseTransport): number | 
     return integer(env, 'LAMBDA_RESERVED_CONCURRENCY', undefined, (n) => n >= 1 && n <= 1000, 'unset (no reservation), or from 1 to 1000');
   }
   const max = POSTGRES_MAX_RESERVED_CONCURRENCY;
-  const allowed = `from 1 to ${max} with WAREHOUSE_TRANSPORT=postgres (a connection per execution environment, at most half of the workgroup's ${WORKGROUP_MAX_CONNECTIONS})`;
-  return integer(env, 'LAMBDA_RESERVED_CONCURRENCY', 10, (n) => n >= 1 && n <= max, allowed);
+  const allowed =
+    `from 1 to ${max} with WAREHOUSE_TRANSPORT=postgres (a connection per execution environment and one more while it cancels a statement: ` +
+    `at most ${2 * max} of the workgroup's ${WORKGROUP_MAX_CONNECTIONS})`;
+  return integer(env, 'LAMBDA_RESERVED_CONCURRENCY', POSTGRES_DEFAULT_RESERVED_CONCURRENCY, (n) => n >= 1 && n <= max, allowed);
+}
+
+/**
+ * The Data API's share; the direct connection calls no Data API on the request path, so a share set
+ * with it is refused, as LAMBDA_IN_VPC=false is: a setting that would change nothing.
+ */
+function dataApiShare(env: Env, transport: WarehouseTransport): number | undefined {
+  const allowed = 'percent from 1 to 100';
+  if (transport === 'data-api') return integer(env, 'DATA_API_SHARE_PERCENT', 40, (n) => n >= 1 && n <= 100, allowed);
+  const raw = read(env, 'DATA_API_SHARE_PERCENT');
+  if (raw !== undefined) {
+    throw new ConfigError(
+      'DATA_API_SHARE_PERCENT',
+      raw,
+      'unset with WAREHOUSE_TRANSPORT=postgres: the direct connection calls no Data API (its stage rate follows LAMBDA_RESERVED_CONCURRENCY)',
+    );
+  }
+  return undefined;
 }
 
 /** The direct connection runs inside the VPC; the Data API may run either side. */
@@ -495,8 +525,16 @@ function lambdaInVpc(env: Env, transport: WarehouseTransport): boolean {
   return true;
 }
 
-/** The stage rate of the direct connection, which the Data API's account-wide rate does not bound. */
-const POSTGRES_DEFAULT_STAGE_RATE = 50;
+/**
+ * The direct connection's default stage throttle follows the reservation, so that past it clients get
+ * the stage's own 429 instead of Lambda's throttle (a 500): a burst of the reservation (one request at
+ * once per reserved execution environment) and a steady rate of this many requests per second per
+ * reserved environment. The function's concurrency is the rate times the seconds a request takes
+ * (Little's law): at one per second per environment it stays within the reservation while requests
+ * take up to 1 s (a warm query takes tens of milliseconds; a cold start or a slow warehouse longer).
+ * A team that measured its requests raises API_THROTTLE_RATE, up to the reservation / p99 seconds.
+ */
+export const POSTGRES_REQUESTS_PER_SECOND_PER_ENVIRONMENT = 1;
 
 function apiConfig(env: Env, environment: Environment): ApiConfig {
   const callbackVariable = 'COGNITO_CALLBACK_URLS';
@@ -511,15 +549,19 @@ function apiConfig(env: Env, environment: Environment): ApiConfig {
   }
   const { min, max } = API_LAMBDA_TIMEOUT_BOUNDS;
   const warehouseTransport = oneOf<WarehouseTransport>(env, 'WAREHOUSE_TRANSPORT', 'data-api', WAREHOUSE_TRANSPORTS);
-  const dataApiSharePercent = integer(env, 'DATA_API_SHARE_PERCENT', 40, (n) => n >= 1 && n <= 100, 'percent from 1 to 100');
-  const shareRate = stageRateForShare(dataApiSharePercent);
+  const lambdaReservedConcurrency = reservedConcurrency(env, warehouseTransport);
+  const dataApiSharePercent = dataApiShare(env, warehouseTransport);
   // With the Data API the stage's rate is its share of the account's Data API rate, so clients get the
-  // API's own 429 first. Set explicitly (a benchmark, or the direct connection) it wins; above the share's
-  // rate the Data API refuses calls before the stage does (502 and the data-api-throttled alarm).
+  // API's own 429 first; with the direct connection it follows the reservation. Set explicitly (a
+  // benchmark) API_THROTTLE_RATE wins; with the Data API, above the share's rate the Data API refuses
+  // calls before the stage does (502 and the data-api-throttled alarm).
+  const reservation = lambdaReservedConcurrency ?? POSTGRES_DEFAULT_RESERVED_CONCURRENCY;
+  const shareRate = dataApiSharePercent === undefined ? undefined : stageRateForShare(dataApiSharePercent);
+  const reservationRate = reservation * POSTGRES_REQUESTS_PER_SECOND_PER_ENVIRONMENT;
   const rateDefault =
-    warehouseTransport === 'data-api'
-      ? { rate: shareRate, text: `${dataApiSharePercent} % of the Data API's ${DATA_API_REQUESTS_PER_SECOND}/s: ${shareRate}` }
-      : { rate: POSTGRES_DEFAULT_STAGE_RATE, text: `${POSTGRES_DEFAULT_STAGE_RATE} with WAREHOUSE_TRANSPORT=postgres` };
+    shareRate !== undefined
+      ? { rate: shareRate, setting: 'DATA_API_SHARE_PERCENT' as const, text: `${dataApiSharePercent} % of the Data API's ${DATA_API_REQUESTS_PER_SECOND}/s: ${shareRate}` }
+      : { rate: reservationRate, setting: 'LAMBDA_RESERVED_CONCURRENCY' as const, text: `${reservationRate} with WAREHOUSE_TRANSPORT=postgres: LAMBDA_RESERVED_CONCURRENCY per second` };
   const throttleRateLimit = integer(
     env,
     'API_THROTTLE_RATE',
@@ -527,6 +569,8 @@ function apiConfig(env: Env, environment: Environment): ApiConfig {
     (n) => n >= 1 && n <= 10_000,
     `unset (${rateDefault.text}), or requests per second from 1 to 10000`,
   );
+  // The direct connection's burst stays within the reservation (see POSTGRES_REQUESTS_PER_SECOND_PER_ENVIRONMENT).
+  const burstDefault = Math.min(5000, throttleRateLimit, warehouseTransport === 'postgres' ? reservation : Infinity);
   return {
     lambdaMemoryMb: integer(env, 'LAMBDA_MEMORY_MB', 256, (n) => n >= 128 && n <= 10_240, 'MB from 128 to 10240'),
     lambdaTimeoutSeconds: integer(
@@ -536,12 +580,13 @@ function apiConfig(env: Env, environment: Environment): ApiConfig {
       (n) => n >= min && n <= max,
       `seconds from ${min} to ${max} (API Gateway gives up at 29 s)`,
     ),
-    lambdaReservedConcurrency: reservedConcurrency(env, warehouseTransport),
+    lambdaReservedConcurrency,
     warehouseTransport,
     lambdaInVpc: lambdaInVpc(env, warehouseTransport),
     dataApiSharePercent,
     throttleRateLimit,
-    throttleBurstLimit: integer(env, 'API_THROTTLE_BURST', Math.min(5000, throttleRateLimit), (n) => n >= 1 && n <= 5000, 'requests from 1 to 5000'),
+    throttleBurstLimit: integer(env, 'API_THROTTLE_BURST', burstDefault, (n) => n >= 1 && n <= 5000, 'requests from 1 to 5000'),
+    throttleRateSetting: read(env, 'API_THROTTLE_RATE') === undefined ? rateDefault.setting : 'API_THROTTLE_RATE',
     callbackUrls,
     alarmEmail,
     cognitoDeletionProtection: flag(env, 'COGNITO_DELETION_PROTECTION', environment === 'prod'),

@@ -193,11 +193,13 @@ export class NetworkStack extends ProjectStack {
    * the workgroup's port between it and the Redshift security group, instead of the whole VPC.
    */
   private admitPredictionLambda(name: string): SecurityGroup {
+    // Not `<name>-predict`, the api stack's group for the Data API inside the VPC: switching transports
+    // deploys this stack first, while that group still exists, and names are unique per VPC.
     const lambdaGroup = new SecurityGroup(this, 'prediction-security-group', {
-      name: `${name}-predict`,
+      name: `${name}-predict-direct`,
       description: 'Prediction Lambda (direct connection): the workgroup port and its interface endpoint only',
       vpcId: this.vpc.id,
-      tags: { Name: `${name}-predict` },
+      tags: { Name: `${name}-predict-direct` },
     });
     new VpcSecurityGroupIngressRule(this, 'redshift-ingress-from-prediction', {
       securityGroupId: this.redshiftSecurityGroup.id,

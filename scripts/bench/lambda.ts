@@ -11,6 +11,7 @@
  *
  * Nothing leaves the machine: the endpoint is local and the credentials are dummies.
  */
+import '../lib/quiet-sdk-node-warning';
 import {
   DescribeStatementCommand,
   ExecuteStatementCommand,

@@ -15,6 +15,7 @@
  * both. HTTP at concurrency 1 swings with the machine's load by more than the transports differ, so the
  * last step compares the two warehouses directly, in this process, call by call (compareWarehouses).
  */
+import '../lib/quiet-sdk-node-warning';
 import autocannon from 'autocannon';
 import { spawn } from 'child_process';
 import * as fs from 'fs';

@@ -6,7 +6,7 @@ import { parseFlags, runCommand, UsageError } from '../lib/cli';
 import { LOCAL_RESOURCE_SERVER, localToken } from '../local/issuer';
 import { LOCAL_DIR } from '../local/paths';
 import { CLIENT_CASES } from './cases';
-import { runCase, TokenSource } from './check';
+import { DEFAULT_MAX_RESENDS, runCase, TokenSource } from './check';
 import { CONTRACT_DOC, writeContractDocs } from './docs';
 
 export const CONTRACT_CHECK_USAGE = `Usage: npm run contract:check [-- [--url <base>] [--outputs-file <file> | --local] | --docs]
@@ -16,6 +16,8 @@ Sends every request of the API contract that a client can make by itself (${CONT
 status, JSON headers, X-Request-Id, Retry-After, the body's shape and text, the fields a 400 names.
 Prints one line per request and exits 0 when every answer matches, 1 otherwise. Rows that need the
 server in a state (a flood of requests, a model in training, a throttled Lambda) are left to the tests.
+A request the stage's throttle refuses (429 THROTTLED: the requests go out back to back, faster than
+the stage's rate) is sent again after its Retry-After, up to ${DEFAULT_MAX_RESENDS} times, and the line says so.
 
   --url <base>           the stage to check, e.g. https://<api>.execute-api.<region>.amazonaws.com/v1
                          or http://127.0.0.1:3000 (default: the api stack's stage, or npm start's with --local)
@@ -34,12 +36,15 @@ export interface ContractCheckEnvironment extends ApiEnvironment {
   readonly root: string;
   /** The local issuer's folder (npm start's, or a test's). */
   readonly localIssuerDir: string;
+  /** Waits before a throttled request is sent again. */
+  readonly sleep: (ms: number) => Promise<void>;
 }
 
 export const realContractCheckEnvironment = (api: ApiEnvironment): ContractCheckEnvironment => ({
   ...api,
   root: path.resolve(__dirname, '..', '..'),
   localIssuerDir: LOCAL_DIR,
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 });
 
 /** Tokens from the local issuer: valid, expired, and valid without the predict scope. */
@@ -85,20 +90,28 @@ export function contractCheckMain(argv: readonly string[], environment: Contract
 
     environment.printError(`checking ${CLIENT_CASES.length} requests against ${base}`);
     const counts = { pass: 0, fail: 0, skipped: 0 };
+    const pacing = { sleep: environment.sleep, maxResends: DEFAULT_MAX_RESENDS };
+    let resends = 0;
     for (const testCase of CLIENT_CASES) {
       let result;
       try {
-        result = await runCase(base, testCase, tokens);
+        result = await runCase(base, testCase, tokens, pacing);
       } catch (error) {
         throw new Error(`cannot reach ${base}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
       }
       counts[result.outcome]++;
       const label = `${testCase.row}: ${testCase.name}`;
-      if (result.outcome === 'skipped') environment.print(`SKIP ${label} (${result.reason})`);
-      else if (result.outcome === 'pass') environment.print(`PASS ${label}: ${result.received.status}`);
-      else environment.print(`FAIL ${label}: ${result.problems.join('; ')}`);
+      if (result.outcome === 'skipped') {
+        environment.print(`SKIP ${label} (${result.reason})`);
+        continue;
+      }
+      resends += result.resends;
+      const throttled = result.resends > 0 ? ` (sent ${result.resends + 1} times: the stage throttled it)` : '';
+      if (result.outcome === 'pass') environment.print(`PASS ${label}: ${result.received.status}${throttled}`);
+      else environment.print(`FAIL ${label}: ${result.problems.join('; ')}${throttled}`);
     }
-    environment.print(`${counts.pass} passed, ${counts.fail} failed, ${counts.skipped} skipped against ${base}`);
+    const paced = resends === 0 ? '' : ` (${resends} ${resends === 1 ? 'resend' : 'resends'} after the stage's 429 THROTTLED)`;
+    environment.print(`${counts.pass} passed, ${counts.fail} failed, ${counts.skipped} skipped against ${base}${paced}`);
     if (counts.fail > 0) environment.printError('The expected answers are the table in lambda-src/api-contract.ts (shown in docs/prediction-api.md).');
     return counts.fail === 0 ? 0 : 1;
   });

@@ -12,7 +12,7 @@ import { GetAccountSettingsCommand, GetFunctionConcurrencyCommand, LambdaClient 
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { ListServiceQuotasCommand, ServiceQuota, ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { Config, DATA_API_RATES_PER_SECOND, REDSHIFT_SERVERLESS_REGIONS } from '../../stacks/config';
+import { Config, REDSHIFT_SERVERLESS_REGIONS, stageRateForShare } from '../../stacks/config';
 import { PREFLIGHT_CHECK_ACTIONS, PreflightCheckId } from '../../stacks/deployer/preflight-actions';
 
 export { PREFLIGHT_IAM_ACTIONS } from '../../stacks/deployer/preflight-actions';
@@ -192,14 +192,29 @@ const lambdaConcurrency = defineCheck({
       return fail(
         id,
         `LAMBDA_RESERVED_CONCURRENCY=${reservation} would leave ${unreserved + current - reservation} unreserved; AWS keeps at least ${floor} (${account})`,
-        largest >= 1
-          ? `unset LAMBDA_RESERVED_CONCURRENCY or set it to at most ${largest}, or request a higher "Concurrent executions" quota (Service Quotas, Lambda)`
-          : `unset LAMBDA_RESERVED_CONCURRENCY (this account cannot reserve any), or request a higher "Concurrent executions" quota (Service Quotas, Lambda)`,
+        reservationFix(config, largest),
       );
     }
     return pass(id, `LAMBDA_RESERVED_CONCURRENCY=${reservation} fits: at most ${largest} can be reserved (${account})`);
   },
 });
+
+const HIGHER_CONCURRENCY = 'request a higher "Concurrent executions" quota (Service Quotas, Lambda)';
+
+/**
+ * The fix for a reservation the account cannot give, by transport: the Data API needs none, the direct
+ * connection always needs one (it bounds the workgroup's connections), and its stage rate follows it.
+ */
+function reservationFix(config: Config, largest: number): string {
+  if (config.api.warehouseTransport === 'data-api') {
+    return largest >= 1
+      ? `unset LAMBDA_RESERVED_CONCURRENCY or set it to at most ${largest}, or ${HIGHER_CONCURRENCY}`
+      : `unset LAMBDA_RESERVED_CONCURRENCY (this account cannot reserve any), or ${HIGHER_CONCURRENCY}`;
+  }
+  return largest >= 1
+    ? `set LAMBDA_RESERVED_CONCURRENCY to at most ${largest} (WAREHOUSE_TRANSPORT=postgres needs a reservation; the stage's rate follows it), or ${HIGHER_CONCURRENCY}`
+    : `${HIGHER_CONCURRENCY}: WAREHOUSE_TRANSPORT=postgres needs a reservation and this account cannot reserve any (or use WAREHOUSE_TRANSPORT=data-api, which needs none)`;
+}
 
 /** Cognito's prefix domains are unique per region across all of AWS; ours includes the account id. */
 const cognitoDomain = defineCheck({
@@ -291,42 +306,112 @@ const logsResourcePolicies = defineCheck({
   },
 });
 
+/** What a configuration needs of one quota: said in the quota's own unit, and how to fix a shortfall. */
+interface QuotaNeed {
+  /** What it needs and why, e.g. `8 per second (the stage's rate)`. */
+  readonly text: string;
+  readonly coveredBy: (value: number) => boolean;
+  /** For a fail: the exact change that makes it pass, given the quota's value and name. */
+  readonly fix: (value: number, quotaName: string) => string;
+}
+
 /**
  * A quota on the request path, found by its name in Service Quotas (codes differ between services and
- * change; names are what the console shows). `needed` is what this configuration relies on.
+ * change; names are what the console shows). `need` is what this configuration relies on; undefined
+ * when its request path does not use the quota.
  */
 interface QuotaOnThePath {
   readonly serviceCode: string;
   readonly name: RegExp;
   readonly label: string;
-  readonly needed: (config: Config) => number;
-  readonly fix: string;
+  readonly need: (config: Config) => QuotaNeed | undefined;
 }
 
-/** The stage needs its steady rate from each of these; the Data API rates are what the stage's rate was derived from. */
+const atLeast = (needed: number, text: string, fix: (value: number, quotaName: string) => string): QuotaNeed => ({
+  text: `${needed} ${text}`,
+  coveredBy: (value) => value >= needed,
+  fix,
+});
+
+/** Fixes to choose from, for one line. */
+const either = (...fixes: (string | undefined)[]): string => fixes.filter((fix) => fix !== undefined).join(', or ');
+
+/** How to bring the stage's rate down to `max` per second, through the setting it comes from (none below 1). */
+function lowerStageRate(config: Config, max: number): string | undefined {
+  if (max < 1) return undefined;
+  const { throttleRateSetting, dataApiSharePercent } = config.api;
+  if (throttleRateSetting === 'DATA_API_SHARE_PERCENT' && dataApiSharePercent !== undefined) {
+    const share = Array.from({ length: dataApiSharePercent }, (_, i) => dataApiSharePercent - i).find((s) => stageRateForShare(s) <= max);
+    if (share !== undefined) return `lower DATA_API_SHARE_PERCENT to at most ${share}`;
+  }
+  return `${throttleRateSetting === 'API_THROTTLE_RATE' ? 'lower' : 'set'} API_THROTTLE_RATE to at most ${max}`;
+}
+
+/** The stage's rate, with the setting it follows. */
+const stageRate = (config: Config): string => `the stage's rate, from ${config.api.throttleRateSetting}`;
+
+/**
+ * The quotas every request meets. API Gateway's account-wide "Throttle rate" and Lambda's "Concurrent
+ * executions" (a count: the stage's rate at about 1 s per request, or, with a reservation, the
+ * reservation plus the 100 AWS keeps unreserved), and with the Data API its two calls per prediction:
+ * the stage's rate was derived from DATA_API_SHARE_PERCENT of DATA_API_RATES_PER_SECOND, so it must fit
+ * that share of the account's actual rates. The direct connection calls no Data API on the request path.
+ */
 export const REQUEST_PATH_QUOTAS: readonly QuotaOnThePath[] = [
   {
     serviceCode: 'apigateway',
     name: /^Throttle rate$/i,
     label: 'API Gateway throttle rate (account, region)',
-    needed: (config) => config.api.throttleRateLimit,
-    fix: 'request a higher "Throttle rate" for API Gateway in Service Quotas, or lower DATA_API_SHARE_PERCENT',
+    need: (config) =>
+      atLeast(config.api.throttleRateLimit, `per second (${stageRate(config)})`, (value, quotaName) =>
+        either(`request a higher "${quotaName}" for API Gateway in Service Quotas`, lowerStageRate(config, value)),
+      ),
   },
   {
     serviceCode: 'lambda',
     name: /^Concurrent executions$/i,
-    // About one second per prediction: the stage's rate in concurrent executions.
     label: 'Lambda concurrent executions',
-    needed: (config) => config.api.throttleRateLimit,
-    fix: 'request a higher "Concurrent executions" quota for Lambda in Service Quotas, or lower DATA_API_SHARE_PERCENT',
+    need: (config) => {
+      const reservation = config.api.lambdaReservedConcurrency;
+      const higher = (quotaName: string) => `request a higher "${quotaName}" quota for Lambda in Service Quotas`;
+      if (reservation === undefined) {
+        const rate = config.api.throttleRateLimit;
+        return atLeast(rate, `concurrent executions (${stageRate(config)}, ${rate} per second, at about 1 s per request)`, (value, quotaName) =>
+          either(higher(quotaName), lowerStageRate(config, value)),
+        );
+      }
+      return atLeast(
+        reservation + UNRESERVED_MINIMUM,
+        `concurrent executions (LAMBDA_RESERVED_CONCURRENCY=${reservation} and the ${UNRESERVED_MINIMUM} AWS keeps unreserved)`,
+        (value, quotaName) =>
+          either(higher(quotaName), value - UNRESERVED_MINIMUM >= 1 ? `lower LAMBDA_RESERVED_CONCURRENCY to at most ${value - UNRESERVED_MINIMUM}` : undefined),
+      );
+    },
   },
-  ...(['ExecuteStatement', 'GetStatementResult'] as const).map((operation) => ({
-    serviceCode: 'redshift-data',
-    name: new RegExp(operation, 'i'),
-    label: `Redshift Data API ${operation} rate`,
-    needed: () => DATA_API_RATES_PER_SECOND[operation],
-    fix: `the stage's throttling assumes ${DATA_API_RATES_PER_SECOND[operation]} per second: lower DATA_API_SHARE_PERCENT in proportion`,
-  })),
+  ...(['ExecuteStatement', 'GetStatementResult'] as const).map(
+    (operation): QuotaOnThePath => ({
+      serviceCode: 'redshift-data',
+      // The whole word: "ExecuteStatement" must not match the name of BatchExecuteStatement's quota.
+      name: new RegExp(`\\b${operation}\\b`, 'i'),
+      label: `Redshift Data API ${operation} rate`,
+      need: (config) => {
+        // No share with postgres: the direct connection calls no Data API on the request path.
+        const share = config.api.dataApiSharePercent;
+        if (share === undefined) return undefined;
+        const rate = config.api.throttleRateLimit;
+        // The share of the account's rate, rounded as the stage's rate is (at least 1 per second).
+        const allowance = (value: number) => Math.max(1, Math.floor((value * share) / 100));
+        return {
+          text: `${share} % (DATA_API_SHARE_PERCENT) of it per second to cover the stage's ${rate} (one ${operation} per request)`,
+          coveredBy: (value) => rate <= allowance(value),
+          fix: (value, quotaName) => {
+            const setRate = config.api.throttleRateSetting === 'API_THROTTLE_RATE' ? 'lower API_THROTTLE_RATE to at most' : 'set API_THROTTLE_RATE to';
+            return `${setRate} ${allowance(value)} (${share} % of this account's ${value}/s), or request a higher "${quotaName}" quota in Service Quotas`;
+          },
+        };
+      },
+    }),
+  ),
 ];
 
 async function listQuotas(client: ServiceQuotasClient, serviceCode: string): Promise<ServiceQuota[]> {
@@ -340,29 +425,36 @@ async function listQuotas(client: ServiceQuotasClient, serviceCode: string): Pro
   return quotas;
 }
 
-/** One result per quota: pass or fail against what the configuration needs, could-not-check when not listed. */
+/**
+ * One result per quota this configuration's request path uses: pass or fail against what it needs,
+ * could-not-check when not listed.
+ */
 export async function checkRequestPathQuotas(config: Config): Promise<CheckResult[]> {
   const client = new ServiceQuotasClient({ region: config.region });
   const byService = new Map<string, Promise<ServiceQuota[]>>();
   const actions = PREFLIGHT_CHECK_ACTIONS.quotas;
+  const used = REQUEST_PATH_QUOTAS.flatMap((quota) => {
+    const need = quota.need(config);
+    return need === undefined ? [] : [{ quota, need }];
+  });
   return Promise.all(
-    REQUEST_PATH_QUOTAS.map(async (quota) => {
+    used.map(async ({ quota, need }) => {
       const id = `quota: ${quota.label}`;
       try {
         if (!byService.has(quota.serviceCode)) byService.set(quota.serviceCode, listQuotas(client, quota.serviceCode));
         const found = (await byService.get(quota.serviceCode)!).find((q) => quota.name.test(q.QuotaName ?? ''));
-        const needed = quota.needed(config);
         if (found?.Value === undefined) {
           return {
             id,
             status: 'could-not-check',
             detail: `Service Quotas lists no quota named like ${quota.name.source} for ${quota.serviceCode}`,
-            fix: `look it up in the Service Quotas console; this configuration needs ${needed} per second`,
+            fix: `look it up in the Service Quotas console; this configuration needs ${need.text}`,
           } satisfies CheckResult;
         }
-        return found.Value >= needed
-          ? pass(id, `${found.QuotaName} ${found.Value}, needs ${needed}`)
-          : fail(id, `${found.QuotaName} is ${found.Value}; this configuration needs ${needed}`, quota.fix);
+        const name = found.QuotaName ?? quota.label;
+        return need.coveredBy(found.Value)
+          ? pass(id, `${name} ${found.Value}, needs ${need.text}`)
+          : fail(id, `${name} is ${found.Value}; this configuration needs ${need.text}`, need.fix(found.Value, name));
       } catch (error) {
         if (errorName(error) === 'NoSuchResourceException') {
           return { id, status: 'could-not-check', detail: `Service Quotas does not know ${quota.serviceCode} here`, fix: 'look it up in the Service Quotas console' } satisfies CheckResult;

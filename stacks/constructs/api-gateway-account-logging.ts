@@ -50,6 +50,9 @@ export class ApiGatewayAccountLogging extends Construct {
       ],
     });
     const policy = new IamRolePolicy(this, 'api-gateway-logging-policy', { name: 'push-to-cloudwatch-logs', role: role.name, policy: logs.json });
-    this.account = new ApiGatewayAccount(this, 'api-gateway-account', { cloudwatchRoleArn: role.arn, dependsOn: [policy] });
+    // reset_on_delete: destroying the setting resets the account's CloudWatch role too; by default the
+    // provider leaves it pointing at the role the same destroy deletes ("aws_api_gateway_account",
+    // AWS provider documentation: "reset_on_delete ... Defaults to false").
+    this.account = new ApiGatewayAccount(this, 'api-gateway-account', { cloudwatchRoleArn: role.arn, resetOnDelete: true, dependsOn: [policy] });
   }
 }

@@ -4,6 +4,7 @@ import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
+import { WarehouseTransport } from '../../lambda-src/config';
 import { DATA_API_THROTTLED_METRIC, METRICS_NAMESPACE, metricDimensions } from '../../lambda-src/metrics';
 import { UsageBreachAction, UsageLimitConfig } from '../config';
 import { keepStackAddresses } from './stack-addresses';
@@ -31,6 +32,8 @@ export interface ApiMonitoringProps {
   readonly apiName: string;
   readonly stageName: string;
   readonly functionName: string;
+  /** Only the Data API's Lambda writes the Data API throttling metric: its alarm and graph are for it alone. */
+  readonly transport: WarehouseTransport;
   /** The key the alarm topic is encrypted with (its policy lets CloudWatch alarms publish). */
   readonly topicKmsKeyArn: string;
   /** Subscribed to the alarm topic when set (the address must confirm the subscription). */
@@ -46,8 +49,9 @@ export interface ApiMonitoringProps {
 /**
  * The request path's health: an encrypted SNS topic (with an optional e-mail subscription) that every
  * alarm notifies on alarm and on recovery, alarms on the API's 5XX rate and p99 latency, on the
- * Lambda's failures and throttles, on the Data API refusing it for the account's request rate, and
- * before each of the warehouse's daily usage limits is reached; and a dashboard of the request path.
+ * Lambda's failures and throttles, on the Data API refusing it for the account's request rate (with
+ * that transport), and before each of the warehouse's daily usage limits is reached; and a dashboard
+ * of the request path.
  */
 export class ApiMonitoring extends Construct {
   readonly alarmTopic: SnsTopic;
@@ -115,18 +119,21 @@ export class ApiMonitoring extends Construct {
       comparisonOperator: 'GreaterThanOrEqualToThreshold',
       threshold: 1,
     });
-    // Written by the Lambda itself (embedded metric format, lambda-src/metrics.ts).
-    alarm('data-api-throttled', {
-      alarmDescription:
-        "The Redshift Data API refused the Lambda's calls for the account's request rate (shared by every environment " +
-        'and the warehouse scripts): lower DATA_API_SHARE_PERCENT here or in the other environments',
-      namespace: METRICS_NAMESPACE,
-      metricName: DATA_API_THROTTLED_METRIC,
-      dimensions: metricDimensions(this.props.functionName),
-      statistic: 'Sum',
-      comparisonOperator: 'GreaterThanOrEqualToThreshold',
-      threshold: 1,
-    });
+    // Written by the Data API's Lambda itself (embedded metric format, lambda-src/metrics.ts); the
+    // direct connection never writes it.
+    if (this.props.transport === 'data-api') {
+      alarm('data-api-throttled', {
+        alarmDescription:
+          "The Redshift Data API refused the Lambda's calls for the account's request rate (shared by every environment " +
+          'and the warehouse scripts): lower DATA_API_SHARE_PERCENT here or in the other environments',
+        namespace: METRICS_NAMESPACE,
+        metricName: DATA_API_THROTTLED_METRIC,
+        dimensions: metricDimensions(this.props.functionName),
+        statistic: 'Sum',
+        comparisonOperator: 'GreaterThanOrEqualToThreshold',
+        threshold: 1,
+      });
+    }
     // UsageLimitConsumed: RPU-hours used so far in the limit's period ("Amazon Redshift Serverless
     // metrics", Amazon Redshift Management Guide; dimensions UsageLimitId, UsageType, Workgroup).
     const { workgroupName, usageLimits, alarmPercent } = this.props.warehouse;
@@ -151,6 +158,7 @@ export class ApiMonitoring extends Construct {
     const { region } = this.props;
     const api = ['ApiName', this.props.apiName, 'Stage', this.props.stageName];
     const lambda = ['FunctionName', this.props.functionName];
+    const dataApi = this.props.transport === 'data-api';
     const widget = (title: string, x: number, y: number, metrics: unknown[][], stat = 'Sum') => ({
       type: 'metric',
       x,
@@ -179,11 +187,11 @@ export class ApiMonitoring extends Construct {
             ],
             'p99',
           ),
-          widget('Lambda invocations, errors, throttles; Data API throttled calls', 0, 6, [
+          widget(`Lambda invocations, errors, throttles${dataApi ? '; Data API throttled calls' : ''}`, 0, 6, [
             ['AWS/Lambda', 'Invocations', ...lambda],
             ['AWS/Lambda', 'Errors', ...lambda],
             ['AWS/Lambda', 'Throttles', ...lambda],
-            [METRICS_NAMESPACE, DATA_API_THROTTLED_METRIC, ...Object.entries(metricDimensions(this.props.functionName)).flat()],
+            ...(dataApi ? [[METRICS_NAMESPACE, DATA_API_THROTTLED_METRIC, ...Object.entries(metricDimensions(this.props.functionName)).flat()]] : []),
           ]),
           widget(
             'Lambda duration (ms) and concurrency',
