@@ -47,3 +47,15 @@ test('stops what a copy left running, by its process group, and passes when ever
   const state = spawnSync('ps', ['-o', 'stat=', '-p', fs.readFileSync(pidFile, 'utf8')], { encoding: 'utf8' }).stdout.trim();
   expect(state === '' || state.startsWith('Z')).toBe(true);
 });
+
+test('--logs names a folder to create, never a file', async () => {
+  const folder = path.join(logs, 'new', 'logs');
+  const created = await runTsx(TEST_BUSY, ['--copies', '1', '--load', '0', '--logs', folder, '--command', 'true'], { cwd: ROOT });
+  expect(created.code).toBe(0);
+  expect(fs.readdirSync(folder)).toEqual(['copy-1.log']);
+  const file = path.join(logs, 'a-file');
+  fs.writeFileSync(file, '');
+  const refused = await runTsx(TEST_BUSY, ['--logs', file], { cwd: ROOT });
+  expect(refused.code).toBe(2);
+  expect(refused.stderr.split('\n')[0]).toBe(`error: --logs ${file} is a file, not a folder`);
+});

@@ -23,8 +23,8 @@ if any copy fails. Every process a copy starts is stopped at the end (by its pro
                  CI entry point \`CI=true bash .ci/run\` (npm ci, then npm test); the clones are removed
   --command CMD  the shell command each copy runs (default: CHECKPOINT_DISABLE=1 npm test, or
                  bash .ci/run with --clones)
-  --logs DIR     where each copy's output goes (default: a new temporary folder); the summary names
-                 the files
+  --logs DIR     where each copy's output goes, created when missing (default: a new temporary
+                 folder); the summary names the files
   --help         show this help`;
 
 const ROOT = path.join(__dirname, '..');
@@ -81,9 +81,10 @@ async function main(flags: { copies?: string; load?: string; clones?: boolean; c
   const load = integerFlag('load', flags.load, os.availableParallelism(), 0, 64);
   if (flags.command !== undefined && flags.command.trim() === '') throw new UsageError('--command needs a command');
   const command = flags.command ?? (flags.clones ? 'bash .ci/run' : 'CHECKPOINT_DISABLE=1 npm test');
-  if (flags.logs !== undefined && !fs.statSync(flags.logs, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new UsageError(`--logs ${flags.logs} is not a folder`);
+  if (flags.logs !== undefined && fs.existsSync(flags.logs) && !fs.statSync(flags.logs).isDirectory()) {
+    throw new UsageError(`--logs ${flags.logs} is a file, not a folder`);
   }
+  if (flags.logs !== undefined) fs.mkdirSync(flags.logs, { recursive: true });
   const work = flags.logs ?? fs.mkdtempSync(path.join(os.tmpdir(), 'test-busy-'));
   const env = { ...process.env, ...(flags.clones ? { CI: 'true' } : {}) };
 
